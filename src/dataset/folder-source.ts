@@ -1,0 +1,133 @@
+// Reads a folder-per-label dataset: <root>/<label>/**/<image>, optionally under train/ and test/
+// sub-roots. Lists candidate files only; decoding and checks happen at import.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { SkulensError } from '../errors.js';
+import { LIMITS } from './limits.js';
+import type { Split } from '../registry/index.js';
+
+export interface SourceFile {
+  /** Absolute path of the file. */
+  file: string;
+  label: string;
+  /** The split the layout gives (train/ or test/ sub-root), if any. */
+  split: Split | null;
+}
+
+export interface FolderListing {
+  files: SourceFile[];
+  /** One line each about things that were left out on purpose (stray files, unknown folders). */
+  notices: string[];
+}
+
+const SPLIT_ROOTS: Readonly<Record<string, Split>> = Object.freeze({ train: 'train', test: 'test' });
+
+/** Lists a folder-per-label dataset. Symlinks that point outside `root` are refused with a notice. */
+export async function listFolderDataset(root: string): Promise<FolderListing> {
+  const absoluteRoot = path.resolve(root);
+  const realRoot = await realRootOf(absoluteRoot);
+  const top = await readDir(absoluteRoot);
+  const notices: string[] = [];
+  const files: SourceFile[] = [];
+  const hasSplitRoots = top.some((d) => d.isDirectory() && d.name.toLowerCase() in SPLIT_ROOTS);
+
+  if (hasSplitRoots) {
+    for (const dirent of top) {
+      const split = SPLIT_ROOTS[dirent.name.toLowerCase()];
+      if (dirent.name.startsWith('.')) continue;
+      if (!dirent.isDirectory() || !split) {
+        notices.push(`${path.join(absoluteRoot, dirent.name)}: left out, only train/ and test/ are read beside each other`);
+        continue;
+      }
+      await listLabels(path.join(absoluteRoot, dirent.name), split, realRoot, files, notices);
+    }
+    // With only train/ given, the test set is drawn from it like a flat folder.
+    const splits = new Set(files.map((f) => f.split));
+    if (!splits.has('test')) for (const f of files) f.split = null;
+  } else {
+    await listLabels(absoluteRoot, null, realRoot, files, notices);
+  }
+  const labels = new Set(files.map((f) => f.label));
+  if (labels.size > LIMITS.maxLabels) {
+    throw new SkulensError('ERR_DATASET_TOO_MANY_LABELS', { max: LIMITS.maxLabels, path: absoluteRoot, count: labels.size });
+  }
+  if (files.length === 0) {
+    throw new SkulensError('ERR_DATASET_LAYOUT_INVALID', {
+      path: absoluteRoot,
+      detail: 'no image files found in label folders; expected <root>/<label>/*.jpg or <root>/{train,test}/<label>/*.jpg',
+    });
+  }
+  return { files, notices };
+}
+
+async function realRootOf(root: string): Promise<string> {
+  try {
+    const stat = await fs.stat(root);
+    if (!stat.isDirectory()) throw new SkulensError('ERR_DATASET_LAYOUT_INVALID', { path: root, detail: 'it is a file, not a folder' });
+    return await fs.realpath(root);
+  } catch (error) {
+    if (error instanceof SkulensError) throw error;
+    throw new SkulensError('ERR_PATH_NOT_FOUND', { path: root }, { cause: error });
+  }
+}
+
+async function readDir(dir: string): Promise<import('node:fs').Dirent[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function listLabels(dir: string, split: Split | null, realRoot: string, files: SourceFile[], notices: string[]): Promise<void> {
+  for (const dirent of await readDir(dir)) {
+    if (dirent.name.startsWith('.')) continue;
+    const full = path.join(dir, dirent.name);
+    const kind = await kindOf(full, dirent, realRoot, notices);
+    if (kind === 'file') {
+      notices.push(`${full}: left out, a file must sit in a folder named after its label`);
+    } else if (kind === 'dir') {
+      const problem = labelProblem(dirent.name);
+      if (problem) {
+        notices.push(`${full}: left out, "${dirent.name}" is not a usable label (${problem})`);
+        continue;
+      }
+      await listImages(full, dirent.name, split, realRoot, files, notices);
+    }
+  }
+}
+
+async function listImages(dir: string, label: string, split: Split | null, realRoot: string, files: SourceFile[], notices: string[]): Promise<void> {
+  for (const dirent of await readDir(dir)) {
+    if (dirent.name.startsWith('.')) continue;
+    const full = path.join(dir, dirent.name);
+    const kind = await kindOf(full, dirent, realRoot, notices);
+    if (kind === 'file') files.push({ file: full, label, split });
+    else if (kind === 'dir') await listImages(full, label, split, realRoot, files, notices);
+  }
+}
+
+/** Resolves symlinks, refusing any that lead outside the dataset root. */
+async function kindOf(full: string, dirent: import('node:fs').Dirent, realRoot: string, notices: string[]): Promise<'file' | 'dir' | 'skip'> {
+  if (dirent.isFile()) return 'file';
+  if (dirent.isDirectory()) return 'dir';
+  if (!dirent.isSymbolicLink()) return 'skip';
+  try {
+    const target = await fs.realpath(full);
+    if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
+      notices.push(`${full}: refused, the link points outside the dataset root (${target})`);
+      return 'skip';
+    }
+    const stat = await fs.stat(target);
+    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'skip';
+  } catch {
+    notices.push(`${full}: left out, a broken link`);
+    return 'skip';
+  }
+}
+
+/** Why a folder name cannot be a label, or null when it can. */
+export function labelProblem(label: string): string | null {
+  if (label.trim().length === 0) return 'it is blank';
+  if (label.length > LIMITS.maxLabelLength) return `longer than ${LIMITS.maxLabelLength} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(label)) return 'it holds control characters';
+  return null;
+}

@@ -1,0 +1,108 @@
+// Decodes one image with sharp to prove it is whole and within limits, and computes its content
+// hash and a 64-bit difference hash (dHash) for near-duplicate checks.
+import { createHash } from 'node:crypto';
+import sharp, { type Metadata } from 'sharp';
+import { SkulensError } from '../errors.js';
+import { LIMITS, type ImageFormat } from './limits.js';
+
+export interface ImageFacts {
+  sha256: string;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  bytes: number;
+  dhash: string;
+}
+
+export interface InspectOptions {
+  minSide?: number;
+  maxSide?: number;
+  maxFileBytes?: number;
+}
+
+/**
+ * Checks that `bytes` is a whole JPEG, PNG or WebP within the size limits; throws a coded
+ * SkulensError naming `file` otherwise. The header is checked before any pixel is allocated.
+ */
+export async function inspectImage(bytes: Uint8Array, file: string, options: InspectOptions = {}): Promise<ImageFacts> {
+  const minSide = options.minSide ?? LIMITS.minSide;
+  const maxSide = options.maxSide ?? LIMITS.maxSide;
+  const maxFileBytes = options.maxFileBytes ?? LIMITS.maxFileBytes;
+  if (bytes.length === 0) throw new SkulensError('ERR_IMAGE_UNREADABLE', { file, detail: 'the file is empty' });
+  if (bytes.length > maxFileBytes) {
+    throw new SkulensError('ERR_IMAGE_TOO_LARGE', { file, detail: `${bytes.length} bytes, the limit is ${maxFileBytes}` });
+  }
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: LIMITS.maxPixels }).metadata();
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  const format = metadata.format as string | undefined;
+  if (!format || !(LIMITS.formats as readonly string[]).includes(format)) {
+    throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file, format: format ?? 'an unknown format' });
+  }
+  if ((metadata.pages ?? 1) > 1) {
+    throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file, format: `an animated ${format} (${metadata.pages} frames)` });
+  }
+  const width = metadata.autoOrient?.width ?? metadata.width ?? 0;
+  const height = metadata.autoOrient?.height ?? metadata.height ?? 0;
+  if (width > maxSide || height > maxSide) {
+    throw new SkulensError('ERR_IMAGE_TOO_LARGE', { file, detail: `${width}x${height} px, each side may be at most ${maxSide} px` });
+  }
+  if (width < minSide || height < minSide) {
+    throw new SkulensError('ERR_IMAGE_TOO_SMALL', { file, width, height, min: minSide });
+  }
+  let dhash: string;
+  try {
+    dhash = await differenceHash(bytes);
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  return { sha256: sha256Hex(bytes), format: format as ImageFormat, width, height, bytes: bytes.length, dhash };
+}
+
+function unreadable(file: string, error: unknown): SkulensError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) {
+    return new SkulensError('ERR_IMAGE_TOO_LARGE', { file, detail: `its header claims more than ${LIMITS.maxPixels} pixels` }, { cause: error });
+  }
+  if (/unsupported image format/i.test(message)) {
+    return new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file, format: 'not an image sharp recognises' }, { cause: error });
+  }
+  return new SkulensError('ERR_IMAGE_UNREADABLE', { file, detail: message.split('\n')[0] }, { cause: error });
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** dHash: 9x8 greyscale thumbnail, one bit per horizontally adjacent pair. Decodes the whole image, so truncation fails here. */
+export async function differenceHash(bytes: Uint8Array): Promise<string> {
+  const pixels = await sharp(bytes, { failOn: 'truncated', limitInputPixels: LIMITS.maxPixels })
+    .rotate()
+    .greyscale()
+    .resize(9, 8, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  let hash = 0n;
+  for (let row = 0; row < 8; row += 1) {
+    for (let col = 0; col < 8; col += 1) {
+      const left = pixels[row * 9 + col] as number;
+      const right = pixels[row * 9 + col + 1] as number;
+      hash = (hash << 1n) | (left > right ? 1n : 0n);
+    }
+  }
+  return hash.toString(16).padStart(16, '0');
+}
+
+/** Number of differing bits between two dHashes (0 = same picture, <= 10 = near duplicate). */
+export function hammingDistance(a: string, b: string): number {
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let count = 0;
+  while (x > 0n) {
+    count += Number(x & 1n);
+    x >>= 1n;
+  }
+  return count;
+}

@@ -1,0 +1,39 @@
+// Owns the file-system layout of a skulens home: where the database, image blobs, embedding cache,
+// models and version artefacts live. Everything else asks this module for paths.
+import os from 'node:os';
+import path from 'node:path';
+
+export interface HomeLayout {
+  readonly root: string;
+  readonly database: string;
+  /** Content-addressed copies of imported images: blobs/ab/abcdef....jpg */
+  readonly blobs: string;
+  readonly embeddingCache: string;
+  readonly models: string;
+  readonly projects: string;
+  readonly tmp: string;
+}
+
+/** Resolves the home from an explicit option, then SKULENS_HOME, then ~/.skulens. */
+export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.env): HomeLayout {
+  const root = path.resolve(explicit ?? env.SKULENS_HOME ?? path.join(os.homedir(), '.skulens'));
+  return {
+    root,
+    database: path.join(root, 'skulens.db'),
+    blobs: path.join(root, 'blobs'),
+    embeddingCache: path.join(root, 'cache', 'embeddings'),
+    models: path.resolve(env.SKULENS_MODELS ?? path.join(root, 'models')),
+    projects: path.join(root, 'projects'),
+    tmp: path.join(root, 'tmp'),
+  };
+}
+
+/** Path of an imported image blob, sharded by the first two hex digits of its sha256. */
+export function blobPath(home: HomeLayout, sha256: string, extension: string): string {
+  return path.join(home.blobs, sha256.slice(0, 2), `${sha256}.${extension}`);
+}
+
+/** Folder that holds one model version's immutable artefacts. */
+export function versionDir(home: HomeLayout, project: string, versionName: string): string {
+  return path.join(home.projects, project, 'versions', versionName);
+}

@@ -1,0 +1,5 @@
+// Public face of the registry: the SQLite metadata store and version identifiers.
+export { Registry } from './registry.js';
+export { parseVersionRef, versionId, versionArn, type VersionRef } from './version-id.js';
+export { VERSION_STATUSES } from './types.js';
+export type { Entry, NewEntry, Project, Split, SplitOrigin, Version, VersionStatus } from './types.js';

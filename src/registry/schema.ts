@@ -1,0 +1,45 @@
+// The SQLite schema of a skulens home, applied in numbered steps tracked by PRAGMA user_version.
+export const MIGRATIONS: readonly string[] = Object.freeze([
+  `
+  CREATE TABLE projects (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE entries (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    source TEXT NOT NULL,
+    label TEXT NOT NULL,
+    split TEXT NOT NULL CHECK (split IN ('train', 'test')),
+    split_origin TEXT NOT NULL CHECK (split_origin IN ('given', 'auto')),
+    format TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    dhash TEXT NOT NULL,
+    metadata TEXT,
+    imported_at TEXT NOT NULL,
+    UNIQUE (project_id, sha256, label)
+  );
+  CREATE INDEX entries_by_project ON entries (project_id, split, label);
+  CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_message TEXT,
+    backbone TEXT NOT NULL,
+    params TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    dir TEXT,
+    metrics TEXT,
+    pid INTEGER,
+    created_at TEXT NOT NULL,
+    completed_at TEXT,
+    UNIQUE (project_id, name)
+  );
+  `,
+]);

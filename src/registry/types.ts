@@ -1,0 +1,62 @@
+// Row types of the registry, as the rest of skulens sees them.
+export type Split = 'train' | 'test';
+export type SplitOrigin = 'given' | 'auto';
+
+/** Rekognition's project version statuses. */
+export const VERSION_STATUSES = Object.freeze([
+  'TRAINING_IN_PROGRESS',
+  'TRAINING_COMPLETED',
+  'TRAINING_FAILED',
+  'STARTING',
+  'RUNNING',
+  'STOPPING',
+  'STOPPED',
+  'DELETING',
+] as const);
+export type VersionStatus = (typeof VERSION_STATUSES)[number];
+
+export interface Project {
+  id: number;
+  name: string;
+  createdAt: string;
+}
+
+export interface Entry {
+  id: number;
+  projectId: number;
+  sha256: string;
+  /** Path of the stored copy, relative to the home's root. */
+  blob: string;
+  /** Where the image came from (a path or s3:// URI), for reports. */
+  source: string;
+  label: string;
+  split: Split;
+  splitOrigin: SplitOrigin;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** 64-bit difference hash (hex), for near-duplicate checks. */
+  dhash: string;
+  metadata: Record<string, string> | null;
+  importedAt: string;
+}
+
+export type NewEntry = Omit<Entry, 'id' | 'projectId' | 'importedAt'>;
+
+export interface Version {
+  id: number;
+  projectId: number;
+  project: string;
+  name: string;
+  status: VersionStatus;
+  statusMessage: string | null;
+  backbone: string;
+  params: Record<string, unknown>;
+  seed: number;
+  /** Artefact folder relative to the home's root; null until training completes. */
+  dir: string | null;
+  metrics: Record<string, unknown> | null;
+  createdAt: string;
+  completedAt: string | null;
+}
