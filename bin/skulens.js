@@ -2,7 +2,4 @@
 // Entry point of the `skulens` command: runs the compiled CLI (built by `npm ci` through `prepare`).
 import { main } from '../dist/cli/main.js';
 
-main(process.argv).catch((error) => {
-  process.stderr.write(`skulens: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+process.exitCode = await main(process.argv);

@@ -1,6 +1,7 @@
 // The short dataset health summary: label counts per split, labels too small to learn, class
 // imbalance, and exact or near-duplicate images across labels and across the train/test split.
 import type { Entry, Registry } from '../registry/index.js';
+import { NEAR_DUPLICATE_BITS, dhashDistance } from './clusters.js';
 import { LIMITS } from './limits.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -19,9 +20,6 @@ export interface HealthSummary {
   imbalanceRatio: number;
   findings: Finding[];
 }
-
-/** Near duplicates: dHashes at most this many bits apart (of 64). */
-export const NEAR_DUPLICATE_BITS = 4;
 
 export function checkDataset(registry: Registry, projectName: string): HealthSummary {
   const project = registry.getProject(projectName);
@@ -77,10 +75,10 @@ function duplicateFindings(entries: readonly Entry[]): Finding[] {
       });
     }
   }
-  const train = entries.filter((e) => e.split === 'train').map((e) => ({ e, h: hashWords(e.dhash) }));
-  const test = entries.filter((e) => e.split === 'test').map((e) => ({ e, h: hashWords(e.dhash) }));
+  const train = entries.filter((e) => e.split === 'train').map((e) => ({ e, h: e.dhash }));
+  const test = entries.filter((e) => e.split === 'test').map((e) => ({ e, h: e.dhash }));
   for (const t of test) {
-    const twin = train.find((r) => bitDistance(r.h, t.h) <= NEAR_DUPLICATE_BITS);
+    const twin = train.find((r) => dhashDistance(r.h, t.h) <= NEAR_DUPLICATE_BITS);
     if (twin) {
       findings.push({
         severity: 'warning',
@@ -91,21 +89,6 @@ function duplicateFindings(entries: readonly Entry[]): Finding[] {
     }
   }
   return findings;
-}
-
-function hashWords(hex: string): [number, number] {
-  return [Number.parseInt(hex.slice(0, 8), 16), Number.parseInt(hex.slice(8, 16), 16)];
-}
-
-function popcount(x: number): number {
-  let v = x >>> 0;
-  v -= (v >>> 1) & 0x55555555;
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-function bitDistance(a: [number, number], b: [number, number]): number {
-  return popcount(a[0] ^ b[0]) + popcount(a[1] ^ b[1]);
 }
 
 /** Renders the summary for a person to read in ten seconds. */

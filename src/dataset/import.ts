@@ -33,6 +33,8 @@ export interface ImportOptions {
   onSkip?: (skipped: SkippedFile) => void;
   splitSeed?: number;
   concurrency?: number;
+  /** Put every imported image in this split, whatever the folder layout says; default: from the layout, else auto. */
+  split?: Split | 'auto';
 }
 
 const BATCH = 64;
@@ -63,7 +65,7 @@ export async function importFolder(registry: Registry, home: HomeLayout, project
     while (next < listing.files.length) {
       const item = listing.files[next++]!;
       try {
-        const entry = await prepareEntry(registry, home, project.id, item.file, item.label, item.split);
+        const entry = await prepareEntry(registry, home, project.id, item.file, item.label, options.split === 'auto' ? null : (options.split ?? item.split));
         if (entry === 'duplicate') report.duplicates += 1;
         else pending.push(entry);
         if (pending.length >= BATCH) flush();

@@ -1,0 +1,120 @@
+// `npm run bench -- [--train DIR --test DIR] [--backbone ID] [--json]`: import -> train -> evaluate ->
+// predict on a folder-per-label pair in a throw-away home, printing a table (and a JSON last line).
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { importFolder } from '../src/dataset/index.js';
+import { resolveHome } from '../src/home/index.js';
+import { trainVersion } from '../src/jobs/index.js';
+import { Registry } from '../src/registry/index.js';
+import { Predictor, walkImages } from '../src/serve/index.js';
+
+const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
+
+const { values } = parseArgs({
+  options: {
+    train: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'train') },
+    test: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'test') },
+    backbone: { type: 'string' },
+    models: { type: 'string', default: path.join(SHARED, 'models') },
+    home: { type: 'string' },
+    c: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    workers: { type: 'string' },
+    'predict-sample': { type: 'string', default: '100' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const root = values.home ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'skulens-bench-')));
+  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
+  const registry = Registry.open(home.database);
+  try {
+    const project = 'bench';
+    if (!registry.findProject(project)) registry.createProject(project);
+    const importStart = performance.now();
+    for (const [dir, split] of [[values.train, 'train'], [values.test, 'test']] as const) {
+      const report = await importFolder(registry, home, project, dir, { split });
+      log(`imported ${report.imported} ${split} images from ${dir} (${report.skipped.length} skipped, ${report.duplicates} already there)`);
+      for (const s of report.skipped) log(`  skipped: ${s.reason}`);
+    }
+    const importSeconds = (performance.now() - importStart) / 1000;
+
+    let lastPhase = '';
+    const result = await trainVersion(
+      registry,
+      home,
+      project,
+      {
+        backbone: values.backbone,
+        seed: Number(values.seed),
+        ...(values.c ? { C: Number(values.c) } : {}),
+        ...(values.workers ? { workers: Number(values.workers) } : {}),
+      },
+      {
+        onProgress: ({ phase, done, total }) => {
+          if (phase !== lastPhase || done === total) log(`${phase} ${done}/${total}`);
+          lastPhase = phase;
+        },
+      },
+    );
+    const { report } = result;
+    const images = { train: result.version.metrics?.images as { train: number; test: number } };
+
+    // Latency: one image at a time through a started version, as a client would call it.
+    const predictor = await Predictor.load(registry, home, { project, name: result.version.name });
+    const sample: string[] = [];
+    for await (const file of walkImages(values.test)) if (sample.length < Number(values['predict-sample'])) sample.push(file);
+    await predictor.detect({ path: sample[0]! });
+    const latencies: number[] = [];
+    for (const file of sample) {
+      const start = performance.now();
+      await predictor.detect({ path: file });
+      latencies.push(performance.now() - start);
+    }
+    await predictor.close();
+    latencies.sort((a, b) => a - b);
+    const predictMsPerImage = latencies[Math.floor(latencies.length / 2)]!;
+
+    const summary = {
+      backbone: result.version.backbone,
+      accuracy: round(report.accuracy),
+      macroF1: round(report.macroF1),
+      images: images.train,
+      embedMsPerImage: round((result.embedSeconds * 1000) / (images.train.train + images.train.test), 1),
+      trainSeconds: round(result.trainSeconds, 1),
+      predictMsPerImage: round(predictMsPerImage, 1),
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    const rows: [string, string][] = [
+      ['date', new Date().toISOString().slice(0, 10)],
+      ['machine', `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`],
+      ['backbone', summary.backbone],
+      ['images (train / test)', `${summary.images.train} / ${summary.images.test}`],
+      ['import (s)', importSeconds.toFixed(1)],
+      ['test accuracy', summary.accuracy.toFixed(3)],
+      ['test macro-F1', summary.macroF1.toFixed(3)],
+      ['unknown rate at thresholds', report.unknownRate.toFixed(3)],
+      ['embedding (ms/image, wall)', summary.embedMsPerImage.toFixed(1)],
+      ['train incl. embedding (s)', summary.trainSeconds.toFixed(1)],
+      ['predict p50 (ms/image, 1 at a time)', summary.predictMsPerImage.toFixed(1)],
+      ['peak RSS (MB)', String(summary.peakRssMB)],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+    if (values.json) console.log(JSON.stringify(summary));
+  } finally {
+    registry.close();
+    if (!values.home) await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+function round(value: number, digits = 4): number {
+  return Number(value.toFixed(digits));
+}
+
+await main();

@@ -1,0 +1,34 @@
+// `skulens projects create|list|delete`
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+export function registerProjects(program: Command, context: () => CliContext): void {
+  const projects = program.command('projects').description('create, list and delete projects');
+  projects
+    .command('create <name>')
+    .description('create a project: a named container of datasets and model versions')
+    .action(async (name: string) => {
+      const ctx = context();
+      const project = (await ctx.registry()).createProject(name);
+      ctx.print(`Created project ${project.name}`);
+    });
+  projects
+    .command('list')
+    .option('--json', 'print JSON')
+    .description('list projects')
+    .action(async (options: { json?: boolean }) => {
+      const ctx = context();
+      const list = (await ctx.registry()).listProjects();
+      if (options.json) ctx.print(JSON.stringify(list));
+      else if (list.length === 0) ctx.print('No projects yet. Create one with `skulens projects create <name>`.');
+      else for (const p of list) ctx.print(`${p.name}\t${p.createdAt}`);
+    });
+  projects
+    .command('delete <name>')
+    .description('delete a project with its dataset entries and versions (imported image blobs stay in the home)')
+    .action(async (name: string) => {
+      const ctx = context();
+      (await ctx.registry()).deleteProject(name);
+      ctx.print(`Deleted project ${name}`);
+    });
+}

@@ -1,0 +1,49 @@
+// What every command gets: the resolved home, a lazily opened registry, and where to write.
+import { resolveHome, sweepTemp, type HomeLayout } from '../home/index.js';
+import { Registry } from '../registry/index.js';
+
+export interface Output {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: Output;
+  stderr: Output;
+}
+
+export class CliContext {
+  private registryInstance: Registry | undefined;
+  readonly home: HomeLayout;
+
+  constructor(
+    homeOption: string | undefined,
+    readonly io: CliIo,
+  ) {
+    this.home = resolveHome(homeOption);
+  }
+
+  /** The registry of this home, opened on first use; leftovers of killed writes are swept then. */
+  async registry(): Promise<Registry> {
+    if (!this.registryInstance) {
+      this.registryInstance = Registry.open(this.home.database);
+      await sweepTemp(this.home.tmp);
+    }
+    return this.registryInstance;
+  }
+
+  /** A line for people, on stderr, so stdout stays machine-readable. */
+  info(line: string): void {
+    this.io.stderr.write(`${line}\n`);
+  }
+
+  /** A result line, on stdout. */
+  print(line: string): void {
+    this.io.stdout.write(`${line}\n`);
+  }
+
+  close(): void {
+    this.registryInstance?.close();
+    this.registryInstance = undefined;
+  }
+}

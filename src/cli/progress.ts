@@ -1,0 +1,55 @@
+// Progress on the terminal: a cli-progress bar on a TTY, a plain line every few seconds otherwise
+// (CI logs, pipes), so that long jobs always show signs of life.
+import cliProgress from 'cli-progress';
+import type { Output } from './context.js';
+
+export interface Progress {
+  update(done: number, total: number, detail?: string): void;
+  stop(): void;
+}
+
+const PLAIN_INTERVAL_MS = 5000;
+
+export function startProgress(out: Output, title: string): Progress {
+  if (out.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: `${title.padEnd(10)} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left | {detail}`,
+        stream: out as NodeJS.WriteStream,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(done, total, detail = '') {
+        if (!started) {
+          bar.start(total, done, { detail });
+          started = true;
+        }
+        bar.setTotal(total);
+        bar.update(done, { detail });
+      },
+      stop() {
+        if (started) bar.stop();
+      },
+    };
+  }
+  let last = 0;
+  let lastLine = '';
+  return {
+    update(done, total, detail) {
+      const now = Date.now();
+      lastLine = `${title}: ${done}/${total}${detail ? ` (${detail})` : ''}`;
+      if (now - last >= PLAIN_INTERVAL_MS || done === total) {
+        last = now;
+        out.write(`${lastLine}\n`);
+        lastLine = '';
+      }
+    },
+    stop() {
+      if (lastLine) out.write(`${lastLine}\n`);
+    },
+  };
+}

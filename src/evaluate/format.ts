@@ -1,0 +1,83 @@
+// Renders an EvaluationReport as plain-text tables for the terminal (no colours, no I/O).
+import type { EvaluationReport } from './metrics.js';
+
+/** Options of {@link formatReport}. */
+export interface FormatOptions {
+  /** Print the confusion matrix only up to this many labels (it grows as labels squared). Default 20. */
+  maxMatrixLabels?: number;
+  /** How many misclassified images to list. Default 10. */
+  maxMisclassified?: number;
+}
+
+const fixed = (x: number, digits = 3): string => x.toFixed(digits);
+const percent = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}~`;
+}
+
+/** Columns two spaces apart; the first `leftColumns` are left-aligned (text), the rest right-aligned (numbers). */
+function table(rows: readonly string[][], leftColumns = 1): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, c) => (c < leftColumns ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function confusionLines(report: EvaluationReport): string[] {
+  const { labels, confusionMatrix } = report;
+  const largest = Math.max(0, ...confusionMatrix.flat());
+  // Column headers are labels cut to the width the counts need anyway (at least 4 characters).
+  const width = Math.max(4, String(largest).length);
+  const header = ['truth \\ predicted', ...labels.map((l) => truncate(l, width))];
+  const rows = confusionMatrix.map((row, t) => [truncate(labels[t]!, 24), ...row.map((n) => (n === 0 ? '.' : String(n)))]);
+  return table([header, ...rows]);
+}
+
+/**
+ * A readable terminal rendering of a report: the headline numbers, the per-label table
+ * (threshold, precision, recall, F1, support), the confusion matrix with abbreviated labels and the
+ * first misclassified images.
+ */
+export function formatReport(report: EvaluationReport, options: FormatOptions = {}): string {
+  const { maxMatrixLabels = 20, maxMisclassified = 10 } = options;
+  const lines: string[] = [
+    `Test images: ${report.numTest}   accuracy: ${fixed(report.accuracy)}   macro-F1: ${fixed(report.macroF1)}` +
+      `   macro-precision: ${fixed(report.macroPrecision)}   macro-recall: ${fixed(report.macroRecall)}` +
+      `   unknown: ${percent(report.unknownRate)}`,
+    '',
+  ];
+  lines.push(
+    ...table([
+      ['label', 'threshold', 'precision', 'recall', 'F1', 'support'],
+      ...report.perLabel.map((m) => [
+        truncate(m.label, 32),
+        fixed(m.threshold),
+        fixed(m.precision),
+        fixed(m.recall),
+        fixed(m.f1),
+        String(m.support),
+      ]),
+    ]),
+  );
+
+  lines.push('', 'Confusion matrix (rows: truth, columns: argmax prediction):');
+  if (report.labels.length <= maxMatrixLabels) lines.push(...confusionLines(report));
+  else lines.push(`  (${report.labels.length} labels is more than ${maxMatrixLabels}; see the evaluation summary)`);
+
+  const shown = report.misclassified.slice(0, maxMisclassified);
+  lines.push('', `Misclassified: ${report.misclassified.length}${shown.length < report.misclassified.length ? ` (the ${shown.length} most confident)` : ''}`);
+  if (shown.length > 0) {
+    lines.push(
+      ...table([
+        ['truth', 'predicted', 'image', 'confidence'],
+        ...shown.map((m) => [truncate(m.truth, 24), truncate(m.predicted ?? '(unknown)', 24), m.image, m.confidence.toFixed(1)]),
+      ], 3),
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,113 @@
+// Scores a model version on its test images: per-label one-vs-rest precision, recall and F1 at the
+// version's thresholds, argmax accuracy and confusion matrix, the unknown rate and the worst mistakes.
+import { argmax, checkLabels, checkScored, checkThresholds, comparable, type ScoredImage } from './scored.js';
+
+/** One label's one-vs-rest metrics at its threshold; `support` is its number of test images. */
+export interface LabelMetrics {
+  label: string;
+  support: number;
+  threshold: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/**
+ * A test image whose argmax label is not its truth. `predicted` is the argmax label, or null when the
+ * image would be answered "unknown" (no label reaches its threshold); `confidence` is the argmax
+ * probability, 0-100.
+ */
+export interface Misclassified {
+  image: string;
+  truth: string;
+  predicted: string | null;
+  confidence: number;
+}
+
+/** Everything measured on a test set; {@link toRekognitionSummary} turns it into the stored summary. */
+export interface EvaluationReport {
+  labels: string[];
+  numTest: number;
+  /** Fraction of test images whose argmax label is the truth. */
+  accuracy: number;
+  macroF1: number;
+  macroPrecision: number;
+  macroRecall: number;
+  /** Fraction of test images for which no label reaches its threshold. */
+  unknownRate: number;
+  perLabel: LabelMetrics[];
+  /** Counts; rows are the truth, columns the argmax prediction, both in `labels` order. */
+  confusionMatrix: number[][];
+  /** Argmax errors, the most confident first. */
+  misclassified: Misclassified[];
+}
+
+/** precision = TP/(TP+FP) (0 when nothing was predicted), recall = TP/(TP+FN), F1 their harmonic mean. */
+function ratios(tp: number, fp: number, fn: number): { precision: number; recall: number; f1: number } {
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1 };
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+/**
+ * Evaluates scored test images at the given per-label thresholds (the decision rule of
+ * {@link decideLabels}: a label is predicted when its prob >= its threshold). Macro averages are
+ * unweighted means over all labels, including labels without test images.
+ */
+export function evaluatePredictions(labels: readonly string[], scored: readonly ScoredImage[], thresholds: readonly number[]): EvaluationReport {
+  checkLabels(labels);
+  const numLabels = labels.length;
+  checkThresholds(numLabels, thresholds);
+  checkScored(numLabels, scored, true);
+  const cut = thresholds.map(comparable);
+
+  const tp = new Array<number>(numLabels).fill(0);
+  const fp = new Array<number>(numLabels).fill(0);
+  const support = new Array<number>(numLabels).fill(0);
+  const confusionMatrix = labels.map(() => new Array<number>(numLabels).fill(0));
+  const misclassified: Misclassified[] = [];
+  let correct = 0;
+  let unknown = 0;
+
+  for (const { image, truth, probs } of scored) {
+    support[truth]!++;
+    let anyPassed = false;
+    for (let k = 0; k < numLabels; k++) {
+      if (probs[k]! >= cut[k]!) {
+        anyPassed = true;
+        if (k === truth) tp[k]!++;
+        else fp[k]!++;
+      }
+    }
+    if (!anyPassed) unknown++;
+    const top = argmax(probs);
+    confusionMatrix[truth]![top]!++;
+    if (top === truth) correct++;
+    else misclassified.push({ image, truth: labels[truth]!, predicted: anyPassed ? labels[top]! : null, confidence: probs[top]! * 100 });
+  }
+  misclassified.sort((a, b) => b.confidence - a.confidence || (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
+
+  const perLabel = labels.map((label, k): LabelMetrics => ({
+    label,
+    support: support[k]!,
+    threshold: thresholds[k]!,
+    ...ratios(tp[k]!, fp[k]!, support[k]! - tp[k]!),
+  }));
+  return {
+    labels: [...labels],
+    numTest: scored.length,
+    accuracy: correct / scored.length,
+    macroF1: mean(perLabel.map((m) => m.f1)),
+    macroPrecision: mean(perLabel.map((m) => m.precision)),
+    macroRecall: mean(perLabel.map((m) => m.recall)),
+    unknownRate: unknown / scored.length,
+    perLabel,
+    confusionMatrix,
+    misclassified,
+  };
+}

@@ -1,0 +1,97 @@
+// The evaluation summary JSON in Rekognition Custom Labels' shape: its zod schema (for reading a
+// stored summary back) and the conversion from an EvaluationReport.
+import { z } from 'zod';
+import { SkulensError } from '../errors.js';
+import type { EvaluationReport } from './metrics.js';
+
+const fraction = z.number().min(0).max(1);
+const count = z.number().int().nonnegative();
+
+/** Schema of the evaluation summary, with Rekognition's field names. */
+export const RekognitionEvaluationSummarySchema = z.object({
+  Version: z.literal(1),
+  EvaluationDetails: z.object({
+    ProjectVersionArn: z.string().min(1),
+    /** ISO 8601, e.g. 2024-05-01T12:00:00.000Z. */
+    EvaluationEndTimestamp: z.iso.datetime(),
+    Labels: z.array(z.string().min(1)).min(1),
+    NumberOfTrainingImages: count,
+    NumberOfTestingImages: count,
+  }),
+  AggregatedEvaluationResults: z.object({
+    /** Macro averages over the labels. */
+    Metrics: z.object({ Precision: fraction, Recall: fraction, F1Score: fraction }),
+    /** One entry per non-zero cell; Value is the share of GroundTruthLabel's test images predicted as PredictedLabel. */
+    ConfusionMatrix: z.array(z.object({ GroundTruthLabel: z.string(), PredictedLabel: z.string(), Value: fraction })),
+  }),
+  LabelEvaluationResults: z.array(
+    z.object({
+      Label: z.string().min(1),
+      NumberOfTestingImages: count,
+      Metrics: z.object({ Threshold: fraction, Precision: fraction, Recall: fraction, F1Score: fraction }),
+    }),
+  ),
+});
+
+/** The evaluation summary stored with a model version and returned by DescribeProjectVersions. */
+export type RekognitionEvaluationSummary = z.infer<typeof RekognitionEvaluationSummarySchema>;
+
+/** What the summary needs beyond the report. */
+export interface SummaryMeta {
+  projectVersionArn: string;
+  evaluationEndTimestamp: Date;
+  numberOfTrainingImages: number;
+}
+
+/**
+ * Converts a report to Rekognition's evaluation summary: aggregated metrics are the macro averages, and
+ * the confusion matrix is row-normalised, listing only non-zero cells, row by row.
+ *
+ * @example
+ * const summary = toRekognitionSummary(report, {
+ *   projectVersionArn: 'arn:aws:rekognition:local:000000000000:project/shoes/version/v1/1714560000000',
+ *   evaluationEndTimestamp: new Date(), numberOfTrainingImages: 1192,
+ * });
+ * RekognitionEvaluationSummarySchema.parse(JSON.parse(JSON.stringify(summary))); // round-trips
+ */
+export function toRekognitionSummary(report: EvaluationReport, meta: SummaryMeta): RekognitionEvaluationSummary {
+  if (meta.projectVersionArn.length === 0) {
+    throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'projectVersionArn', detail: 'must not be empty' });
+  }
+  if (Number.isNaN(meta.evaluationEndTimestamp.getTime())) {
+    throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'evaluationEndTimestamp', detail: 'is an invalid date' });
+  }
+  if (!Number.isInteger(meta.numberOfTrainingImages) || meta.numberOfTrainingImages < 0) {
+    throw new SkulensError('ERR_ARGUMENT_INVALID', {
+      field: 'numberOfTrainingImages',
+      detail: `expected a non-negative integer, got ${meta.numberOfTrainingImages}`,
+    });
+  }
+  const { labels } = report;
+  const confusion: RekognitionEvaluationSummary['AggregatedEvaluationResults']['ConfusionMatrix'] = [];
+  report.confusionMatrix.forEach((row, truth) => {
+    const total = row.reduce((sum, n) => sum + n, 0);
+    row.forEach((n, predicted) => {
+      if (n > 0) confusion.push({ GroundTruthLabel: labels[truth]!, PredictedLabel: labels[predicted]!, Value: n / total });
+    });
+  });
+  return {
+    Version: 1,
+    EvaluationDetails: {
+      ProjectVersionArn: meta.projectVersionArn,
+      EvaluationEndTimestamp: meta.evaluationEndTimestamp.toISOString(),
+      Labels: [...labels],
+      NumberOfTrainingImages: meta.numberOfTrainingImages,
+      NumberOfTestingImages: report.numTest,
+    },
+    AggregatedEvaluationResults: {
+      Metrics: { Precision: report.macroPrecision, Recall: report.macroRecall, F1Score: report.macroF1 },
+      ConfusionMatrix: confusion,
+    },
+    LabelEvaluationResults: report.perLabel.map((m) => ({
+      Label: m.label,
+      NumberOfTestingImages: m.support,
+      Metrics: { Threshold: m.threshold, Precision: m.precision, Recall: m.recall, F1Score: m.f1 },
+    })),
+  };
+}

@@ -1,0 +1,10 @@
+// Public face of head training: train a classification head on embeddings, run it, store it, plus the
+// seeded randomness other domains reuse.
+export type { Head, LogisticHead, MlpHead, HeadTrainingOptions } from './types.js';
+export { trainHead, ABSENT_CLASS_BIAS } from './train-head.js';
+export { headProbabilities } from './probabilities.js';
+export { balancedClassWeights } from './class-weights.js';
+export { encodeHead, decodeHead } from './codec.js';
+export { mulberry32, shuffleInPlace, normalSample, type RandomSource } from './random.js';
+export { fitStandardizer, foldStandardizer, standardize, type Standardizer } from './standardize.js';
+export { groupedStratifiedFolds, selectC, type CvScore } from './cross-validate.js';

@@ -1,0 +1,76 @@
+// Test fixtures made on the spot: solid-colour images and a tiny ONNX model (GlobalAveragePool +
+// Flatten) serialised with a ten-line protobuf writer, so no model file or protobuf library is needed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+
+/** A fresh temp folder, removed when the process exits. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `skulens-${prefix}-`));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** PNG of one colour. */
+export function solidPng(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+}
+
+// --- minimal protobuf writer (varint and length-delimited fields are all ONNX needs here) ---
+type Field = [number, number | bigint | string | Uint8Array];
+
+function varint(value: number | bigint): number[] {
+  let v = BigInt(value);
+  const out: number[] = [];
+  do {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) byte |= 0x80;
+    out.push(byte);
+  } while (v > 0n);
+  return out;
+}
+
+function message(fields: Field[]): Uint8Array {
+  const bytes: number[] = [];
+  for (const [field, value] of fields) {
+    if (typeof value === 'number' || typeof value === 'bigint') {
+      bytes.push(...varint(field << 3), ...varint(value));
+    } else {
+      const body = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+      bytes.push(...varint((field << 3) | 2), ...varint(body.length), ...body);
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+
+const FLOAT = 1;
+
+function valueInfo(name: string, dims: number[]): Uint8Array {
+  const shape = message(dims.map((d): Field => [1, message([[1, d]])]));
+  const tensorType = message([[1, FLOAT], [2, shape]]);
+  return message([[1, name], [2, message([[1, tensorType]])]]);
+}
+
+/**
+ * ONNX model (IR 7, opset 13): `input` float [1,3,size,size] -> GlobalAveragePool -> Flatten -> `embedding` [1,3].
+ * Its embedding of a solid-colour image is that colour's three scaled channel values.
+ */
+export function tinyOnnxModel(size = 8): Uint8Array {
+  const pool = message([[1, 'input'], [2, 'pooled'], [3, 'pool'], [4, 'GlobalAveragePool']]);
+  const flatten = message([[1, 'pooled'], [2, 'embedding'], [3, 'flatten'], [4, 'Flatten']]);
+  const graph = message([
+    [1, pool],
+    [1, flatten],
+    [2, 'tiny'],
+    [11, valueInfo('input', [1, 3, size, size])],
+    [12, valueInfo('embedding', [1, 3])],
+  ]);
+  return message([
+    [1, 7], // ir_version
+    [2, 'skulens-test'], // producer_name
+    [7, graph],
+    [8, message([[1, ''], [2, 13]])], // opset_import: default domain, version 13
+  ]);
+}
