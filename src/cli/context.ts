@@ -1,5 +1,5 @@
 // What every command gets: the resolved home, a lazily opened registry, and where to write.
-import { resolveHome, sweepTemp, type HomeLayout } from '../home/index.js';
+import { resolveHome, sweepHome, type HomeLayout } from '../home/index.js';
 import { Registry } from '../registry/index.js';
 
 export interface Output {
@@ -14,6 +14,8 @@ export interface CliIo {
 
 export class CliContext {
   private registryInstance: Registry | undefined;
+  /** What the command wants the process to exit with when it returns normally. */
+  exitCode = 0;
   readonly home: HomeLayout;
 
   constructor(
@@ -27,7 +29,7 @@ export class CliContext {
   async registry(): Promise<Registry> {
     if (!this.registryInstance) {
       this.registryInstance = Registry.open(this.home.database);
-      await sweepTemp(this.home.tmp);
+      await sweepHome(this.home);
     }
     return this.registryInstance;
   }

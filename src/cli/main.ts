@@ -37,21 +37,17 @@ export function buildProgram(io: CliIo): { program: Command; context: () => CliC
 
 /** Runs the CLI on `argv` (process.argv shape). Resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const { program, dispose } = buildProgram(io);
+  const { program, context, dispose } = buildProgram(io);
   try {
     await program.parseAsync([...argv]);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return context().exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
-      return error.exitCode;
-    }
+    if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof SkulensError) {
       io.stderr.write(`skulens: ${error.message} [${error.code}]\n`);
     } else {
       io.stderr.write(`skulens: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }
-    process.exitCode = 1;
     return 1;
   } finally {
     dispose();
@@ -59,4 +55,4 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
 }
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-if (invokedDirectly) void main(process.argv);
+if (invokedDirectly) process.exitCode = await main(process.argv);

@@ -56,7 +56,10 @@ export async function importFolder(registry: Registry, home: HomeLayout, project
   let pending: NewEntry[] = [];
   const flush = (): void => {
     if (pending.length === 0) return;
-    report.imported += registry.addEntries(project.id, pending);
+    const added = registry.addEntries(project.id, pending);
+    report.imported += added;
+    // The same image twice under one label in one batch: the database keeps one.
+    report.duplicates += pending.length - added;
     pending = [];
   };
   let done = 0;

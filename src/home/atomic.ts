@@ -57,6 +57,16 @@ export async function publishDirAtomic(target: string, build: (tempDir: string) 
   }
 }
 
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Removes temp files and folders that a killed process left beside `dir`'s entries. */
 export async function sweepTemp(dir: string): Promise<number> {
   let removed = 0;
@@ -67,7 +77,9 @@ export async function sweepTemp(dir: string): Promise<number> {
     return 0;
   }
   for (const name of names) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) {
+    // Only temps of dead writers: a live process (a server, another command) may be mid-write.
+    const pid = /\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)?.[1];
+    if (name.startsWith('.') && pid !== undefined && !processAlive(Number(pid))) {
       await fsp.rm(path.join(dir, name), { recursive: true, force: true });
       removed += 1;
     }

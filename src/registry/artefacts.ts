@@ -1,6 +1,7 @@
 // The files of one model version: model.json (what it is), head.bin (the trained head),
 // evaluation.json (Rekognition's summary), report.json (full evaluation) and snapshot.json (the
 // dataset it saw). Written once into a temp folder and renamed into place; never changed after.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -67,7 +68,16 @@ export async function readModel(home: HomeLayout, dir: string): Promise<{ manife
   }
   const parsed = ModelManifestSchema.safeParse(raw);
   if (!parsed.success) throw new SkulensError('ERR_ARTEFACT_CORRUPT', { path: manifestFile, detail: z.prettifyError(parsed.error) });
-  const head = await fs.readFile(path.join(folder, parsed.data.head.file));
+  const headFile = path.join(folder, parsed.data.head.file);
+  let head: Buffer;
+  try {
+    head = await fs.readFile(headFile);
+  } catch (error) {
+    throw new SkulensError('ERR_ARTEFACT_CORRUPT', { path: headFile, detail: (error as Error).message }, { cause: error });
+  }
+  if (sha256Hex(head) !== parsed.data.head.sha256) {
+    throw new SkulensError('ERR_ARTEFACT_CORRUPT', { path: headFile, detail: 'its sha256 does not match model.json' });
+  }
   return { manifest: parsed.data, head };
 }
 
@@ -79,4 +89,8 @@ export async function readVersionJson(home: HomeLayout, dir: string, name: strin
   } catch (error) {
     throw new SkulensError('ERR_ARTEFACT_CORRUPT', { path: file, detail: (error as Error).message }, { cause: error });
   }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

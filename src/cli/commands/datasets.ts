@@ -47,7 +47,7 @@ export function registerDatasets(program: Command, context: () => CliContext): v
       const ctx = context();
       const summary = checkDataset(await ctx.registry(), project);
       ctx.print(options.json ? JSON.stringify(summary) : formatHealthSummary(summary));
-      if (summary.findings.some((f) => f.severity === 'error')) process.exitCode = 2;
+      if (summary.findings.some((f) => f.severity === 'error')) ctx.exitCode = 2;
     });
   datasets
     .command('distribute <project>')

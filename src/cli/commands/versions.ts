@@ -40,7 +40,7 @@ export function registerVersions(program: Command, context: () => CliContext): v
       const version = registry.getVersion(project, name);
       if (!version.dir) {
         ctx.print(`${versionId(version)} is ${version.status}${version.statusMessage ? `: ${version.statusMessage}` : ''}; it has no evaluation.`);
-        process.exitCode = 1;
+        ctx.exitCode = 1;
         return;
       }
       if (options.json) ctx.print(JSON.stringify(await readVersionJson(ctx.home, version.dir, 'evaluation.json'), null, 2));

@@ -1,0 +1,20 @@
+// Child process for the killed-import test: imports argv[4] into project argv[3] of home argv[2],
+// printing "progress <done> <total>" per file. Each progress callback takes ~15 ms, so a parent that
+// kills it after the first lines reliably lands mid-import.
+import { importFolder } from '../../src/dataset/index.js';
+import { resolveHome } from '../../src/home/index.js';
+import { Registry } from '../../src/registry/index.js';
+
+const [homeDir, project, source] = process.argv.slice(2) as [string, string, string];
+const home = resolveHome(homeDir);
+const registry = Registry.open(home.database);
+if (!registry.findProject(project)) registry.createProject(project);
+const report = await importFolder(registry, home, project, source, {
+  onProgress: (done, total) => {
+    process.stdout.write(`progress ${done} ${total}\n`);
+    const until = Date.now() + 15;
+    while (Date.now() < until); // slow, on purpose: see the header
+  },
+});
+process.stdout.write(`done ${report.imported}\n`);
+registry.close();
