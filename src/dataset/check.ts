@@ -1,7 +1,10 @@
-// The short dataset health summary: label counts per split, labels too small to learn, class
-// imbalance, and exact or near-duplicate images across labels and across the train/test split.
+// The dataset health report: per-label counts and imbalance, what import left out (unreadable,
+// truncated, animated, too small or large files, bad lines), extreme aspect ratios, exact and near
+// duplicates within and across labels, train/test leakage, and the near-duplicate clusters that
+// training uses as cross-validation groups. Each finding names files, says why it matters and what to do.
 import type { Entry, Registry } from '../registry/index.js';
-import { NEAR_DUPLICATE_BITS, dhashDistance } from './clusters.js';
+import { NEAR_DUPLICATE_BITS, dhashDistance, nearDuplicateClusters } from './clusters.js';
+import { ISSUE_KINDS, type IssueKindName } from './issues.js';
 import { LIMITS } from './limits.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -9,6 +12,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export interface Finding {
   severity: Severity;
   kind: string;
+  /** What was found and what to do, in one sentence or two. */
   message: string;
   files: string[];
 }
@@ -17,20 +21,121 @@ export interface HealthSummary {
   project: string;
   images: { train: number; test: number };
   labels: { label: string; train: number; test: number }[];
+  /** Largest label over smallest (images in both splits); 0 without labels. */
   imbalanceRatio: number;
+  /** How training compensates for imbalance (from CheckOptions.imbalanceStrategy). */
+  imbalanceStrategy: string;
+  /** Near-duplicate clusters (dHash within `maxBits` bits) among the training images: what training's CV groups are. */
+  trainClusters: { maxBits: number; groups: number; clusters: number; imagesInClusters: number; largest: number; sizes: Record<string, number> };
+  /** Files and lines import left out (exact duplicates not counted). */
+  skippedAtImport: number;
   findings: Finding[];
 }
 
-export function checkDataset(registry: Registry, projectName: string): HealthSummary {
+/** Above this long side over short side, a centre crop keeps too little of the photo. */
+export const EXTREME_ASPECT_RATIO = 20;
+/** The strategy reported when the caller does not say: sklearn-style balanced class weights. */
+export const IMBALANCE_STRATEGY = 'class weights (balanced)';
+
+export interface CheckOptions {
+  /**
+   * Describes the imbalance strategy training will use for these training labels (class index per
+   * image). The caller passes training's own chooser, so that datasets do not depend on training.
+   */
+  imbalanceStrategy?: (y: Int32Array, numClasses: number) => string;
+}
+const IMBALANCE_WARNING_RATIO = 3;
+
+/** Builds the health report of a project's dataset. */
+export function checkDataset(registry: Registry, projectName: string, options: CheckOptions = {}): HealthSummary {
   const project = registry.getProject(projectName);
   const entries = registry.listEntries(project.id);
+  const findings: Finding[] = [];
+
+  const issues = registry.listImportIssues(project.id);
+  const byKind = new Map<IssueKindName, typeof issues>();
+  for (const issue of issues) {
+    const kind = (issue.kind in ISSUE_KINDS ? issue.kind : 'unreadable') as IssueKindName;
+    byKind.set(kind, [...(byKind.get(kind) ?? []), issue]);
+  }
+  for (const [kind, group] of byKind) {
+    const info = ISSUE_KINDS[kind];
+    findings.push({
+      severity: info.severity,
+      kind,
+      message: `${group.length} ${info.title}: ${info.why}. ${capitalise(info.action)}.`,
+      files: group.map((i) => (i.line !== null ? `${i.file} (line ${i.line})` : i.file)),
+    });
+  }
+
+  const extreme = entries.filter((e) => Math.max(e.width, e.height) / Math.min(e.width, e.height) > EXTREME_ASPECT_RATIO);
+  if (extreme.length) {
+    findings.push({
+      severity: 'warning',
+      kind: 'extreme-aspect',
+      message: `${extreme.length} image(s) are more than ${EXTREME_ASPECT_RATIO}:1 long/short side (banners, strips): the square crop a backbone sees keeps a sliver of them. Crop them to the product or remove them.`,
+      files: extreme.map((e) => `${e.source} (${e.width}x${e.height})`),
+    });
+  }
+
+  const labels = labelRows(entries);
+  findings.push(...labelFindings(labels));
+  const trainY = Int32Array.from(entries.filter((e) => e.split === 'train'), (e) => labels.findIndex((row) => row.label === e.label));
+  const strategy = options.imbalanceStrategy?.(trainY, labels.length) ?? IMBALANCE_STRATEGY;
+  const totals = labels.map((row) => row.train + row.test).filter((n) => n > 0);
+  const imbalanceRatio = totals.length ? Math.max(...totals) / Math.min(...totals) : 0;
+  if (imbalanceRatio > IMBALANCE_WARNING_RATIO) {
+    const largest = labels.reduce((a, b) => (a.train + a.test >= b.train + b.test ? a : b));
+    const smallest = labels.reduce((a, b) => (a.train + a.test <= b.train + b.test ? a : b));
+    findings.push({
+      severity: 'warning',
+      kind: 'imbalance',
+      message: `Classes are imbalanced ${imbalanceRatio.toFixed(1)}:1 (largest/smallest: "${largest.label}" ${largest.train + largest.test}, "${smallest.label}" ${smallest.train + smallest.test}); training compensates with ${strategy}, but more photos of the small labels help most.`,
+      files: [],
+    });
+  }
+  findings.push(...duplicateFindings(entries));
+
+  const train = entries.filter((e) => e.split === 'train');
+  const trainClusters = clusterStats(train);
+  if (trainClusters.clusters > 0) {
+    const members = clusterMembers(train);
+    findings.push({
+      severity: 'warning',
+      kind: 'near-duplicate-clusters',
+      message:
+        `${trainClusters.clusters} cluster(s) of near-identical training photos (bursts of one item; ${trainClusters.imagesInClusters} images, largest ${trainClusters.largest}): ` +
+        `random cross-validation would flatter the score, so training keeps each cluster inside one CV fold (${trainClusters.groups} groups). Prefer varied shots of each product.`,
+      files: members.map((cluster) => `${cluster.length} images: ${cluster.slice(0, 2).map((e) => e.source).join(' ~ ')}${cluster.length > 2 ? ' ~ ...' : ''}`),
+    });
+  }
+  return {
+    project: projectName,
+    images: { train: train.length, test: entries.length - train.length },
+    labels,
+    imbalanceRatio,
+    imbalanceStrategy: strategy,
+    trainClusters,
+    skippedAtImport: issues.filter((i) => i.kind !== 'exact-duplicate').length,
+    findings,
+  };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function labelRows(entries: readonly Entry[]): { label: string; train: number; test: number }[] {
   const byLabel = new Map<string, { label: string; train: number; test: number }>();
   for (const entry of entries) {
     const row = byLabel.get(entry.label) ?? { label: entry.label, train: 0, test: 0 };
     row[entry.split] += 1;
     byLabel.set(entry.label, row);
   }
-  const labels = [...byLabel.values()].sort((a, b) => a.label.localeCompare(b.label));
+  return [...byLabel.values()].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+function labelFindings(labels: readonly { label: string; train: number; test: number }[]): Finding[] {
   const findings: Finding[] = [];
   if (labels.length < LIMITS.minLabels) {
     findings.push({ severity: 'error', kind: 'too-few-labels', message: `Only ${labels.length} label(s); training needs at least ${LIMITS.minLabels}. Import a folder per label.`, files: [] });
@@ -40,27 +145,16 @@ export function checkDataset(registry: Registry, projectName: string): HealthSum
     if (total < 2) {
       findings.push({ severity: 'error', kind: 'label-too-small', message: `Label "${row.label}" has ${total} image; it needs at least 2 (one to train, one to test). Add photos or remove the label.`, files: [] });
     } else if (total < LIMITS.advisedImagesPerLabel) {
-      findings.push({ severity: 'warning', kind: 'label-small', message: `Label "${row.label}" has ${total} images; at least ${LIMITS.advisedImagesPerLabel} are advised for a reliable model.`, files: [] });
+      findings.push({ severity: 'warning', kind: 'label-small', message: `Label "${row.label}" has ${total} images; at least ${LIMITS.advisedImagesPerLabel} are advised for a reliable model. Add photos of it.`, files: [] });
     }
     if (row.test === 0 && total >= 2) {
       findings.push({ severity: 'error', kind: 'label-untested', message: `Label "${row.label}" has no test images, so it cannot be evaluated. Add test photos or import it without a test/ folder to split automatically.`, files: [] });
     }
   }
-  const totals = labels.map((row) => row.train + row.test).filter((n) => n > 0);
-  const imbalanceRatio = totals.length ? Math.max(...totals) / Math.min(...totals) : 0;
-  if (imbalanceRatio > 3) {
-    findings.push({ severity: 'warning', kind: 'imbalance', message: `Classes are imbalanced ${imbalanceRatio.toFixed(1)}:1 (largest/smallest); training weights classes to compensate.`, files: [] });
-  }
-  findings.push(...duplicateFindings(entries));
-  return {
-    project: projectName,
-    images: { train: entries.filter((e) => e.split === 'train').length, test: entries.filter((e) => e.split === 'test').length },
-    labels,
-    imbalanceRatio,
-    findings,
-  };
+  return findings;
 }
 
+/** Exact duplicates across labels, near duplicates across labels, and train/test leakage. */
 function duplicateFindings(entries: readonly Entry[]): Finding[] {
   const findings: Finding[] = [];
   const bySha = new Map<string, Entry[]>();
@@ -70,39 +164,60 @@ function duplicateFindings(entries: readonly Entry[]): Finding[] {
       findings.push({
         severity: 'error',
         kind: 'duplicate-across-labels',
-        message: `The same image is labelled ${group.map((e) => `"${e.label}"`).join(' and ')}; keep it under one label.`,
+        message: `The same image is labelled ${group.map((e) => `"${e.label}"`).join(' and ')}: a labelling error, unless it truly shows both. Keep it under one label.`,
         files: group.map((e) => e.source),
       });
     }
   }
-  const train = entries.filter((e) => e.split === 'train').map((e) => ({ e, h: e.dhash }));
-  const test = entries.filter((e) => e.split === 'test').map((e) => ({ e, h: e.dhash }));
-  for (const t of test) {
-    const twin = train.find((r) => dhashDistance(r.h, t.h) <= NEAR_DUPLICATE_BITS);
+  // Near duplicates under different labels, other than the byte-identical ones reported above.
+  const clusters = clusterMembers(entries);
+  for (const cluster of clusters) {
+    const labels = new Set(cluster.map((e) => e.label));
+    if (labels.size > 1 && new Set(cluster.map((e) => e.sha256)).size > 1) {
+      findings.push({
+        severity: 'warning',
+        kind: 'near-duplicate-across-labels',
+        message: `Nearly identical photos are labelled ${[...labels].map((l) => `"${l}"`).join(' and ')}: a likely labelling error, or products the model cannot tell apart from these photos. Check the labels.`,
+        files: cluster.map((e) => `${e.source} [${e.label}]`),
+      });
+    }
+  }
+  const train = entries.filter((e) => e.split === 'train');
+  for (const t of entries.filter((e) => e.split === 'test')) {
+    const twin = train.find((r) => dhashDistance(r.dhash, t.dhash) <= NEAR_DUPLICATE_BITS);
     if (twin) {
       findings.push({
         severity: 'warning',
         kind: 'leakage',
-        message: `Test image is ${twin.e.sha256 === t.e.sha256 ? 'identical' : 'nearly identical'} to a training image; it flatters the test score. Remove one of them.`,
-        files: [t.e.source, twin.e.source],
+        message: `Test image is ${twin.sha256 === t.sha256 ? 'identical' : 'nearly identical'} to a training image; it flatters the test score. Remove one of them.`,
+        files: [t.source, twin.source],
       });
     }
   }
   return findings;
 }
 
-/** Renders the summary for a person to read in ten seconds. */
-export function formatHealthSummary(summary: HealthSummary): string {
-  const lines = [`Dataset of project "${summary.project}": ${summary.images.train} train + ${summary.images.test} test images, ${summary.labels.length} labels, imbalance ${summary.imbalanceRatio.toFixed(1)}:1`];
-  const width = Math.max(5, ...summary.labels.map((row) => row.label.length));
-  lines.push(`  ${'label'.padEnd(width)}  train   test`);
-  for (const row of summary.labels) lines.push(`  ${row.label.padEnd(width)}  ${String(row.train).padStart(5)}  ${String(row.test).padStart(5)}`);
-  const errors = summary.findings.filter((f) => f.severity === 'error').length;
-  const warnings = summary.findings.filter((f) => f.severity === 'warning').length;
-  lines.push(errors + warnings === 0 ? 'No problems found.' : `${errors} error(s), ${warnings} warning(s):`);
-  for (const finding of summary.findings.slice(0, 20)) {
-    lines.push(`  ${finding.severity.toUpperCase()} ${finding.message}${finding.files.length ? `\n      ${finding.files.join('\n      ')}` : ''}`);
-  }
-  if (summary.findings.length > 20) lines.push(`  ... and ${summary.findings.length - 20} more (use --json for all)`);
-  return lines.join('\n');
+/** Clusters of two or more entries, largest first, from the same function training uses for CV groups. */
+function clusterMembers(entries: readonly Entry[]): Entry[][] {
+  const ids = nearDuplicateClusters(entries.map((e) => e.dhash));
+  const members = new Map<number, Entry[]>();
+  ids.forEach((id, i) => members.set(id, [...(members.get(id) ?? []), entries[i]!]));
+  return [...members.values()].filter((m) => m.length > 1).sort((a, b) => b.length - a.length);
+}
+
+function clusterStats(train: readonly Entry[]): HealthSummary['trainClusters'] {
+  const ids = nearDuplicateClusters(train.map((e) => e.dhash));
+  const size = new Map<number, number>();
+  for (const id of ids) size.set(id, (size.get(id) ?? 0) + 1);
+  const multi = [...size.values()].filter((n) => n > 1);
+  const sizes: Record<string, number> = {};
+  for (const n of multi.sort((a, b) => a - b)) sizes[String(n)] = (sizes[String(n)] ?? 0) + 1;
+  return {
+    maxBits: NEAR_DUPLICATE_BITS,
+    groups: size.size,
+    clusters: multi.length,
+    imagesInClusters: multi.reduce((a, b) => a + b, 0),
+    largest: multi.length ? Math.max(...multi) : 0,
+    sizes,
+  };
 }

@@ -39,11 +39,10 @@ export async function inspectImage(bytes: Uint8Array, file: string, options: Ins
     throw unreadable(file, error);
   }
   const format = metadata.format as string | undefined;
+  // Animation first: an animated GIF is better reported as animated than as a GIF.
+  if ((metadata.pages ?? 1) > 1) throw new SkulensError('ERR_IMAGE_ANIMATED', { file, frames: metadata.pages });
   if (!format || !(LIMITS.formats as readonly string[]).includes(format)) {
     throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file, format: format ?? 'an unknown format' });
-  }
-  if ((metadata.pages ?? 1) > 1) {
-    throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file, format: `an animated ${format} (${metadata.pages} frames)` });
   }
   const width = metadata.autoOrient?.width ?? metadata.width ?? 0;
   const height = metadata.autoOrient?.height ?? metadata.height ?? 0;
@@ -57,13 +56,16 @@ export async function inspectImage(bytes: Uint8Array, file: string, options: Ins
   try {
     dhash = await differenceHash(bytes);
   } catch (error) {
-    throw unreadable(file, error);
+    throw unreadable(file, error, looksTruncated(bytes, format as ImageFormat));
   }
   return { sha256: sha256Hex(bytes), format: format as ImageFormat, width, height, bytes: bytes.length, dhash };
 }
 
-function unreadable(file: string, error: unknown): SkulensError {
+function unreadable(file: string, error: unknown, truncated = false): SkulensError {
   const message = error instanceof Error ? error.message : String(error);
+  if (truncated || /premature end|truncated/i.test(message)) {
+    return new SkulensError('ERR_IMAGE_TRUNCATED', { file, detail: message.split('\n')[0] }, { cause: error });
+  }
   if (/pixel limit/i.test(message)) {
     return new SkulensError('ERR_IMAGE_TOO_LARGE', { file, detail: `its header claims more than ${LIMITS.maxPixels} pixels` }, { cause: error });
   }
@@ -71,6 +73,17 @@ function unreadable(file: string, error: unknown): SkulensError {
     return new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file, format: 'not an image sharp recognises' }, { cause: error });
   }
   return new SkulensError('ERR_IMAGE_UNREADABLE', { file, detail: message.split('\n')[0] }, { cause: error });
+}
+
+/**
+ * True when a file that failed to decode also lacks its format's end marker (JPEG EOI, PNG IEND, or
+ * a RIFF size past the end of a WebP): the signature of a cut-off copy rather than corrupt content.
+ */
+function looksTruncated(bytes: Uint8Array, format: ImageFormat): boolean {
+  const n = bytes.length;
+  if (format === 'jpeg') return !(n >= 2 && bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9);
+  if (format === 'png') return !(n >= 12 && Buffer.from(bytes.subarray(n - 8, n - 4)).toString('latin1') === 'IEND');
+  return n >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, n).readUInt32LE(4) + 8 > n;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

@@ -9,6 +9,8 @@ export interface HomeLayout {
   /** Content-addressed copies of imported images: blobs/ab/abcdef....jpg */
   readonly blobs: string;
   readonly embeddingCache: string;
+  /** Objects downloaded from S3, keyed by bucket, key and ETag, so a re-import does not download again. */
+  readonly s3Cache: string;
   readonly models: string;
   readonly projects: string;
   readonly tmp: string;
@@ -22,6 +24,7 @@ export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.
     database: path.join(root, 'skulens.db'),
     blobs: path.join(root, 'blobs'),
     embeddingCache: path.join(root, 'cache', 'embeddings'),
+    s3Cache: path.join(root, 'cache', 's3'),
     models: path.resolve(env.SKULENS_MODELS ?? path.join(root, 'models')),
     projects: path.join(root, 'projects'),
     tmp: path.join(root, 'tmp'),

@@ -44,6 +44,20 @@ export interface Entry {
 
 export type NewEntry = Omit<Entry, 'id' | 'projectId' | 'importedAt'>;
 
+/** Something an import left out or noticed about one file or line (src/dataset owns the kinds). */
+export interface ImportIssue {
+  /** The file, s3:// URI or manifest/CSV the issue is about. */
+  file: string;
+  /** Line of a CSV or manifest, when the issue is about one. */
+  line: number | null;
+  kind: string;
+  /** The error code, when the file was refused. */
+  code: string | null;
+  reason: string;
+  /** Another file involved (the original of an exact duplicate). */
+  related: string | null;
+}
+
 export interface Version {
   id: number;
   projectId: number;

@@ -36,7 +36,7 @@ async function mixedFixture(src: string): Promise<{ good: string[]; bad: Record<
   ];
   const whole = await jpeg(7, 200, 160);
   const bad = {
-    [put(path.join(src, 'boot', 'truncated.jpg'), whole.subarray(0, Math.floor(whole.length * 0.6)))]: 'ERR_IMAGE_UNREADABLE',
+    [put(path.join(src, 'boot', 'truncated.jpg'), whole.subarray(0, Math.floor(whole.length * 0.6)))]: 'ERR_IMAGE_TRUNCATED',
     [put(path.join(src, 'boot', 'notes.jpg'), 'these are my notes, not a photo\n')]: 'ERR_IMAGE_FORMAT_UNSUPPORTED',
     [put(path.join(src, 'boot', 'empty.jpg'), '')]: 'ERR_IMAGE_UNREADABLE',
     [put(path.join(src, 'sandal', 'tiny.jpg'), await jpeg(8, 32, 32))]: 'ERR_IMAGE_TOO_SMALL',

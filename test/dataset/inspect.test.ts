@@ -37,9 +37,19 @@ test('inspectImage reports the size after EXIF orientation', async () => {
   assert.deepEqual([facts.width, facts.height], [80, 120]);
 });
 
-test('a truncated JPEG is refused with ERR_IMAGE_UNREADABLE naming the file', async () => {
+test('a truncated JPEG is refused with ERR_IMAGE_TRUNCATED naming the file', async () => {
   const whole = await jpeg(5, 200, 160);
-  await assert.rejects(inspectImage(whole.subarray(0, Math.floor(whole.length / 2)), '/shop/boot/cut.jpg'), rejectsWith('ERR_IMAGE_UNREADABLE', '/shop/boot/cut.jpg'));
+  await assert.rejects(inspectImage(whole.subarray(0, Math.floor(whole.length / 2)), '/shop/boot/cut.jpg'), rejectsWith('ERR_IMAGE_TRUNCATED', '/shop/boot/cut.jpg'));
+});
+
+test('a truncated PNG is refused with ERR_IMAGE_TRUNCATED', async () => {
+  const whole = await png(9, 200, 160);
+  await assert.rejects(inspectImage(whole.subarray(0, Math.floor(whole.length * 0.6)), 'cut.png'), rejectsWith('ERR_IMAGE_TRUNCATED', 'cut.png'));
+});
+
+test('an animated WebP is refused with ERR_IMAGE_ANIMATED and its frame count', async () => {
+  const animated = await sharp([await png(11), await png(12)], { join: { animated: true } }).webp().toBuffer();
+  await assert.rejects(inspectImage(animated, 'spin.webp'), (e) => isSkulensError(e, 'ERR_IMAGE_ANIMATED') && e.details.frames === 2 && e.message.includes('spin.webp'));
 });
 
 test('a text file is refused with ERR_IMAGE_FORMAT_UNSUPPORTED', async () => {

@@ -1,0 +1,20 @@
+// Child process for the killed-manifest-import test: imports manifest argv[4] into project argv[3] of
+// home argv[2] with importDataset, printing "progress <done> <total>" per image, slowly (15 ms each) so
+// that the parent's kill lands mid-import.
+import { importDataset } from '../../src/dataset/index.js';
+import { resolveHome } from '../../src/home/index.js';
+import { Registry } from '../../src/registry/index.js';
+
+const [homeDir, project, source] = process.argv.slice(2) as [string, string, string];
+const home = resolveHome(homeDir);
+const registry = Registry.open(home.database);
+if (!registry.findProject(project)) registry.createProject(project);
+const report = await importDataset(registry, home, project, source, {
+  onProgress: (done, total) => {
+    process.stdout.write(`progress ${done} ${total}\n`);
+    const until = Date.now() + 15;
+    while (Date.now() < until); // slow, on purpose: see the header
+  },
+});
+process.stdout.write(`done ${report.imported}\n`);
+registry.close();
