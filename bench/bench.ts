@@ -1,5 +1,6 @@
 // `npm run bench -- [--train DIR --test DIR] [--backbone ID] [--json]`: import -> train -> evaluate ->
 // predict on a folder-per-label pair in a throw-away home, printing a table (and a JSON last line).
+// Other modes: --ablation, --open-set, --few-shot (training-quality studies on cached embeddings).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,19 @@ import { resolveHome } from '../src/home/index.js';
 import { trainVersion } from '../src/jobs/index.js';
 import { Registry } from '../src/registry/index.js';
 import { Predictor, walkImages } from '../src/serve/index.js';
+import { runAblation } from './ablation.js';
+import { runFewShot } from './few-shot.js';
+import { runOpenSet } from './open-set.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
+
+// `--mode fine-tune` is its own benchmark with its own options (bench/fine-tune.ts), so it is
+// dispatched before this file's options are parsed.
+const modeAt = process.argv.indexOf('--mode');
+if (process.argv.includes('--mode=fine-tune') || (modeAt > 0 && process.argv[modeAt + 1] === 'fine-tune')) {
+  await (await import('./fine-tune.js')).runFineTuneBench(process.argv.slice(2));
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +36,22 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'predict-sample': { type: 'string', default: '100' },
     json: { type: 'boolean', default: false },
+    // Training options of the default mode (trainVersion params).
+    augment: { type: 'string' },
+    tta: { type: 'string' },
+    balance: { type: 'string' },
+    tune: { type: 'boolean' },
+    'no-tune': { type: 'boolean' },
+    budget: { type: 'string' },
+    // Study modes.
+    ablation: { type: 'boolean', default: false },
+    rows: { type: 'string' },
+    'open-set': { type: 'boolean', default: false },
+    pairs: { type: 'string', default: '5' },
+    'target-precision': { type: 'string' },
+    'few-shot': { type: 'boolean', default: false },
+    draws: { type: 'string', default: '3' },
+    labels: { type: 'string' },
   },
 });
 
@@ -34,6 +62,14 @@ async function main(): Promise<void> {
   const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
   const registry = Registry.open(home.database);
   try {
+    if (values.ablation || values['open-set'] || values['few-shot']) {
+      const common = { train: values.train, test: values.test, backbone: values.backbone, seed: Number(values.seed), workers: values.workers ? Number(values.workers) : undefined, json: values.json };
+      const C = values.c ? Number(values.c) : 0.1;
+      if (values.ablation) await runAblation(registry, home, { ...common, budgetSeconds: budgetSeconds(), rows: values.rows });
+      if (values['open-set']) await runOpenSet(registry, home, { ...common, C, pairs: Number(values.pairs), targetPrecision: values['target-precision'] ? Number(values['target-precision']) : undefined });
+      if (values['few-shot']) await runFewShot(registry, home, { ...common, C, draws: Number(values.draws), labels: values.labels });
+      return;
+    }
     const project = 'bench';
     if (!registry.findProject(project)) registry.createProject(project);
     const importStart = performance.now();
@@ -54,6 +90,11 @@ async function main(): Promise<void> {
         seed: Number(values.seed),
         ...(values.c ? { C: Number(values.c) } : {}),
         ...(values.workers ? { workers: Number(values.workers) } : {}),
+        ...(values.augment ? { augment: values.augment } : {}),
+        ...(values.tta === 'flip' ? { tta: 'flip' as const } : {}),
+        ...(values.balance ? { balance: values.balance as 'auto' } : {}),
+        ...(values['no-tune'] ? { tune: false } : values.tune ? { tune: true } : {}),
+        ...(values.budget ? { budgetSeconds: budgetSeconds() } : {}),
       },
       {
         onProgress: ({ phase, done, total }) => {
@@ -111,6 +152,12 @@ async function main(): Promise<void> {
     registry.close();
     if (!values.home) await fs.rm(root, { recursive: true, force: true });
   }
+}
+
+/** --budget as seconds ("90", "90s", "5m"); default 120. */
+function budgetSeconds(): number {
+  const match = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(values.budget ?? '120');
+  return match ? Number(match[1]) * (match[2] === 'm' ? 60 : 1) : 120;
 }
 
 function round(value: number, digits = 4): number {

@@ -2,11 +2,13 @@
 // once per backbone however many projects, trainings and evaluations use it.
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { AugmentView } from '../augment/index.js';
 import { SkulensError } from '../errors.js';
 import { writeFileAtomic } from '../home/index.js';
 import type { Embedder } from './embedder.js';
 
-const SHA256 = /^[0-9a-f]{64}$/;
+/** An image's sha256, optionally followed by `.<viewKey>` for an augmented view of it. */
+const SHA256 = /^[0-9a-f]{64}(\.[a-z0-9-]{1,32})?$/;
 const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /**
@@ -53,7 +55,7 @@ export interface EmbedWithCacheOptions {
 }
 
 /**
- * Embeddings of many images keyed by sha256, reading the cache first and embedding only the rest
+ * Embeddings of many images keyed by sha256 (`<sha256>.<viewKey>` for an item with a view), reading the cache first and embedding only the rest
  * (about two images in flight per worker, so no worker waits for the main thread), caching each new one.
  *
  * @example
@@ -63,15 +65,17 @@ export interface EmbedWithCacheOptions {
 export async function embedWithCache(
   embedder: Embedder,
   cache: EmbeddingCache,
-  items: { sha256: string; path: string }[],
+  items: { sha256: string; path: string; view?: AugmentView }[],
   options: EmbedWithCacheOptions = {},
 ): Promise<Map<string, Float32Array>> {
   const { signal, onProgress, onError } = options;
   signal?.throwIfAborted();
   const backboneId = embedder.spec.id;
-  const unique = [...new Map(items.map((item) => [item.sha256, item])).values()];
+  // An augmented view is its own cache entry, `<sha256>.<viewKey>`, and its own key in the result.
+  const keyed = items.map((item) => ({ ...item, sha256: item.view ? `${item.sha256}.${item.view.key}` : item.sha256 }));
+  const unique = [...new Map(keyed.map((item) => [item.sha256, item])).values()];
   const result = new Map<string, Float32Array>();
-  const todo: { sha256: string; path: string }[] = [];
+  const todo: { sha256: string; path: string; view?: AugmentView }[] = [];
   for (const item of unique) {
     const hit = await cache.get(backboneId, item.sha256);
     if (hit && hit.length === embedder.spec.dim) result.set(item.sha256, hit);
@@ -87,7 +91,7 @@ export async function embedWithCache(
     while (next < todo.length && failure === undefined && !signal?.aborted) {
       const item = todo[next++]!;
       try {
-        const vector = await embedder.embed({ path: item.path });
+        const vector = await embedder.embed(item.view ? { path: item.path, view: item.view } : { path: item.path });
         await cache.set(backboneId, item.sha256, vector);
         result.set(item.sha256, vector);
       } catch (error) {

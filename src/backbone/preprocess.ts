@@ -1,6 +1,7 @@
 // Turns an image (file or bytes) into the float input tensor a backbone expects: EXIF rotation,
 // resize (squash, or shorter side + centre crop), 3 RGB channels, scaling and layout.
 import sharp from 'sharp';
+import { applyView, type AugmentView } from '../augment/index.js';
 import { SkulensError } from '../errors.js';
 import type { BackboneSpec } from './spec.js';
 
@@ -9,6 +10,8 @@ export interface EmbedInput {
   path?: string;
   bytes?: Uint8Array;
   name?: string;
+  /** An augmented view, applied to the decoded, upright image before the resize (training augmentation, TTA). */
+  view?: AugmentView;
 }
 
 /** Input tensor ready for a runtime: data in the backbone's layout and its dims (batch of 1). */
@@ -29,6 +32,12 @@ export async function decodeRgb(input: EmbedInput, spec: BackboneSpec['input']):
   const { size } = spec;
   try {
     let image = sharp(source, { failOn: 'error' }).rotate();
+    if (input.view) {
+      const { data, info } = await image.flatten({ background: '#ffffff' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const upright = { data: toRgb(data, info.channels, info.width * info.height), width: info.width, height: info.height };
+      const viewed = await applyView(upright, input.view);
+      image = sharp(viewed.data, { raw: { width: viewed.width, height: viewed.height, channels: 3 } });
+    }
     if (spec.resize === 'squash') {
       image = image.resize(size, size, { fit: 'fill' });
     } else {
@@ -39,17 +48,22 @@ export async function decodeRgb(input: EmbedInput, spec: BackboneSpec['input']):
       if (side !== size) image = image.extract({ left: offset, top: offset, width: size, height: size });
     }
     const { data, info } = await image.flatten({ background: '#ffffff' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    if (info.channels === 3) return data;
-    const rgb = new Uint8Array(size * size * 3);
-    for (let i = 0, o = 0; o < rgb.length; i += info.channels, o += 3) {
-      rgb[o] = data[i]!;
-      rgb[o + 1] = data[info.channels >= 3 ? i + 1 : i]!;
-      rgb[o + 2] = data[info.channels >= 3 ? i + 2 : i]!;
-    }
-    return rgb;
+    return toRgb(data, info.channels, size * size);
   } catch (error) {
     throw new SkulensError('ERR_IMAGE_UNREADABLE', { file: inputName(input), detail: error instanceof Error ? error.message : String(error) }, { cause: error });
   }
+}
+
+/** Pixels with 1-4 channels as 3-channel RGB (grey is repeated, a 4th channel dropped). */
+function toRgb(data: Uint8Array, channels: number, pixels: number): Uint8Array {
+  if (channels === 3) return data;
+  const rgb = new Uint8Array(pixels * 3);
+  for (let i = 0, o = 0; o < rgb.length; i += channels, o += 3) {
+    rgb[o] = data[i]!;
+    rgb[o + 1] = data[channels >= 3 ? i + 1 : i]!;
+    rgb[o + 2] = data[channels >= 3 ? i + 2 : i]!;
+  }
+  return rgb;
 }
 
 /** Scales HWC RGB bytes and lays them out as the backbone's input tensor. */

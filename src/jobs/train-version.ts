@@ -2,10 +2,10 @@
 // and evaluation on the test split -> immutable artefacts -> registry row TRAINING_COMPLETED.
 import path from 'node:path';
 import { z } from 'zod';
+import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
 import { DEFAULT_BACKBONE_ID, EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
 import { SkulensError, isSkulensError, reasonOf } from '../errors.js';
 import {
-  bestF1Thresholds,
   evaluatePredictions,
   toRekognitionSummary,
   type EvaluationReport,
@@ -14,7 +14,8 @@ import {
 import { nearDuplicateClusters, sha256Hex } from '../dataset/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { versionArn, versionId, writeVersionArtefacts, type Entry, type Registry, type Version } from '../registry/index.js';
-import { balancedClassWeights, encodeHead, groupedStratifiedFolds, headProbabilities, selectC, trainHead, type CvScore } from '../train/index.js';
+import { BALANCE_MODES, encodeHead, headProbabilities, type TuningSet } from '../train/index.js';
+import { describeConfig, fitHeadPipeline } from './head-pipeline.js';
 
 /** Training parameters, validated once at the edge (CLI, HTTP). */
 export const TrainParamsSchema = z.object({
@@ -22,7 +23,20 @@ export const TrainParamsSchema = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   /** Inverse L2 strength of the logistic head (sklearn's C) on standardised features; 'auto' picks it by grouped CV. */
   C: z.union([z.literal('auto'), z.number().positive().max(1e6)]).default('auto'),
-  classWeights: z.enum(['balanced', 'none']).default('balanced'),
+  /** Deprecated alias of `balance` ('balanced' = weights); used only when `balance` is not given. */
+  classWeights: z.enum(['balanced', 'none']).optional(),
+  /** Class-imbalance strategy; 'auto' decides from the imbalance ratio and records why. */
+  balance: z.enum(BALANCE_MODES).optional(),
+  /** Augmented views of each training image: none | light | strong | a list such as "flip,crop:0.3". */
+  augment: z.string().default('none').refine((text) => (parseAugment(text), true)),
+  /** Test-time augmentation of the evaluation: average the embedding with its mirror image. */
+  tta: z.enum(['none', 'flip']).default('none'),
+  /** Search head type, learning rate, epochs, balance and augmentation by grouped CV (C is searched whenever it is 'auto'). */
+  tune: z.boolean().default(true),
+  /** Seconds the search may take; configurations not started in time are listed as skipped. */
+  budgetSeconds: z.number().positive().max(24 * 3600).default(120),
+  /** Fit each label's threshold for this precision instead of best F1 (on out-of-fold training predictions). */
+  targetPrecision: z.number().gt(0).max(1).optional(),
   workers: z.number().int().min(1).max(64).optional(),
 });
 export type TrainParams = z.infer<typeof TrainParamsSchema>;
@@ -73,7 +87,14 @@ export async function trainVersion(
   try {
     embedder ??= await openEmbedder(spec, { modelsDir: home.models, workers: params.workers });
     const cache = new EmbeddingCache(home.embeddingCache);
-    const items = [...train, ...test].map((e) => ({ sha256: e.sha256, path: path.resolve(home.root, e.blob) }));
+    const policy = parseAugment(params.augment);
+    const blob = (e: Entry): string => path.resolve(home.root, e.blob);
+    const trainViews = train.map((e) => drawViews(policy, params.seed, e.sha256));
+    const items: { sha256: string; path: string; view?: AugmentView }[] = [
+      ...[...train, ...test].map((e) => ({ sha256: e.sha256, path: blob(e) })),
+      ...train.flatMap((e, i) => trainViews[i]!.map((view) => ({ sha256: e.sha256, path: blob(e), view }))),
+      ...(params.tta === 'flip' ? test.map((e) => ({ sha256: e.sha256, path: blob(e), view: FLIP_VIEW })) : []),
+    ];
     const embedStart = performance.now();
     const vectors = await embedWithCache(embedder, cache, items, {
       signal: options.signal,
@@ -83,29 +104,36 @@ export async function trainVersion(
     throwIfAborted(options.signal, version);
 
     const labelIndex = new Map(labels.map((label, index) => [label, index]));
-    const X = train.map((e) => vectors.get(e.sha256)!);
-    const y = Int32Array.from(train, (e) => labelIndex.get(e.label)!);
-    const classWeights = params.classWeights === 'balanced' ? balancedClassWeights(y, labels.length) : null;
-    const selection = chooseC(params.C, X, y, labels.length, train, params.seed, classWeights, options);
+    // Only training entries reach the tuner; it refuses anything else (assertTrainOnly).
+    const set: TuningSet = {
+      views: train.map((e, i) => [vectors.get(e.sha256)!, ...trainViews[i]!.map((view) => vectors.get(`${e.sha256}.${view.key}`)!)]),
+      y: Int32Array.from(train, (e) => labelIndex.get(e.label)!),
+      groups: nearDuplicateClusters(train.map((e) => e.dhash)),
+      splits: train.map((e) => e.split),
+      numClasses: labels.length,
+    };
+    const balance = params.balance ?? (params.classWeights === 'none' ? 'none' : params.classWeights === 'balanced' ? 'weights' : 'auto');
+    options.onProgress?.({ phase: 'tune', done: 0, total: 1 });
+    const fitted = fitHeadPipeline(
+      set,
+      { seed: params.seed, C: params.C, balance, tune: params.tune, budgetSeconds: params.budgetSeconds, targetPrecision: params.targetPrecision },
+      {
+        signal: options.signal,
+        onTried: (detail, done, planned) => options.onProgress?.({ phase: 'tune', done, total: Math.max(done, planned), detail }),
+        onFit: (step, total, loss) => options.onProgress?.({ phase: 'fit', done: step, total, detail: `loss ${loss.toFixed(4)}` }),
+      },
+    );
+    const { head, thresholds } = fitted;
     throwIfAborted(options.signal, version);
-    const head = trainHead(X, y, labels.length, {
-      kind: 'logistic',
-      C: selection.C,
-      standardize: true,
-      classWeights,
-      seed: params.seed,
-      signal: options.signal,
-      onProgress: (step, total, loss) => options.onProgress?.({ phase: 'fit', done: step, total, detail: `loss ${loss.toFixed(4)}` }),
-    });
 
     options.onProgress?.({ phase: 'evaluate', done: 0, total: test.length });
+    const testVector = (e: Entry): Float32Array => (params.tta === 'flip' ? averaged(vectors.get(e.sha256)!, vectors.get(`${e.sha256}.${FLIP_VIEW.key}`)!) : vectors.get(e.sha256)!);
     const scored: ScoredImage[] = test.map((e) => ({
       image: e.source,
       truth: labelIndex.get(e.label)!,
-      probs: headProbabilities(head, vectors.get(e.sha256)!),
+      probs: headProbabilities(head, testVector(e)),
     }));
-    // Like Rekognition's "assumed threshold": each label's threshold maximises its F1 on the test set.
-    const thresholds = bestF1Thresholds(labels.length, scored);
+    // Thresholds come from out-of-fold predictions on the training images, never from the test set.
     const report = evaluatePredictions(labels, scored, thresholds);
     throwIfAborted(options.signal, version);
 
@@ -121,7 +149,7 @@ export async function trainVersion(
         labels,
         thresholds,
         head: { file: 'head.bin', kind: head.kind, sha256: sha256Hex(headBytes) },
-        params: { ...params, C: selection.C },
+        params: { ...params, balance, C: fitted.tuning.winner.C, head: fitted.tuning.winner, thresholds: fitted.thresholdMethod },
         seed: params.seed,
         images: { train: train.length, test: test.length },
         createdAt: version.createdAt,
@@ -134,7 +162,7 @@ export async function trainVersion(
       }),
       report,
       snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
-      extra: { 'tuning.json': selection },
+      extra: { 'tuning.json': { ...fitted.tuning, balance: fitted.balanceReason, thresholds: fitted.thresholdMethod } },
     });
     const trainSeconds = (performance.now() - started) / 1000;
     const completed = registry.completeVersion(version.id, {
@@ -146,7 +174,8 @@ export async function trainVersion(
         images: { train: train.length, test: test.length },
         trainSeconds,
         embedSeconds,
-        C: selection.C,
+        C: fitted.tuning.winner.C,
+        head: describeConfig(fitted.tuning.winner),
       },
     });
     return { version: completed, report, trainSeconds, embedSeconds };
@@ -164,51 +193,11 @@ export async function trainVersion(
   }
 }
 
-/** The C grid searched when C is 'auto'; features are standardised, so one grid suits every backbone. */
-export const C_GRID = Object.freeze([0.01, 0.03, 0.1, 0.3, 1]);
-const CV_FOLDS = 3;
-const FALLBACK_C = 0.1;
-
-interface CSelection {
-  C: number;
-  method: 'given' | 'grouped-cv' | 'fallback';
-  folds?: number;
-  groups?: number;
-  scores?: CvScore[];
-}
-
-/**
- * Picks C by grouped, stratified 3-fold CV on the training images only (near-duplicate clusters
- * stay in one fold). Too little data for CV falls back to a C that measured well across backbones.
- */
-function chooseC(
-  C: TrainParams['C'],
-  X: Float32Array[],
-  y: Int32Array,
-  numClasses: number,
-  train: readonly Entry[],
-  seed: number,
-  classWeights: Float32Array | null,
-  options: TrainOptions,
-): CSelection {
-  if (C !== 'auto') return { C, method: 'given' };
-  const perLabel = new Int32Array(numClasses);
-  for (const label of y) perLabel[label]! += 1;
-  if (Math.min(...perLabel) < CV_FOLDS) return { C: FALLBACK_C, method: 'fallback' };
-  const groups = nearDuplicateClusters(train.map((e) => e.dhash));
-  const folds = groupedStratifiedFolds(y, groups, CV_FOLDS, seed);
-  options.onProgress?.({ phase: 'tune', done: 0, total: C_GRID.length });
-  const { best, scores } = selectC(
-    X,
-    y,
-    numClasses,
-    folds,
-    C_GRID,
-    { standardize: true, classWeights, seed, signal: options.signal },
-    (score, index) =>
-      options.onProgress?.({ phase: 'tune', done: index + 1, total: C_GRID.length, detail: `C=${score.C}: CV accuracy ${score.accuracy.toFixed(3)}` }),
-  );
-  return { C: best, method: 'grouped-cv', folds: CV_FOLDS, groups: new Set(groups).size, scores };
+/** The mean of two embeddings, re-normalised (flip test-time augmentation). */
+function averaged(a: Float32Array, b: Float32Array): Float32Array {
+  const out = Float32Array.from(a, (v, d) => v + b[d]!);
+  const norm = Math.hypot(...out) || 1;
+  return out.map((v) => v / norm);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, version: Version): void {

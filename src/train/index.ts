@@ -8,3 +8,6 @@ export { encodeHead, decodeHead } from './codec.js';
 export { mulberry32, shuffleInPlace, normalSample, type RandomSource } from './random.js';
 export { fitStandardizer, foldStandardizer, standardize, type Standardizer } from './standardize.js';
 export { groupedStratifiedFolds, selectC, type CvScore } from './cross-validate.js';
+export { BALANCE_MODES, AUTO_BALANCE_RATIO, chooseBalance, imbalanceRatio, planBalance, type BalanceMode, type BalancePlan, type BalanceStrategy } from './balance.js';
+export { assertTrainOnly, crossValidateConfig, fitConfig, tuneHead, type HeadConfig, type TriedConfig, type TuneOptions, type TuningReport, type TuningSet, type TuningStage } from './tune.js';
+export { appendPrototypes, calibratePrototypes, classMean, type PrototypeCalibration } from './few-shot.js';
