@@ -56,6 +56,23 @@ export function getBackbone(id: string, modelsDir: string): BackboneSpec {
   return found;
 }
 
+/**
+ * The backbone of a model version: the version's own row when its model.json carries one (a fine-tuned
+ * backbone whose weight file lives in the version folder), else the table row with that id.
+ *
+ * @param versionDir absolute path of the version folder; the own row's `weights.file` is relative to it.
+ * @throws SkulensError ERR_ARTEFACT_CORRUPT when the own row is not a valid file row; as {@link getBackbone} otherwise.
+ */
+export function versionBackbone(backbone: { id: string; spec?: Record<string, unknown> }, modelsDir: string, versionDir: string): BackboneSpec {
+  if (!backbone.spec) return getBackbone(backbone.id, modelsDir);
+  const parsed = backboneSpecSchema.safeParse(backbone.spec);
+  if (!parsed.success || parsed.data.weights.source !== 'file' || parsed.data.id !== backbone.id) {
+    throw new SkulensError('ERR_ARTEFACT_CORRUPT', { path: path.join(versionDir, 'model.json'), detail: 'backbone.spec is not a file backbone row with the same id' });
+  }
+  // weightPaths resolves the file against the models folder; an absolute path keeps it in the version.
+  return Object.freeze({ ...parsed.data, weights: { ...parsed.data.weights, file: path.resolve(versionDir, parsed.data.weights.file) } });
+}
+
 /** Absolute paths of a backbone's weight files; the first is the one a runtime opens. */
 export function weightPaths(spec: BackboneSpec, modelsDir: string): string[] {
   if (spec.weights.source === 'file') return [path.resolve(modelsDir, spec.weights.file)];

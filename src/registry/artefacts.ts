@@ -12,7 +12,17 @@ export const ModelManifestSchema = z.object({
   format: z.literal('skulens-model/1'),
   project: z.string(),
   version: z.string(),
-  backbone: z.object({ id: z.string(), dim: z.number().int().positive() }),
+  backbone: z.object({
+    id: z.string(),
+    dim: z.number().int().positive(),
+    /**
+     * A backbone of this version's own (a fine-tuned one): its full backbone row, with `weights.file`
+     * relative to the version folder. The serving side validates it as a backbone row.
+     */
+    spec: z.record(z.string(), z.unknown()).optional(),
+    /** The backbone row it was fine-tuned from. */
+    base: z.string().optional(),
+  }),
   labels: z.array(z.string()).min(1),
   thresholds: z.array(z.number().min(0).max(1)),
   head: z.object({ file: z.string(), kind: z.string(), sha256: z.string() }),
@@ -38,6 +48,8 @@ export interface VersionArtefacts {
   snapshot: SnapshotEntry[];
   /** Extra JSON files (e.g. a tuning report), by file name. */
   extra?: Record<string, unknown>;
+  /** Extra binary files (e.g. a fine-tuned backbone's ONNX graph), by file name. */
+  files?: Record<string, Uint8Array>;
 }
 
 /** Writes a version's artefacts atomically and returns the folder relative to the home root. */
@@ -50,6 +62,7 @@ export async function writeVersionArtefacts(home: HomeLayout, artefacts: Version
     await json('report.json', artefacts.report);
     await json('snapshot.json', artefacts.snapshot);
     for (const [name, value] of Object.entries(artefacts.extra ?? {})) await json(name, value);
+    for (const [name, bytes] of Object.entries(artefacts.files ?? {})) await fs.writeFile(path.join(temp, name), bytes);
     // model.json last: a folder with a model.json is complete.
     await json('model.json', artefacts.manifest);
   });

@@ -1,6 +1,7 @@
 // A loaded model version: its head, labels and thresholds, plus the embedder of its backbone.
 // Turns an image into Rekognition-shaped CustomLabels with the same decision rule as evaluation.
-import { getBackbone, openEmbedder, type EmbedInput, type Embedder } from '../backbone/index.js';
+import path from 'node:path';
+import { openEmbedder, versionBackbone, type EmbedInput, type Embedder } from '../backbone/index.js';
 import { SkulensError } from '../errors.js';
 import { decideLabels, type DecidedLabel } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
@@ -35,7 +36,8 @@ export class Predictor {
     }
     const { manifest, head: headBytes } = await readModel(home, version.dir);
     const head = decodeHead(headBytes);
-    const spec = getBackbone(manifest.backbone.id, home.models);
+    // A fine-tuned version carries its own backbone row and ONNX file; others name a table row.
+    const spec = versionBackbone(manifest.backbone, home.models, path.resolve(home.root, version.dir));
     if (options.embedder && options.embedder.spec.id !== spec.id) {
       throw new SkulensError('ERR_BACKBONE_RUNTIME', { backbone: spec.id, detail: `the shared embedder runs ${options.embedder.spec.id}` });
     }

@@ -1,0 +1,150 @@
+// `npm run bench -- --mode fine-tune [--backbone ID] [--epochs N] [--unfreeze all|N] [--budget 24m] [--no-compare] [--json]`:
+// imports the official train/test split into a throw-away home, fine-tunes (PyTorch engine), serves the
+// version through onnxruntime, and then trains the frozen (fast) version on the same split, printing
+// the side-by-side table: accuracy, macro-F1, train time and serving latency.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { importFolder } from '../src/dataset/index.js';
+import { parseDuration } from '../src/finetune/index.js';
+import { resolveHome, type HomeLayout } from '../src/home/index.js';
+import { fineTuneVersion, trainVersion } from '../src/jobs/index.js';
+import { Registry, type Version } from '../src/registry/index.js';
+import { Predictor, walkImages } from '../src/serve/index.js';
+
+const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Runs the fine-tuning benchmark with its own command-line options. */
+export async function runFineTuneBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      mode: { type: 'string' },
+      train: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'train') },
+      test: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'test') },
+      backbone: { type: 'string', default: 'mobilenet-v2-imagenet' },
+      models: { type: 'string', default: path.join(SHARED, 'models') },
+      home: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      epochs: { type: 'string', default: '6' },
+      unfreeze: { type: 'string', default: 'all' },
+      budget: { type: 'string', default: '24m' },
+      threads: { type: 'string' },
+      workers: { type: 'string' },
+      'predict-sample': { type: 'string', default: '100' },
+      'no-compare': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const root = values.home ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'skulens-bench-ft-')));
+  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
+  const registry = Registry.open(home.database);
+  try {
+    const project = 'bench';
+    if (!registry.findProject(project)) registry.createProject(project);
+    for (const [dir, split] of [[values.train, 'train'], [values.test, 'test']] as const) {
+      const report = await importFolder(registry, home, project, dir, { split });
+      log(`imported ${report.imported} ${split} images from ${dir}`);
+    }
+    const sample: string[] = [];
+    for await (const file of walkImages(values.test)) if (sample.length < Number(values['predict-sample'])) sample.push(file);
+
+    const started = performance.now();
+    let lastLine = 0;
+    const ft = await fineTuneVersion(
+      registry,
+      home,
+      project,
+      {
+        backbone: values.backbone,
+        seed: Number(values.seed),
+        epochs: Number(values.epochs),
+        unfreeze: values.unfreeze === 'all' ? 'all' : Number(values.unfreeze),
+        budgetSeconds: parseDuration(values.budget, '--budget'),
+        ...(values.threads ? { threads: Number(values.threads) } : {}),
+        ...(values.workers ? { workers: Number(values.workers) } : {}),
+      },
+      {
+        onEngineMessage: (m) => {
+          const t = ((performance.now() - started) / 1000).toFixed(0).padStart(5);
+          if (m.type === 'epoch') log(`${t}s epoch ${m.epoch}/${m.epochs}: train loss ${m.trainLoss.toFixed(4)}, val acc ${m.valAccuracy.toFixed(4)}, ${m.seconds.toFixed(0)} s${m.best ? ' (best)' : ''}`);
+          else if (m.type === 'ready') log(`${t}s engine ready: torch ${m.torch}, ${m.trainable}/${m.parameters} parameters trained, ${m.train} train / ${m.val} validation images`);
+          else if (m.type === 'phase') log(`${t}s ${m.phase}`);
+          else if (m.type === 'progress' && performance.now() - lastLine > 30_000) {
+            lastLine = performance.now();
+            log(`${t}s   epoch ${m.epoch}/${m.epochs} step ${m.step}/${m.steps} loss ${m.loss.toFixed(4)} ${m.imagesPerSecond.toFixed(1)} img/s (${m.threads} thread${m.threads > 1 ? 's' : ''})`);
+          }
+        },
+      },
+    );
+    const ftLatency = await latencyP50(registry, home, ft.version, sample);
+    const rows = [
+      {
+        method: `fine-tune (${ft.engine.epochsRun} epochs, best ${ft.engine.bestEpoch}, stopped by ${ft.engine.stoppedBy})`,
+        accuracy: ft.report.accuracy,
+        macroF1: ft.report.macroF1,
+        trainSeconds: ft.trainSeconds,
+        p50: ftLatency,
+      },
+    ];
+    const summary: Record<string, unknown> = {
+      mode: 'fine-tune',
+      backbone: values.backbone,
+      accuracy: round(ft.report.accuracy),
+      macroF1: round(ft.report.macroF1),
+      torchTestAccuracy: round(ft.engine.testAccuracy),
+      servedMinusTorch: round(ft.report.accuracy - ft.engine.testAccuracy),
+      valAccuracy: round(ft.engine.valAccuracy),
+      epochsRun: ft.engine.epochsRun,
+      bestEpoch: ft.engine.bestEpoch,
+      stoppedBy: ft.engine.stoppedBy,
+      exportEmbeddingMaxDiff: ft.check.embeddingMaxDiff,
+      exportLogitMaxDiff: ft.check.logitMaxDiff,
+      trainSeconds: round(ft.trainSeconds, 1),
+      predictMsPerImage: round(ftLatency, 1),
+      load: os.loadavg().map((l) => round(l, 2)),
+    };
+    if (!values['no-compare']) {
+      const frozen = await trainVersion(registry, home, project, { backbone: values.backbone, seed: Number(values.seed), ...(values.workers ? { workers: Number(values.workers) } : {}) });
+      const frozenLatency = await latencyP50(registry, home, frozen.version, sample);
+      rows.unshift({ method: 'frozen backbone + head (fast)', accuracy: frozen.report.accuracy, macroF1: frozen.report.macroF1, trainSeconds: frozen.trainSeconds, p50: frozenLatency });
+      summary.frozen = { accuracy: round(frozen.report.accuracy), macroF1: round(frozen.report.macroF1), trainSeconds: round(frozen.trainSeconds, 1), predictMsPerImage: round(frozenLatency, 1) };
+    }
+    console.log(`clothing split: ${ft.report.numTest} test images; backbone ${values.backbone}; ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`PyTorch test accuracy ${ft.engine.testAccuracy.toFixed(4)}, served (onnxruntime) ${ft.report.accuracy.toFixed(4)}; export max diff: embedding ${ft.check.embeddingMaxDiff.toExponential(2)}, logits ${ft.check.logitMaxDiff.toExponential(2)}`);
+    console.log('| method | test accuracy | macro-F1 | train time | predict p50 (1 image) |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const r of rows) console.log(`| ${r.method} | ${r.accuracy.toFixed(3)} | ${r.macroF1.toFixed(3)} | ${formatSeconds(r.trainSeconds)} | ${r.p50.toFixed(1)} ms |`);
+    if (values.json) console.log(JSON.stringify(summary));
+  } finally {
+    registry.close();
+    if (!values.home) await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Median latency of DetectCustomLabels, one image at a time, as a client calls a started version. */
+async function latencyP50(registry: Registry, home: HomeLayout, version: Version, sample: string[]): Promise<number> {
+  const predictor = await Predictor.load(registry, home, { project: version.project, name: version.name });
+  try {
+    await predictor.detect({ path: sample[0]! });
+    const times: number[] = [];
+    for (const file of sample) {
+      const start = performance.now();
+      await predictor.detect({ path: file });
+      times.push(performance.now() - start);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  } finally {
+    await predictor.close();
+  }
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`;
+}
+
+function round(value: number, digits = 4): number {
+  return Number(value.toFixed(digits));
+}

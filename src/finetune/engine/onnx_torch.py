@@ -1,0 +1,160 @@
+# skulens fine-tuning engine: the ONNX-to-PyTorch bridge. An interpreter over an ONNX graph's nodes
+# whose weights (initializers) become trainable torch parameters, so a backbone that skulens serves
+# with onnxruntime can be fine-tuned by PyTorch and exported back with torch.onnx.export.
+# Supported ops are those of CNN backbones like MobileNetV2 (Conv incl. grouped, Clip, Add,
+# GlobalAveragePool, Flatten, Gemm) plus a few close relatives; anything else is refused by name.
+import onnx
+import onnx.numpy_helper
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class UnsupportedGraph(Exception):
+    """The graph uses an op or attribute this interpreter does not implement."""
+
+
+def _attrs(node):
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _conv(x, w, b, a):
+    if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+        raise UnsupportedGraph(f"Conv auto_pad={a['auto_pad']!r}; export the graph with explicit pads")
+    pads = list(a.get("pads", [0, 0, 0, 0]))
+    if len(pads) != 4:
+        raise UnsupportedGraph("only 2-D Conv is supported")
+    top, left, bottom, right = pads
+    if top == bottom and left == right:
+        padding = (top, left)
+    else:
+        # TFLite SAME padding puts the extra row/column at the bottom/right; torch pads symmetrically.
+        x = F.pad(x, (left, right, top, bottom))
+        padding = (0, 0)
+    return F.conv2d(x, w, b, stride=tuple(a.get("strides", [1, 1])), padding=padding,
+                    dilation=tuple(a.get("dilations", [1, 1])), groups=int(a.get("group", 1)))
+
+
+def _clip(x, lo, hi):
+    # Clip(lo, hi) such as ReLU6: hardtanh exports back to ONNX as a Clip and its backward is one fused
+    # kernel (clamp's backward costs three masks and a where, a quarter of a MobileNetV2 step on CPU).
+    if lo is not None and hi is not None:
+        return F.hardtanh(x, float(lo), float(hi))
+    return torch.clamp(x, None if lo is None else float(lo), None if hi is None else float(hi))
+
+
+def _gemm(a_, b_, c_, a):
+    if a.get("transA", 0):
+        a_ = a_.t()
+    if a.get("transB", 0):
+        b_ = b_.t()
+    y = float(a.get("alpha", 1.0)) * (a_ @ b_)
+    return y if c_ is None else y + float(a.get("beta", 1.0)) * c_
+
+
+def _flatten(x, a):
+    axis = int(a.get("axis", 1))
+    return x.flatten(1) if axis == 1 else x.reshape(1 if axis == 0 else -1, *([] if axis == 0 else [int(torch.tensor(x.shape[axis:]).prod())]))
+
+
+def _batchnorm(x, scale, bias, mean, var, a):
+    return F.batch_norm(x, mean, var, scale, bias, training=False, eps=float(a.get("epsilon", 1e-5)))
+
+
+def _pool(kind, x, a):
+    pads = list(a.get("pads", [0, 0, 0, 0]))
+    if pads[0] != pads[2] or pads[1] != pads[3]:
+        raise UnsupportedGraph(f"{kind} with asymmetric pads {pads}")
+    args = dict(kernel_size=tuple(a["kernel_shape"]), stride=tuple(a.get("strides", a["kernel_shape"])), padding=(pads[0], pads[1]))
+    return F.max_pool2d(x, **args) if kind == "MaxPool" else F.avg_pool2d(x, count_include_pad=bool(a.get("count_include_pad", 0)), **args)
+
+
+# op -> function(inputs, attributes); inputs are tensors (or None for an omitted optional input).
+OPS = {
+    "Conv": lambda i, a: _conv(i[0], i[1], i[2] if len(i) > 2 else None, a),
+    "Clip": lambda i, a: _clip(i[0], i[1] if len(i) > 1 else a.get("min"), i[2] if len(i) > 2 else a.get("max")),
+    "Relu": lambda i, a: F.relu(i[0]),
+    "Sigmoid": lambda i, a: torch.sigmoid(i[0]),
+    "HardSigmoid": lambda i, a: torch.clamp(float(a.get("alpha", 0.2)) * i[0] + float(a.get("beta", 0.5)), 0, 1),
+    "Add": lambda i, a: i[0] + i[1],
+    "Mul": lambda i, a: i[0] * i[1],
+    "Identity": lambda i, a: i[0],
+    "GlobalAveragePool": lambda i, a: i[0].mean(dim=(2, 3), keepdim=True),
+    "Flatten": lambda i, a: _flatten(i[0], a),
+    "Gemm": lambda i, a: _gemm(i[0], i[1], i[2] if len(i) > 2 else None, a),
+    "BatchNormalization": lambda i, a: _batchnorm(i[0], i[1], i[2], i[3], i[4], a),
+    "MaxPool": lambda i, a: _pool("MaxPool", i[0], a),
+    "AveragePool": lambda i, a: _pool("AveragePool", i[0], a),
+    "Concat": lambda i, a: torch.cat(i, dim=int(a["axis"])),
+}
+
+# Inputs that are numeric settings rather than weights: kept as constants, never trained.
+_CONSTANT_INPUTS = {"Clip": {1, 2}, "BatchNormalization": {3, 4}}
+
+
+class OnnxModule(nn.Module):
+    """
+    A PyTorch module computing `output` of an ONNX graph from its single image input.
+    Float initializers that feed weight inputs become nn.Parameters (trainable); numeric settings such
+    as Clip bounds stay constants. Only nodes the output depends on are kept.
+    """
+
+    def __init__(self, model_path, output, pool="none"):
+        super().__init__()
+        graph = onnx.load(model_path).graph
+        inits = {t.name: torch.from_numpy(onnx.numpy_helper.to_array(t).copy()) for t in graph.initializer}
+        producers = {out: n for n in graph.node for out in n.output}
+        if output not in producers:
+            raise UnsupportedGraph(f"the graph has no output named {output!r}")
+        needed, stack = set(), [output]
+        while stack:
+            name = stack.pop()
+            node = producers.get(name)
+            if node is None or id(node) in needed:
+                continue
+            needed.add(id(node))
+            stack.extend(i for i in node.input if i)
+        self.nodes = [n for n in graph.node if id(n) in needed]
+        unsupported = sorted({n.op_type for n in self.nodes if n.op_type not in OPS})
+        if unsupported:
+            raise UnsupportedGraph(f"ops {', '.join(unsupported)} are not supported (supported: {', '.join(sorted(OPS))})")
+        self.output = output
+        self.pool = pool
+        graph_inputs = [i.name for i in graph.input if i.name not in inits]
+        if len(graph_inputs) != 1:
+            raise UnsupportedGraph(f"expected one image input, found {graph_inputs}")
+        self.input_name = graph_inputs[0]
+        self.params = nn.ParameterDict()
+        self.constants = {}
+        self.keys = {}
+        for node in self.nodes:
+            for k, name in enumerate(node.input):
+                if name not in inits or name in self.keys:
+                    continue
+                key = f"p{len(self.keys)}"
+                self.keys[name] = key
+                value = inits[name]
+                if k in _CONSTANT_INPUTS.get(node.op_type, ()) or not value.is_floating_point():
+                    self.constants[key] = value
+                else:
+                    self.params[key] = nn.Parameter(value.float())
+        self.attrs = [_attrs(n) for n in self.nodes]
+
+    def _value(self, env, name):
+        if not name:
+            return None
+        key = self.keys.get(name)
+        if key is None:
+            return env[name]
+        return self.params[key] if key in self.params else self.constants[key]
+
+    def forward(self, x):
+        env = {self.input_name: x}
+        for node, attrs in zip(self.nodes, self.attrs):
+            result = OPS[node.op_type]([self._value(env, i) for i in node.input], attrs)
+            env[node.output[0]] = result
+        out = env[self.output]
+        # As skulens' runtime does: 'mean-hw' pools a spatial tap (N, C, H, W), anything else is flattened.
+        if self.pool == "mean-hw" and out.dim() == 4:
+            return out.mean(dim=(2, 3))
+        return out.flatten(1)

@@ -1,0 +1,131 @@
+# skulens fine-tuning engine, run by the TypeScript driver as `python3 skulens_finetune.py --job job.json`
+# (or `--probe` to report versions). Speaks JSON Lines: one message per stdout line (ready, progress,
+# epoch, phase, done, cancelled, error); reads {"type": "cancel"} lines on stdin. It loads an ONNX
+# backbone into PyTorch, fine-tunes it, and exports the embedding graph back to ONNX with the head's
+# arrays beside it. It writes only into the job's out folder; the driver decides what is kept.
+import argparse
+import json
+import os
+import sys
+import threading
+import traceback
+
+_emit_lock = threading.Lock()
+
+
+def emit(message):
+    with _emit_lock:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+
+def probe():
+    import numpy
+    import onnx
+    import torch
+    emit({"type": "probe", "python": sys.version.split()[0], "torch": torch.__version__, "onnx": onnx.__version__, "numpy": numpy.__version__})
+
+
+def watch_stdin(cancel):
+    """A cancel line, or the driver going away (stdin closed), stops the run at the next step."""
+    for line in sys.stdin:
+        try:
+            if json.loads(line).get("type") == "cancel":
+                cancel.set()
+                return
+        except ValueError:
+            continue
+    cancel.set()
+
+
+def trainable_from(model, unfreeze):
+    """'all', or N: train only the last N blocks, a block starting at the convolution that feeds each
+    grouped (depthwise) convolution, as in MobileNet's inverted residuals; no grouped convs: last N convs."""
+    if unfreeze == "all":
+        return
+    convs = [k for k, n in enumerate(model.nodes) if n.op_type in ("Conv", "Gemm")]
+    grouped = [k for k in convs if model.attrs[k].get("group", 1) > 1]
+    starts = [convs[max(0, convs.index(k) - 1)] for k in grouped] if grouped else convs
+    first = starts[-unfreeze] if unfreeze <= len(starts) else 0
+    trained = {inp for n in model.nodes[first:] for inp in n.input}
+    for name, key in model.keys.items():
+        if key in model.params and name not in trained:
+            model.params[key].requires_grad_(False)
+
+
+def run(job, cancel):
+    import numpy as np
+    import torch
+    from augment import Batches
+    from onnx_torch import OnnxModule
+    from train import Classifier, evaluate, fit
+
+    torch.manual_seed(job["seed"])
+    torch.set_num_threads(job["threads"])
+    backbone = OnnxModule(job["model"], job["output"], job["pool"])
+    trainable_from(backbone, job["unfreeze"])
+    model = Classifier(backbone, job["dim"], job["numClasses"], job["dropout"]).to(memory_format=torch.channels_last)
+    n, s = job["count"], job["canvas"]
+    images = torch.from_numpy(np.fromfile(job["images"], dtype=np.uint8).reshape(n, s, s, 3))
+    batches = Batches(images, job["size"], job["mean"], job["std"])
+    split = {k: torch.tensor(job[k], dtype=torch.long) for k in ("train", "val", "test")}
+    split["y"] = torch.tensor(job["labels"], dtype=torch.long)
+    emit({"type": "ready", "torch": torch.__version__, "parameters": sum(p.numel() for p in model.parameters()),
+          "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad), "train": len(job["train"]), "val": len(job["val"])})
+
+    summary = fit(job, model, batches, split, emit, cancel.is_set)
+    if summary is None:
+        emit({"type": "cancelled"})
+        return 3
+    emit({"type": "phase", "phase": "evaluate"})
+    test = evaluate(model, batches, split["test"], split["y"][split["test"]], 64, cancel.is_set)
+    if test is None:
+        emit({"type": "cancelled"})
+        return 3
+    out = job["out"]
+    weights, bias = model.head_arrays()
+    np.concatenate([weights.numpy().ravel(), bias.numpy().ravel()]).astype("<f4").tofile(os.path.join(out, "head.f32"))
+    test["embeddings"].numpy().astype("<f4").tofile(os.path.join(out, "test-embeddings.f32"))
+    test["logits"].numpy().astype("<f4").tofile(os.path.join(out, "test-logits.f32"))
+
+    emit({"type": "phase", "phase": "export"})
+    backbone.eval()
+    dummy = batches.eval_batch(split["test"][:1] if len(split["test"]) else torch.tensor([0])).contiguous()
+    onnx_path = os.path.join(out, "model.onnx")
+    with torch.no_grad():
+        torch.onnx.export(backbone, dummy, onnx_path, input_names=[job["inputName"]], output_names=[job["output"]],
+                          dynamic_axes={job["inputName"]: {0: "batch"}, job["output"]: {0: "batch"}},
+                          opset_version=13, do_constant_folding=True)
+    if cancel.is_set():
+        emit({"type": "cancelled"})
+        return 3
+    emit({"type": "done", **summary, "testAccuracy": test["accuracy"], "files": {
+        "model": "model.onnx", "head": "head.f32", "testEmbeddings": "test-embeddings.f32", "testLogits": "test-logits.f32"}})
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description="skulens fine-tuning engine (driven by skulens; speaks JSON Lines)")
+    parser.add_argument("--job", help="job file written by the skulens driver")
+    parser.add_argument("--probe", action="store_true", help="print the versions of python, torch, onnx and numpy")
+    args = parser.parse_args()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    try:
+        if args.probe:
+            probe()
+            return 0
+        with open(args.job, encoding="utf-8") as f:
+            job = json.load(f)
+        cancel = threading.Event()
+        threading.Thread(target=watch_stdin, args=(cancel,), daemon=True).start()
+        return run(job, cancel)
+    except ImportError as error:
+        emit({"type": "error", "code": "engine-missing", "message": str(error)})
+        return 2
+    except Exception as error:  # reported to the driver as one typed message, with the trace for the log
+        emit({"type": "error", "code": "failed", "message": f"{type(error).__name__}: {error}", "trace": traceback.format_exc()})
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+// The typed JSON Lines protocol between the TypeScript driver and the Python fine-tuning engine:
+// the job file the driver writes, each message the engine prints on stdout (validated with zod, as
+// any outside input), and the one message the driver writes on the engine's stdin (cancel).
+import { z } from 'zod';
+
+/** The job file (`job.json`) the driver writes for the engine. Paths are absolute. */
+export interface EngineJob {
+  /** ONNX backbone to start from, the image input's name, the embedding output and its pooling. */
+  model: string;
+  inputName: string;
+  output: string;
+  pool: 'none' | 'mean-hw';
+  dim: number;
+  numClasses: number;
+  /** uint8 images, `count` x canvas x canvas x 3 (HWC); crops of `size` px are fed to the network. */
+  images: string;
+  count: number;
+  canvas: number;
+  size: number;
+  /** Per-channel mean and std in 0..255 pixel units: input = (pixel - mean) / std. */
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Per image: label index; and which images are in each part (indices into the image file). */
+  labels: number[];
+  train: number[];
+  val: number[];
+  test: number[];
+  testCount: number;
+  epochs: number;
+  unfreeze: 'all' | number;
+  lr: number;
+  headLr: number;
+  weightDecay: number;
+  batchSize: number;
+  labelSmoothing: number;
+  dropout: number;
+  augment: number;
+  balance: 'balanced' | 'sqrt' | 'none';
+  patience: number;
+  seed: number;
+  threads: number;
+  /** Unix time in seconds by which training must have stopped, leaving time to score and export; null = none. */
+  deadline: number | null;
+  /** Folder the engine writes its outputs into. */
+  out: string;
+}
+
+const finite = z.number().refine(Number.isFinite, 'must be finite');
+
+const EpochRecordSchema = z.object({
+  epoch: z.number().int().min(1),
+  trainLoss: finite,
+  valAccuracy: z.number().min(0).max(1),
+  valLoss: finite,
+  seconds: z.number().min(0),
+  best: z.boolean(),
+});
+/** One epoch's figures. */
+export type EpochRecord = z.infer<typeof EpochRecordSchema>;
+
+/** Every message the engine can print, one JSON object per line. */
+export const EngineMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('probe'), python: z.string(), torch: z.string(), onnx: z.string(), numpy: z.string() }),
+  z.object({
+    type: z.literal('ready'),
+    torch: z.string(),
+    parameters: z.number().int(),
+    trainable: z.number().int(),
+    train: z.number().int(),
+    val: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    epoch: z.number().int(),
+    epochs: z.number().int(),
+    step: z.number().int(),
+    steps: z.number().int(),
+    loss: finite,
+    lr: z.number(),
+    imagesPerSecond: z.number(),
+    threads: z.number().int(),
+    elapsed: z.number(),
+  }),
+  EpochRecordSchema.extend({ type: z.literal('epoch'), epochs: z.number().int() }),
+  z.object({ type: z.literal('phase'), phase: z.enum(['evaluate', 'export']) }),
+  z.object({
+    type: z.literal('done'),
+    bestEpoch: z.number().int().min(1),
+    valAccuracy: z.number(),
+    valLoss: z.number(),
+    epochsRun: z.number().int(),
+    stoppedBy: z.enum(['epochs', 'patience', 'budget']),
+    history: z.array(EpochRecordSchema),
+    threads: z.number().int(),
+    trainSeconds: z.number(),
+    testAccuracy: z.number(),
+    files: z.object({ model: z.string(), head: z.string(), testEmbeddings: z.string(), testLogits: z.string() }),
+  }),
+  z.object({ type: z.literal('cancelled') }),
+  z.object({ type: z.literal('error'), code: z.enum(['engine-missing', 'failed']), message: z.string(), trace: z.string().optional() }),
+]);
+export type EngineMessage = z.infer<typeof EngineMessageSchema>;
+export type EngineDone = Extract<EngineMessage, { type: 'done' }>;
+
+/** The only message the driver sends (a line on the engine's stdin). Closing stdin means the same. */
+export const CANCEL_LINE = `${JSON.stringify({ type: 'cancel' })}\n`;
+
+/** Parses one stdout line; a line that is not a protocol message yields null (the driver logs it). */
+export function parseEngineLine(line: string): EngineMessage | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const parsed = EngineMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
