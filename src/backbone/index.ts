@@ -1,8 +1,18 @@
 // Public face of the backbone domain: the backbone table, weights (find, verify, pull), the embedding
 // worker pool and the embedding cache. The only module that touches onnxruntime-node and TF.js.
 export { BACKBONES, DEFAULT_BACKBONE_ID, backboneSpecSchema, type BackboneSpec } from './spec.js';
-export { getBackbone, listBackbones } from './registry.js';
+export { getBackbone, listBackbones, versionBackbone } from './registry.js';
 export { pullBackbone, type PullOptions } from './pull.js';
 export { openEmbedder, type Embedder, type EmbedderOptions } from './embedder.js';
 export { EmbeddingCache, embedWithCache, type EmbedWithCacheOptions } from './cache.js';
 export { preprocess, type EmbedInput, type InputTensor } from './preprocess.js';
+export {
+  openCocoDetector,
+  openImagenetClassifier,
+  openNsfwClassifier,
+  COCO_DETECTOR_SIZE,
+  NSFW_CLASSES,
+  NSFW_MODEL,
+  type GenericModel,
+} from './generic-models.js';
+export { verifiedWeights } from './registry.js';

@@ -13,7 +13,8 @@ import type { BackboneSpec } from './spec.js';
 const require = createRequire(import.meta.url);
 let backendReady: Promise<void> | undefined;
 
-function initWasm(): Promise<void> {
+/** Starts the TF.js wasm backend once per thread (shared with the generic-label models). */
+export function initWasm(): Promise<void> {
   backendReady ??= (async () => {
     const distDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     setWasmPaths(`${distDir}${path.sep}`);

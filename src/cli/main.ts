@@ -5,10 +5,16 @@ import { Command, CommanderError } from 'commander';
 import { SkulensError } from '../errors.js';
 import { CliContext, type CliIo } from './context.js';
 import { registerBackbones } from './commands/backbones.js';
+import { registerBatch } from './commands/batch.js';
 import { registerDatasets } from './commands/datasets.js';
 import { registerDemo } from './commands/demo.js';
+import { registerKeys } from './commands/keys.js';
+import { registerExport } from './commands/export.js';
+import { registerGenericLabels } from './commands/labels-generic.js';
+import { registerLabels } from './commands/labels.js';
 import { registerPredict } from './commands/predict.js';
 import { registerProjects } from './commands/projects.js';
+import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerVersions } from './commands/versions.js';
 
@@ -30,8 +36,14 @@ export function buildProgram(io: CliIo): { program: Command; context: () => CliC
   registerTrain(program, context);
   registerVersions(program, context);
   registerPredict(program, context);
+  registerBatch(program, context);
+  registerExport(program, context);
+  registerGenericLabels(program, context);
+  registerLabels(program, context);
   registerBackbones(program, context);
   registerDemo(program, context);
+  registerServe(program, context);
+  registerKeys(program, context);
   return { program, context, dispose: () => ctx?.close() };
 }
 

@@ -57,7 +57,8 @@ export async function publishDirAtomic(target: string, build: (tempDir: string) 
   }
 }
 
-function processAlive(pid: number): boolean {
+/** True while process `pid` exists (ours included); used to tell live writers from dead ones. */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

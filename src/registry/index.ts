@@ -2,7 +2,7 @@
 export { Registry } from './registry.js';
 export { parseVersionRef, versionId, versionArn, type VersionRef } from './version-id.js';
 export { VERSION_STATUSES } from './types.js';
-export type { Entry, NewEntry, Project, Split, SplitOrigin, Version, VersionStatus } from './types.js';
+export type { Entry, ImportIssue, NewEntry, Project, Split, SplitOrigin, Version, VersionStatus } from './types.js';
 export {
   writeVersionArtefacts,
   readModel,

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SkulensError } from '../errors.js';
+import { processAlive } from '../home/index.js';
 import { MIGRATIONS } from './schema.js';
-import type { Entry, NewEntry, Project, Split, Version, VersionStatus } from './types.js';
+import type { Entry, ImportIssue, NewEntry, Project, Split, Version, VersionStatus } from './types.js';
 
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -84,15 +85,6 @@ function toVersion(row: VersionRow): Version {
   };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Metadata store of one home. Open with `Registry.open(file)`; close when done. */
 export class Registry {
   private constructor(private readonly db: Database.Database) {}
@@ -129,7 +121,7 @@ export class Registry {
       .prepare(`SELECT id, pid FROM versions WHERE status = 'TRAINING_IN_PROGRESS'`)
       .all() as { id: number; pid: number | null }[];
     for (const row of rows) {
-      if (row.pid !== null && row.pid !== process.pid && !processAlive(row.pid)) {
+      if (row.pid !== null && !processAlive(row.pid)) {
         this.setVersionStatus(row.id, 'TRAINING_FAILED', 'The training process stopped before it finished');
       }
     }
@@ -177,6 +169,31 @@ export class Registry {
   }
 
   // ---- entries ----
+
+  /** The entry of one image under one label, if the project has it. */
+  findEntry(projectId: number, sha256: string, label: string): Entry | undefined {
+    const row = this.db.prepare('SELECT * FROM entries WHERE project_id = ? AND sha256 = ? AND label = ?').get(projectId, sha256, label) as EntryRow | undefined;
+    return row && toEntry(row);
+  }
+
+  /** Replaces what the last import of `origin` into a project recorded (skipped files, duplicates), in one transaction. */
+  replaceImportIssues(projectId: number, origin: string, issues: readonly ImportIssue[]): void {
+    const insert = this.db.prepare(`INSERT INTO import_issues (project_id, origin, file, line, kind, code, reason, related, recorded_at)
+      VALUES (@projectId, @origin, @file, @line, @kind, @code, @reason, @related, @recordedAt)`);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM import_issues WHERE project_id = ? AND origin = ?').run(projectId, origin);
+      const recordedAt = now();
+      for (const issue of issues) insert.run({ projectId, origin, recordedAt, ...issue });
+    })();
+  }
+
+  /** Every import issue recorded for a project, oldest source first. */
+  listImportIssues(projectId: number): (ImportIssue & { origin: string })[] {
+    const rows = this.db.prepare('SELECT origin, file, line, kind, code, reason, related FROM import_issues WHERE project_id = ? ORDER BY id').all(projectId) as (ImportIssue & {
+      origin: string;
+    })[];
+    return rows;
+  }
 
   hasEntry(projectId: number, sha256: string, label: string): boolean {
     return (
@@ -281,5 +298,52 @@ export class Registry {
 
   deleteVersion(id: number): void {
     this.db.prepare('DELETE FROM versions WHERE id = ?').run(id);
+  }
+
+  /** One page of a project's entries in a stable order (label, sha256), for paginated listings. */
+  listEntriesPage(projectId: number, filter: { split?: Split; label?: string; offset: number; limit: number }): Entry[] {
+    const clauses = ['project_id = @projectId'];
+    if (filter.split) clauses.push('split = @split');
+    if (filter.label) clauses.push('label = @label');
+    const rows = this.db
+      .prepare(`SELECT * FROM entries WHERE ${clauses.join(' AND ')} ORDER BY label, sha256 LIMIT @limit OFFSET @offset`)
+      .all({ projectId, split: filter.split, label: filter.label, limit: filter.limit, offset: filter.offset }) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  /** Entry counts per split and label, without loading the entries. */
+  entryCounts(projectId: number): { split: Split; label: string; count: number }[] {
+    return this.db
+      .prepare('SELECT split, label, COUNT(*) AS count FROM entries WHERE project_id = ? GROUP BY split, label ORDER BY split, label')
+      .all(projectId) as { split: Split; label: string; count: number }[];
+  }
+
+  // ---- API keys (src/auth owns what the columns mean) ----
+
+  addApiKey(key: { id: string; secretSha256: string; secretSealed: string; description: string | null }): void {
+    this.db
+      .prepare('INSERT INTO api_keys (id, secret_sha256, secret_sealed, description, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(key.id, key.secretSha256, key.secretSealed, key.description, now());
+  }
+
+  findApiKey(id: string): { id: string; secretSha256: string; secretSealed: string; description: string | null; createdAt: string } | undefined {
+    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as
+      | { id: string; secret_sha256: string; secret_sealed: string; description: string | null; created_at: string }
+      | undefined;
+    return row && { id: row.id, secretSha256: row.secret_sha256, secretSealed: row.secret_sealed, description: row.description, createdAt: row.created_at };
+  }
+
+  listApiKeys(): { id: string; description: string | null; createdAt: string }[] {
+    const rows = this.db.prepare('SELECT id, description, created_at FROM api_keys ORDER BY created_at, id').all() as {
+      id: string;
+      description: string | null;
+      created_at: string;
+    }[];
+    return rows.map((row) => ({ id: row.id, description: row.description, createdAt: row.created_at }));
+  }
+
+  /** Deletes a key; false when there was none with that id. */
+  deleteApiKey(id: string): boolean {
+    return this.db.prepare('DELETE FROM api_keys WHERE id = ?').run(id).changes > 0;
   }
 }

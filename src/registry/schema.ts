@@ -42,4 +42,32 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     UNIQUE (project_id, name)
   );
   `,
+  // API keys of the HTTP server (src/auth): a SHA-256 of the secret for Bearer checks, and the secret
+  // sealed (AES-256-GCM) with the home's master key file, because SigV4 verification needs the secret itself.
+  `
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    secret_sha256 TEXT NOT NULL,
+    secret_sealed TEXT NOT NULL,
+    description TEXT,
+    created_at TEXT NOT NULL
+  );
+  `,
+  // What dataset imports left out or noticed (unreadable files, bad manifest lines, exact duplicates),
+  // per project and import source, so that `datasets check` can report them after the import.
+  `
+  CREATE TABLE import_issues (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    origin TEXT NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER,
+    kind TEXT NOT NULL,
+    code TEXT,
+    reason TEXT NOT NULL,
+    related TEXT,
+    recorded_at TEXT NOT NULL
+  );
+  CREATE INDEX import_issues_by_project ON import_issues (project_id, origin);
+  `,
 ]);

@@ -1,7 +1,6 @@
 // Predicts every image of a file or folder (recursively), streaming one JSON object per image:
 // {"Image", "CustomLabels"} or, for a file that cannot be read, {"Image", "Error": {"Code", "Message"}}.
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { walkSource } from '../batch/index.js';
 import { SkulensError, reasonOf } from '../errors.js';
 import type { DecidedLabel } from '../evaluate/index.js';
 import type { DetectOptions, Predictor } from './predictor.js';
@@ -11,25 +10,7 @@ export type PredictionLine =
   | { Image: string; Error: { Code: string; Message: string } };
 
 /** Lists the files under `target` (itself when it is a file), sorted, skipping hidden ones. */
-export async function* walkImages(target: string): AsyncGenerator<string> {
-  let stat;
-  try {
-    stat = await fs.stat(target);
-  } catch (error) {
-    throw new SkulensError('ERR_PATH_NOT_FOUND', { path: target }, { cause: error });
-  }
-  if (stat.isFile()) {
-    yield target;
-    return;
-  }
-  const entries = (await fs.readdir(target, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const full = path.join(target, entry.name);
-    if (entry.isDirectory()) yield* walkImages(full);
-    else if (entry.isFile()) yield full;
-  }
-}
+export const walkImages = walkSource;
 
 /**
  * Predicts each image with bounded concurrency and yields results in input order. Memory stays

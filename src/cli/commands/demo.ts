@@ -10,7 +10,7 @@ import { versionId, type Registry } from '../../registry/index.js';
 import { Predictor } from '../../serve/index.js';
 import type { CliContext } from '../context.js';
 import { intOption, parseOption } from '../options.js';
-import { runImport } from './datasets.js';
+import { defaultBalanceStrategy, runImport } from './datasets.js';
 import { runTraining } from './train.js';
 
 export function registerDemo(program: Command, context: () => CliContext): void {
@@ -41,7 +41,7 @@ export function registerDemo(program: Command, context: () => CliContext): void 
       await runImport(ctx, project, data);
 
       ctx.info('\n3/5 Checking the dataset');
-      ctx.info(formatHealthSummary(checkDataset(registry, project)));
+      ctx.info(formatHealthSummary(checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy })));
 
       ctx.info('\n4/5 Training');
       const result = await runTraining(ctx, project, { backbone: options.backbone, seed });

@@ -1,0 +1,47 @@
+// Decides who is calling from the request headers: a Bearer key is checked at once; a SigV4 request
+// is checked for shape, clock and key here, and its signature once the body (which it covers) is read.
+import { SkulensError } from '../errors.js';
+import type { KeyStore } from './keys.js';
+import { checkSigV4Time, isSigV4, parseSigV4, verifySigV4, type SignedRequest, type SigV4Authorization } from './sigv4.js';
+
+/** The authenticated key of a request. */
+export interface Caller {
+  keyId: string;
+  via: 'bearer' | 'sigv4';
+}
+
+/** A SigV4 request whose signature still has to be checked against the body: call `verify` with its hash. */
+export interface PendingSignature {
+  caller: Caller;
+  verify(request: SignedRequest): void;
+}
+
+/**
+ * Checks the credentials in `headers` as far as headers allow.
+ *
+ * @example
+ * const result = authenticateHeaders(keys, request.headers);
+ * if ('verify' in result) result.verify({ method, url, headers, bodySha256 }); // after reading the body
+ * @throws SkulensError ERR_AUTH_MISSING, ERR_AUTH_INVALID or ERR_AUTH_EXPIRED (all AccessDeniedException, 403).
+ */
+export function authenticateHeaders(keys: KeyStore, headers: SignedRequest['headers'], now: Date = new Date()): Caller | PendingSignature {
+  const authorization = Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization;
+  if (!authorization) throw new SkulensError('ERR_AUTH_MISSING');
+  if (authorization.startsWith('Bearer ')) {
+    const token = authorization.slice('Bearer '.length).trim();
+    const colon = token.indexOf(':');
+    if (colon <= 0) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'a Bearer token is "<key id>:<secret>"' });
+    const keyId = token.slice(0, colon);
+    if (!keys.checkSecret(keyId, token.slice(colon + 1))) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'unknown key id or wrong secret' });
+    return { keyId, via: 'bearer' };
+  }
+  if (!isSigV4(authorization)) {
+    throw new SkulensError('ERR_AUTH_INVALID', { detail: 'use "Authorization: Bearer <key id>:<secret>" or an AWS4-HMAC-SHA256 signature' });
+  }
+  const auth: SigV4Authorization = parseSigV4(headers);
+  checkSigV4Time(auth, now);
+  const secret = keys.secretOf(auth.keyId);
+  if (secret === undefined) throw new SkulensError('ERR_AUTH_INVALID', { detail: `the access key id ${auth.keyId} is not a skulens key` });
+  const caller: Caller = { keyId: auth.keyId, via: 'sigv4' };
+  return { caller, verify: (request) => verifySigV4(request, auth, secret) };
+}

@@ -1,0 +1,122 @@
+// One batch run: every image under a folder through a model version, streamed into a JSON Lines or CSV
+// file. Bounded memory (a fixed number of images in flight, results written as they come), resumable
+// (images already in the output are skipped) and cancellable (an AbortSignal stops it between images).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EmbedInput } from '../backbone/index.js';
+import { SkulensError, reasonOf } from '../errors.js';
+import type { DetectOptions, Prediction, PredictionLine } from '../serve/index.js';
+import { LineAppender, formatLine, readDoneImages, resolveFormat, type BatchFormat } from './output.js';
+import type { S3Store } from '../storage/index.js';
+import { batchItems, type BatchItem } from './walk.js';
+
+/** What answers each image: a loaded Predictor, or anything with its `detect`. */
+export interface BatchDetector {
+  detect(input: EmbedInput, options?: DetectOptions): Promise<Prediction>;
+}
+
+/** Counts of a batch so far. `total` is null until the source has been counted. */
+export interface BatchProgress {
+  total: number | null;
+  /** Images answered in this run (labels or an error line). */
+  processed: number;
+  /** Images found already answered in the output and skipped. */
+  skipped: number;
+  /** Of `processed`, images that could not be read (an error line). */
+  failed: number;
+}
+
+export interface RunBatchOptions {
+  /** A folder (walked recursively, hidden files skipped, sorted), one image file, or an s3:// prefix. */
+  source: string;
+  /** How to reach S3 for an s3:// source (e.g. `() => S3Store.fromEnv(home)`); without it such sources are refused. */
+  s3?: () => S3Store;
+  /** Result file; appended to when it exists. */
+  output: string;
+  /** Default: from the output's extension (.csv, else jsonl). */
+  format?: BatchFormat;
+  detect?: DetectOptions;
+  /** Images in flight at once; default 4. */
+  concurrency?: number;
+  onProgress?: (progress: Readonly<BatchProgress>) => void;
+  /** Aborting stops the run after the images in flight are written; runBatch then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Checks a source before a run: an s3:// prefix as given, a local folder or file resolved and required to exist. */
+export function checkSource(source: string): string {
+  if (/^s3:\/\//i.test(source)) return source;
+  const resolved = path.resolve(source);
+  if (!fs.existsSync(resolved)) throw new SkulensError('ERR_PATH_NOT_FOUND', { path: resolved });
+  return resolved;
+}
+
+async function countImages(source: string, s3: (() => S3Store) | undefined, signal?: AbortSignal): Promise<number> {
+  let count = 0;
+  for await (const _item of batchItems(source, s3)) {
+    count += 1;
+    if (count % 1024 === 0) signal?.throwIfAborted();
+  }
+  return count;
+}
+
+/**
+ * Runs a batch and resolves with the final counts. Each image's line is `{"Image", "CustomLabels"}` or
+ * `{"Image", "Error": {"Code", "Message"}}` (CSV: see CSV_HEADER), `Image` being its absolute path.
+ *
+ * @example
+ * const predictor = await Predictor.load(registry, home, parseVersionRef('shoes/v1'));
+ * try { await runBatch(predictor, { source: 'photos', output: 'results.jsonl', onProgress: console.log }); } finally { await predictor.close(); }
+ */
+export async function runBatch(detector: BatchDetector, options: RunBatchOptions): Promise<BatchProgress> {
+  const source = checkSource(options.source);
+  const output = path.resolve(options.output);
+  const format = resolveFormat(output, options.format);
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'concurrency', detail: `${concurrency}; use 1-256` });
+  const { signal, onProgress } = options;
+  const progress: BatchProgress = { total: null, processed: 0, skipped: 0, failed: 0 };
+  const report = (): void => onProgress?.({ ...progress });
+
+  const done = await readDoneImages(output, format);
+  progress.total = await countImages(source, options.s3, signal);
+  report();
+
+  const one = async (item: BatchItem): Promise<PredictionLine> => {
+    try {
+      const { CustomLabels } = await detector.detect(await item.load(), options.detect);
+      return { Image: item.image, CustomLabels };
+    } catch (error) {
+      return { Image: item.image, Error: { Code: error instanceof SkulensError ? error.code : 'ERR_IMAGE_UNREADABLE', Message: reasonOf(error) } };
+    }
+  };
+  const appender = new LineAppender(output, format);
+  const inFlight: Promise<PredictionLine>[] = [];
+  const write = (line: PredictionLine): void => {
+    appender.append(formatLine(line, format));
+    progress.processed += 1;
+    if ('Error' in line) progress.failed += 1;
+    report();
+  };
+  try {
+    for await (const item of batchItems(source, options.s3)) {
+      if (done.delete(item.image)) {
+        // Deleting as we go keeps the set shrinking; skipped images are reported in batches of lines.
+        progress.skipped += 1;
+        if (progress.skipped % 256 === 0) report();
+        continue;
+      }
+      if (signal?.aborted) break;
+      inFlight.push(one(item));
+      if (inFlight.length >= concurrency) write(await inFlight.shift()!);
+    }
+    while (inFlight.length > 0) write(await inFlight.shift()!);
+  } finally {
+    // Whatever else happens, answers already computed are kept.
+    for (const pending of inFlight.splice(0)) write(await pending);
+    appender.close();
+  }
+  signal?.throwIfAborted();
+  report();
+  return progress;
+}

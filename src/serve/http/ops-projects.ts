@@ -1,0 +1,96 @@
+// Project operations: CreateProject, DescribeProjects, DeleteProject.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { SkulensError } from '../../errors.js';
+import type { Project } from '../../registry/index.js';
+import { datasetArn, epochSeconds, nextToken, parseProjectArn, parseToken, projectArn, type DatasetType } from './arns.js';
+import { operation, type ApiContext, type Operation } from './operation.js';
+
+const DatasetStatusSchema = z.enum(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE', 'UPDATE_FAILED']);
+
+export const DatasetMetadataSchema = z.object({
+  CreationTimestamp: z.number().describe('epoch seconds'),
+  DatasetType: z.enum(['TRAIN', 'TEST']),
+  DatasetArn: z.string(),
+  Status: DatasetStatusSchema,
+  StatusMessage: z.string().optional(),
+});
+
+/** The datasets of a project: a side of its split that has entries or an import under way. */
+export function projectDatasets(ctx: ApiContext, project: Project): z.input<typeof DatasetMetadataSchema>[] {
+  const counts = ctx.registry.entryCounts(project.id);
+  const out: z.input<typeof DatasetMetadataSchema>[] = [];
+  for (const type of ['TRAIN', 'TEST'] as DatasetType[]) {
+    const split = type === 'TRAIN' ? 'train' : 'test';
+    const state = ctx.work.importState(project.name, split);
+    const hasEntries = counts.some((row) => row.split === split);
+    if (!state && !hasEntries) continue;
+    out.push({
+      CreationTimestamp: epochSeconds(state?.createdAt ?? project.createdAt),
+      DatasetType: type,
+      DatasetArn: datasetArn(project, type),
+      Status: state?.status ?? 'CREATE_COMPLETE',
+      ...(state?.message ? { StatusMessage: state.message } : {}),
+    });
+  }
+  return out;
+}
+
+const ProjectDescriptionSchema = z.object({
+  ProjectArn: z.string(),
+  ProjectName: z.string(),
+  CreationTimestamp: z.number().describe('epoch seconds'),
+  Status: z.literal('CREATED'),
+  Datasets: z.array(DatasetMetadataSchema),
+});
+
+export const projectOperations: Record<string, Operation> = {
+  CreateProject: operation({
+    summary: 'Creates a project: a named container of a dataset (train and test sides) and model versions.',
+    input: z.object({ ProjectName: z.string().min(1).max(255), Feature: z.string().optional(), AutoUpdate: z.string().optional() }),
+    output: z.object({ ProjectArn: z.string() }),
+    handle: (ctx, input) => ({ ProjectArn: projectArn(ctx.registry.createProject(input.ProjectName)) }),
+  }),
+
+  DescribeProjects: operation({
+    summary: 'Lists projects with their datasets, optionally only the named ones; paginated.',
+    input: z.object({
+      ProjectNames: z.array(z.string()).max(10).optional(),
+      NextToken: z.string().optional(),
+      MaxResults: z.number().int().min(1).max(100).optional(),
+      Features: z.array(z.string()).optional(),
+    }),
+    output: z.object({ ProjectDescriptions: z.array(ProjectDescriptionSchema), NextToken: z.string().optional() }),
+    handle: (ctx, input) => {
+      const all = ctx.registry.listProjects().filter((p) => !input.ProjectNames || input.ProjectNames.includes(p.name));
+      const offset = parseToken(input.NextToken);
+      const page = all.slice(offset, offset + (input.MaxResults ?? 100));
+      return {
+        ProjectDescriptions: page.map((project) => ({
+          ProjectArn: projectArn(project),
+          ProjectName: project.name,
+          CreationTimestamp: epochSeconds(project.createdAt),
+          Status: 'CREATED' as const,
+          Datasets: projectDatasets(ctx, project),
+        })),
+        NextToken: nextToken(offset + page.length, all.length),
+      };
+    },
+  }),
+
+  DeleteProject: operation({
+    summary: 'Deletes a project, its dataset entries and its versions. Refused while a version trains or is started.',
+    input: z.object({ ProjectArn: z.string() }),
+    output: z.object({ Status: z.literal('DELETING') }),
+    handle: async (ctx, input) => {
+      const project = ctx.registry.getProject(parseProjectArn(input.ProjectArn));
+      const busy = ctx.registry.listVersions(project.id).find((v) => v.status === 'TRAINING_IN_PROGRESS' || ctx.host.holds(v.id));
+      if (busy) throw new SkulensError('ERR_PROJECT_IN_USE', { project: project.name, detail: `version ${busy.name} is ${busy.status}; stop it (or wait for the training) first` });
+      ctx.registry.deleteProject(project.name);
+      ctx.work.forgetProject(project.name);
+      await fs.rm(path.join(ctx.home.projects, project.name), { recursive: true, force: true });
+      return { Status: 'DELETING' as const };
+    },
+  }),
+};

@@ -1,0 +1,137 @@
+// Model version operations: CreateProjectVersion (trains in the background), DescribeProjectVersions,
+// StartProjectVersion, StopProjectVersion, DeleteProjectVersion.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { SkulensError } from '../../errors.js';
+import { parseVersionRef, readVersionJson, versionArn, versionId, type Version } from '../../registry/index.js';
+import { epochSeconds, nextToken, parseProjectArn, parseToken } from './arns.js';
+import { operation, type ApiContext, type Operation } from './operation.js';
+
+const StatusSchema = z.enum(['TRAINING_IN_PROGRESS', 'TRAINING_COMPLETED', 'TRAINING_FAILED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'DELETING']);
+
+/** The version an ARN (or `<project>/v<N>`) names; an ARN of a deleted namesake does not match. */
+export function versionOf(ctx: ApiContext, ref: string): Version {
+  const { project, name } = parseVersionRef(ref);
+  const version = ctx.registry.getVersion(project, name);
+  const stamp = /\/(\d+)$/.exec(ref)?.[1];
+  if (ref.startsWith('arn:') && stamp !== undefined && Number(stamp) !== Date.parse(version.createdAt)) {
+    throw new SkulensError('ERR_VERSION_NOT_FOUND', { version: ref });
+  }
+  return version;
+}
+
+const VersionRefInput = z.object({ ProjectVersionArn: z.string().min(1) });
+
+const DescriptionSchema = z.object({
+  ProjectVersionArn: z.string(),
+  VersionName: z.string(),
+  CreationTimestamp: z.number(),
+  MinInferenceUnits: z.number().optional(),
+  Status: StatusSchema,
+  StatusMessage: z.string().optional(),
+  BillableTrainingTimeInSeconds: z.number().optional(),
+  TrainingEndTimestamp: z.number().optional(),
+  EvaluationResult: z.object({ F1Score: z.number(), Summary: z.object({ S3Object: z.object({ Bucket: z.string(), Name: z.string() }) }) }).optional(),
+  BackboneId: z.string().describe('skulens: the backbone of this version'),
+  EvaluationSummary: z.unknown().optional().describe("skulens: the evaluation summary itself, in Rekognition's shape"),
+});
+
+async function describe(ctx: ApiContext, version: Version): Promise<z.input<typeof DescriptionSchema>> {
+  const metrics = version.metrics as { macroF1?: number; trainSeconds?: number } | null;
+  const progress = ctx.work.trainingProgress(version.id);
+  const message = version.statusMessage ?? (progress ? `${progress.phase} ${progress.done}/${progress.total}${progress.detail ? ` (${progress.detail})` : ''}` : undefined);
+  return {
+    ProjectVersionArn: versionArn(version),
+    VersionName: version.name,
+    CreationTimestamp: epochSeconds(version.createdAt),
+    ...(ctx.host.holds(version.id) ? { MinInferenceUnits: 1 } : {}),
+    Status: version.status,
+    ...(message ? { StatusMessage: message } : {}),
+    ...(metrics?.trainSeconds !== undefined ? { BillableTrainingTimeInSeconds: Math.round(metrics.trainSeconds) } : {}),
+    ...(version.completedAt ? { TrainingEndTimestamp: epochSeconds(version.completedAt) } : {}),
+    ...(version.dir && metrics?.macroF1 !== undefined
+      ? {
+          EvaluationResult: { F1Score: metrics.macroF1, Summary: { S3Object: { Bucket: 'skulens-home', Name: path.posix.join(version.dir, 'evaluation.json') } } },
+          EvaluationSummary: await readVersionJson(ctx.home, version.dir, 'evaluation.json'),
+        }
+      : {}),
+    BackboneId: version.backbone,
+  };
+}
+
+export const versionOperations: Record<string, Operation> = {
+  CreateProjectVersion: operation({
+    summary: "Trains a new version on the project's dataset in the background and returns its ARN at once (TRAINING_IN_PROGRESS).",
+    input: z.object({
+      ProjectArn: z.string(),
+      VersionName: z.string().optional().describe('accepted for compatibility; skulens names versions v<N>'),
+      OutputConfig: z.unknown().optional(),
+      TrainingData: z.unknown().optional(),
+      TestingData: z.unknown().optional(),
+      Tags: z.record(z.string(), z.string()).optional(),
+      KmsKeyId: z.string().optional(),
+      Backbone: z.string().optional().describe('skulens: backbone id (default centernet-mbv3-coco)'),
+      Seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('skulens: training seed'),
+    }),
+    output: z.object({ ProjectVersionArn: z.string() }),
+    handle: async (ctx, input) => {
+      const project = parseProjectArn(input.ProjectArn);
+      const version = await ctx.work.startTraining(project, {
+        ...(input.Backbone !== undefined ? { backbone: input.Backbone } : {}),
+        ...(input.Seed !== undefined ? { seed: input.Seed } : {}),
+      });
+      return { ProjectVersionArn: versionArn(version) };
+    },
+  }),
+
+  DescribeProjectVersions: operation({
+    summary: 'Versions of a project with their status and evaluation; paginated, newest first.',
+    input: z.object({
+      ProjectArn: z.string(),
+      VersionNames: z.array(z.string()).max(10).optional(),
+      NextToken: z.string().optional(),
+      MaxResults: z.number().int().min(1).max(100).optional(),
+    }),
+    output: z.object({ ProjectVersionDescriptions: z.array(DescriptionSchema), NextToken: z.string().optional() }),
+    handle: async (ctx, input) => {
+      const project = ctx.registry.getProject(parseProjectArn(input.ProjectArn));
+      const all = ctx.registry
+        .listVersions(project.id)
+        .filter((v) => !input.VersionNames || input.VersionNames.includes(v.name))
+        .reverse();
+      const offset = parseToken(input.NextToken);
+      const page = all.slice(offset, offset + (input.MaxResults ?? 100));
+      return { ProjectVersionDescriptions: await Promise.all(page.map((v) => describe(ctx, v))), NextToken: nextToken(offset + page.length, all.length) };
+    },
+  }),
+
+  StartProjectVersion: operation({
+    summary: 'Loads a trained version for serving (STARTING, then RUNNING). Versions on one backbone share its session.',
+    input: VersionRefInput.extend({ MinInferenceUnits: z.number().int().min(1).optional(), MaxInferenceUnits: z.number().int().min(1).optional() }),
+    output: z.object({ Status: StatusSchema }),
+    handle: (ctx, input) => ({ Status: ctx.host.start(versionOf(ctx, input.ProjectVersionArn)).status }),
+  }),
+
+  StopProjectVersion: operation({
+    summary: 'Releases a started version; detects against it fail at once with ResourceNotReadyException.',
+    input: VersionRefInput,
+    output: z.object({ Status: StatusSchema }),
+    handle: (ctx, input) => ({ Status: ctx.host.stop(versionOf(ctx, input.ProjectVersionArn)).status }),
+  }),
+
+  DeleteProjectVersion: operation({
+    summary: 'Deletes a version and its artefacts. Refused while it trains or is started.',
+    input: VersionRefInput,
+    output: z.object({ Status: StatusSchema }),
+    handle: async (ctx, input) => {
+      const version = versionOf(ctx, input.ProjectVersionArn);
+      if (version.status === 'TRAINING_IN_PROGRESS' || ctx.host.holds(version.id)) {
+        throw new SkulensError('ERR_VERSION_IN_USE', { version: versionId(version), status: version.status, detail: 'stop it (or wait for the training to end) before deleting it' });
+      }
+      ctx.registry.deleteVersion(version.id);
+      if (version.dir) await fs.rm(path.resolve(ctx.home.root, version.dir), { recursive: true, force: true });
+      return { Status: 'DELETING' as const };
+    },
+  }),
+};

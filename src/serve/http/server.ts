@@ -1,0 +1,166 @@
+// The HTTP server: Fastify with Rekognition-style operations as POST /v1/<Operation> and as POST /
+// with X-Amz-Target (AWS SDKs), the multipart upload route, the OpenAPI document and a health check.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { pino } from 'pino';
+import { KeyStore } from '../../auth/index.js';
+import { importDataset } from '../../dataset/index.js';
+import { SkulensError } from '../../errors.js';
+import { S3Store } from '../../storage/index.js';
+import type { HomeLayout } from '../../home/index.js';
+import { Registry } from '../../registry/index.js';
+import { BackgroundWork, type ImportFn } from '../background.js';
+import { ModelHost } from '../model-host.js';
+import { registerAuth } from './auth-hooks.js';
+import { handleError } from './errors.js';
+import { MAX_IMAGE_BYTES } from './image-input.js';
+import { openApiDocument } from './openapi.js';
+import type { ApiContext, Operation } from './operation.js';
+import { datasetOperations } from './ops-datasets.js';
+import { detectOperations } from './ops-detect.js';
+import { genericOperations } from './ops-generic.js';
+import { projectOperations } from './ops-projects.js';
+import { versionOperations } from './ops-versions.js';
+import { registerUpload, UPLOAD_PATH } from './upload.js';
+import { BATCH_PATHS, registerBatches } from './batches.js';
+import { BatchService } from '../../batch/index.js';
+import { GenericLabeller } from '../../generic/index.js';
+
+/** Every JSON operation, by Rekognition name. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
+  ...projectOperations,
+  ...datasetOperations,
+  ...versionOperations,
+  ...detectOperations,
+  ...genericOperations,
+});
+
+const API_VERSION = '0.1.0';
+/** Room for a 4 MB image in base64 (5.6 MB) plus JSON. */
+const BODY_LIMIT = 6 * 1024 * 1024;
+const SILENT: FastifyBaseLogger = pino({ level: 'silent' });
+const JSON_TYPES = ['application/json', 'application/x-amz-json-1.1', 'application/x-amz-json-1.0'];
+
+export interface ServerOptions {
+  home: HomeLayout;
+  /** An open registry of `home`; opened (and closed with the server) when absent. */
+  registry?: Registry;
+  /** A pino logger; none (silent) when absent. */
+  logger?: FastifyBaseLogger;
+  /** Embedding worker threads per started backbone. */
+  workers?: number;
+  /** Dataset import function (a dispatcher for CSV, manifests and S3 where available). */
+  importFn?: ImportFn;
+  /** Environment for S3 settings (SKULENS_S3_ENDPOINT, AWS_*); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A built server: listen on loopback with `listen()`, stop with `close()`. */
+export interface SkulensServer {
+  readonly app: FastifyInstance;
+  readonly host: ModelHost;
+  readonly work: BackgroundWork;
+  readonly keys: KeyStore;
+  readonly registry: Registry;
+  /** Starts listening; resolves with the base URL. Loopback (127.0.0.1) unless a host is given. */
+  listen(options?: { host?: string; port?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds the server for one home (one server per home: version statuses live in its database). */
+export async function createServer(options: ServerOptions): Promise<SkulensServer> {
+  const ownsRegistry = options.registry === undefined;
+  const registry = options.registry ?? Registry.open(options.home.database);
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger ?? SILENT,
+    bodyLimit: BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+  });
+  const log = app.log;
+  const keys = new KeyStore(registry, options.home);
+  const host = new ModelHost(registry, options.home, { workers: options.workers, onError: (v, err) => log.error({ version: v.name, err }, 'start failed') });
+  host.recover();
+  const env = options.env ?? process.env;
+  const work = new BackgroundWork(registry, options.home, log, options.importFn ?? ((r, h, project, source, split) => importDataset(r, h, project, source, { split, env })));
+  // S3 images and sources only where the environment names a store; otherwise say so at once.
+  const s3Configured = Boolean(env.SKULENS_S3_ENDPOINT || env.AWS_ACCESS_KEY_ID);
+  let store: S3Store | undefined;
+  const ctx: ApiContext = {
+    registry,
+    home: options.home,
+    host,
+    work,
+    importsS3: s3Configured,
+    readS3: s3Configured ? (bucket, key) => (store ??= S3Store.fromEnv(options.home, env)).download({ bucket, key }, { maxBytes: MAX_IMAGE_BYTES }) : undefined,
+    // Loaded on the first DetectLabels / DetectModerationLabels call; a failed load is retried next time.
+    genericLabels: () =>
+      (generic ??= GenericLabeller.open({ modelsDir: options.home.models }).catch((error: unknown) => {
+        generic = undefined;
+        throw error;
+      })),
+  };
+  let generic: Promise<GenericLabeller> | undefined;
+  const batches = new BatchService(registry, options.home, { workers: options.workers });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request) => {
+    throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: `${request.method} ${request.url}`, known: 'POST /v1/<Operation>, POST / with X-Amz-Target, POST /v1/detect, GET /v1/openapi.json, GET /health' });
+  });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body).trim();
+    try {
+      done(null, text === '' ? {} : JSON.parse(text));
+    } catch (error) {
+      done(new SkulensError('ERR_REQUEST_INVALID', { operation: request.url, detail: `the body is not valid JSON (${(error as Error).message})` }), undefined);
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-amzn-requestid', request.id);
+  });
+  registerAuth(app, keys);
+
+  const run = async (name: string, request: FastifyRequest, reply: FastifyReply): Promise<string> => {
+    const op = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
+    if (!op) throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: name, known: Object.keys(OPERATIONS).join(', ') });
+    const result = await op.run(ctx, request.body, name);
+    reply.header('content-type', request.headers['x-amz-target'] ? 'application/x-amz-json-1.1' : 'application/json; charset=utf-8');
+    return JSON.stringify(result);
+  };
+
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', backbones: host.backbones() }));
+  const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS });
+  app.get('/v1/openapi.json', async () => document);
+  app.post<{ Params: { operation: string } }>('/v1/:operation', (request, reply) => run(request.params.operation, request, reply));
+  app.post('/', (request, reply) => {
+    const target = request.headers['x-amz-target'];
+    const name = typeof target === 'string' && target.startsWith('RekognitionService.') ? target.slice('RekognitionService.'.length) : undefined;
+    if (!name) throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: `POST / with X-Amz-Target "${String(target ?? '')}"`, known: 'X-Amz-Target: RekognitionService.<Operation>' });
+    return run(name, request, reply);
+  });
+  await registerUpload(app, ctx);
+  registerBatches(app, batches);
+
+  let closed = false;
+  return {
+    app,
+    host,
+    work,
+    keys,
+    registry,
+    async listen({ host: address = '127.0.0.1', port = 8080 } = {}) {
+      return app.listen({ host: address, port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await work.close();
+      await batches.close();
+      await host.close();
+      await (await generic?.catch(() => undefined))?.close();
+      store?.destroy();
+      if (ownsRegistry) registry.close();
+    },
+  };
+}

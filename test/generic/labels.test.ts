@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { moderationLabels } from '../../src/generic/index.js';
+import { detectionCandidates, mergeLabels } from '../../src/generic/labels.js';
+
+// Detector rows: x1, y1, x2, y2 (512-px units), score, COCO class (2 = Car, 0 = Person).
+const ROWS = Float32Array.of(
+  0, 0, 256, 128, 0.9, 2, // car, left half, top quarter
+  8, 0, 256, 128, 0.8, 2, // same car again (IoU > 0.5): suppressed
+  256, 256, 512, 600, 0.7, 2, // second car, box clamped to the image
+  100, 100, 200, 200, 0.3, 0, // person below 55
+);
+
+test('detections become one label per class with relative boxes, duplicates suppressed and weak ones dropped', () => {
+  const candidates = detectionCandidates(ROWS, 512, 55);
+  assert.equal(candidates.length, 1);
+  const car = candidates[0]!;
+  assert.equal(car.name, 'Car');
+  assert.deepEqual(car.parents, ['Vehicle', 'Transportation']);
+  assert.ok(Math.abs(car.confidence - 90) < 1e-4);
+  assert.equal(car.instances.length, 2);
+  assert.deepEqual(car.instances[0]!.BoundingBox, { Width: 0.5, Height: 0.25, Left: 0, Top: 0 });
+  assert.deepEqual(car.instances[1]!.BoundingBox, { Width: 0.5, Height: 0.5, Left: 0.5, Top: 0.5 });
+});
+
+test('parents become labels of their own with the confidence of their best child and the rest of their chain', () => {
+  const labels = mergeLabels(
+    [
+      { name: 'Car', confidence: 90, parents: ['Vehicle', 'Transportation'], instances: [] },
+      { name: 'Sports Car', confidence: 70, parents: ['Car', 'Vehicle', 'Transportation'], instances: [] },
+    ],
+    10,
+  );
+  assert.deepEqual(
+    labels.map((l) => [l.Name, l.Confidence, l.Parents.map((p) => p.Name)]),
+    [
+      ['Car', 90, ['Vehicle', 'Transportation']],
+      ['Vehicle', 90, ['Transportation']],
+      ['Transportation', 90, []],
+      ['Sports Car', 70, ['Car', 'Vehicle', 'Transportation']],
+    ],
+  );
+});
+
+test('MaxLabels keeps the most confident labels, the more specific first on a tie', () => {
+  const labels = mergeLabels([{ name: 'Dog', confidence: 80, parents: ['Pet', 'Animal'], instances: [] }], 2);
+  assert.deepEqual(labels.map((l) => l.Name), ['Dog', 'Pet']);
+});
+
+test("nsfwjs probabilities map to Rekognition's moderation names and MinConfidence filters them", () => {
+  // Drawing, Hentai, Neutral, Porn, Sexy
+  const labels = moderationLabels([0.05, 0.1, 0.05, 0.6, 0.2], 15);
+  assert.deepEqual(
+    labels.map((l) => [l.Name, Math.round(l.Confidence * 1000) / 1000, l.ParentName]),
+    [
+      ['Explicit Nudity', 70, ''],
+      ['Suggestive', 20, ''],
+    ],
+  );
+  assert.deepEqual(moderationLabels([0.3, 0, 0.7, 0, 0], 50), []);
+});
