@@ -2,6 +2,7 @@
 // `--augment none|light|strong|<list>`, and the seeded draw of concrete views for one image.
 import { createHash } from 'node:crypto';
 import { SkulensError } from '../errors.js';
+import { mulberry32 } from '../random.js';
 import type { AugmentOp, AugmentView } from './ops.js';
 
 export const OP_NAMES = Object.freeze(['crop', 'flip', 'rotate', 'brightness', 'contrast', 'saturation', 'hue'] as const);
@@ -65,14 +66,7 @@ export function parseAugment(spec: string): AugmentPolicy {
 
 /** mulberry32, seeded from the training seed, the image hash and the view index, so views do not depend on order. */
 function randomFor(seed: number, sha256: string, index: number): () => number {
-  let state = (Number.parseInt(sha256.slice(0, 8), 16) ^ Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Number.parseInt(sha256.slice(0, 8), 16) ^ Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
 }
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;

@@ -16,3 +16,4 @@ export {
   type GenericModel,
 } from './generic-models.js';
 export { verifiedWeights } from './registry.js';
+export { averageUnit } from './vector.js';

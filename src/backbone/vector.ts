@@ -34,3 +34,12 @@ export function l2Normalise(vector: Float32Array): Float32Array {
   if (norm > 0) for (let i = 0; i < vector.length; i += 1) vector[i]! /= norm;
   return vector;
 }
+
+/** The unit-length mean of two unit embeddings (e.g. an image and its mirror view, for test-time augmentation). */
+export function averageUnit(a: Float32Array, b: Float32Array): Float32Array {
+  const out = Float32Array.from(a, (v, d) => v + b[d]!);
+  let norm = 0;
+  for (const v of out) norm += v * v;
+  norm = Math.sqrt(norm) || 1;
+  return out.map((v) => v / norm);
+}

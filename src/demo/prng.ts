@@ -1,6 +1,8 @@
 // Owns the demo's randomness: a small seeded PRNG (mulberry32) so that a seed alone fixes every
 // synthetic photo. Nothing in src/demo may call Math.random.
 
+import { mulberry32 } from '../random.js';
+
 /** A seeded source of numbers in [0, 1) with a few conveniences for scene building. */
 export interface Rng {
   /** Next float in [0, 1). */
@@ -23,14 +25,7 @@ export interface Rng {
  * rng.range(-20, 20);
  */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     range: (min, max) => min + (max - min) * next(),

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
-import { DEFAULT_BACKBONE_ID, EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
+import { DEFAULT_BACKBONE_ID, EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type Embedder, averageUnit } from '../backbone/index.js';
 import { SkulensError, isSkulensError, reasonOf } from '../errors.js';
 import {
   evaluatePredictions,
@@ -127,7 +127,7 @@ export async function trainVersion(
     throwIfAborted(options.signal, version);
 
     options.onProgress?.({ phase: 'evaluate', done: 0, total: test.length });
-    const testVector = (e: Entry): Float32Array => (params.tta === 'flip' ? averaged(vectors.get(e.sha256)!, vectors.get(`${e.sha256}.${FLIP_VIEW.key}`)!) : vectors.get(e.sha256)!);
+    const testVector = (e: Entry): Float32Array => (params.tta === 'flip' ? averageUnit(vectors.get(e.sha256)!, vectors.get(`${e.sha256}.${FLIP_VIEW.key}`)!) : vectors.get(e.sha256)!);
     const scored: ScoredImage[] = test.map((e) => ({
       image: e.source,
       truth: labelIndex.get(e.label)!,
@@ -194,12 +194,6 @@ export async function trainVersion(
 }
 
 /** The mean of two embeddings, re-normalised (flip test-time augmentation). */
-function averaged(a: Float32Array, b: Float32Array): Float32Array {
-  const out = Float32Array.from(a, (v, d) => v + b[d]!);
-  const norm = Math.hypot(...out) || 1;
-  return out.map((v) => v / norm);
-}
-
 function throwIfAborted(signal: AbortSignal | undefined, version: Version): void {
   if (signal?.aborted) throw new SkulensError('ERR_TRAINING_CANCELLED', { version: versionId(version) });
 }

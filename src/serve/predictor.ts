@@ -1,7 +1,8 @@
 // A loaded model version: its head, labels and thresholds, plus the embedder of its backbone.
 // Turns an image into Rekognition-shaped CustomLabels with the same decision rule as evaluation.
 import path from 'node:path';
-import { openEmbedder, versionBackbone, type EmbedInput, type Embedder } from '../backbone/index.js';
+import { FLIP_VIEW } from '../augment/index.js';
+import { averageUnit, openEmbedder, versionBackbone, type EmbedInput, type Embedder } from '../backbone/index.js';
 import { SkulensError } from '../errors.js';
 import { decideLabels, type DecidedLabel } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
@@ -51,6 +52,12 @@ export class Predictor {
 
   /** Per-label probabilities of one image, in manifest label order. */
   async probabilities(input: EmbedInput): Promise<Float32Array> {
+    // A version evaluated with flip test-time augmentation must be served the same way, or its
+    // predictions would not match its evaluation.
+    if (this.manifest.params.tta === 'flip') {
+      const [plain, mirrored] = await Promise.all([this.embedder.embed(input), this.embedder.embed({ ...input, view: FLIP_VIEW })]);
+      return headProbabilities(this.head, averageUnit(plain, mirrored));
+    }
     return headProbabilities(this.head, await this.embedder.embed(input));
   }
 

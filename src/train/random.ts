@@ -1,26 +1,9 @@
 // Seeded randomness for training: a tiny PRNG and the helpers built on it, so every run with the same
 // seed draws the same numbers (Math.random is never used in training code).
 
-/** A source of uniform numbers in [0, 1). */
-export type RandomSource = () => number;
+import { mulberry32, type RandomSource } from '../random.js';
 
-/**
- * mulberry32: a fast 32-bit seeded PRNG. Same seed, same sequence, on every platform.
- *
- * @example
- * const random = mulberry32(1);
- * const u = random(); // in [0, 1)
- */
-export function mulberry32(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type RandomSource };
 
 interface Shufflable {
   length: number;

@@ -1,4 +1,5 @@
 // Small hand-worked fixtures and a tolerant deep comparison for the evaluation tests.
+import { mulberry32 } from '../../src/random.js';
 import assert from 'node:assert/strict';
 import type { ScoredImage } from '../../src/evaluate/index.js';
 
@@ -30,16 +31,7 @@ export function binary(cases: [truth: number, p: number][]): ScoredImage[] {
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** `n` images over `numLabels` labels, softmax of noise plus `signal` on the true label. */
 export function randomScored(n: number, numLabels: number, signal: number, seed: number): ScoredImage[] {

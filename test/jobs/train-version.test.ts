@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { FLIP_VIEW } from '../../src/augment/index.js';
+import { getBackbone, openEmbedder, type Embedder } from '../../src/backbone/index.js';
 import { importFolder } from '../../src/dataset/index.js';
 import { resolveHome, type HomeLayout } from '../../src/home/index.js';
 import { addLabelVersion, trainVersion } from '../../src/jobs/index.js';
@@ -104,4 +106,20 @@ test('labels add makes a new version that knows the new label from three photos'
     await predictor.close();
   }
   await assert.rejects(addLabelVersion(registry, home, { project: 'a', name: trained.version.name }, { label: 'red', images: shots }), { code: 'ERR_LABEL_INVALID' });
+});
+
+test('a version trained with flip test-time augmentation is served with it: each detect embeds the image and its mirror', async () => {
+  const trained = await trainVersion(registry, home, 'a', { ...PARAMS, tune: false, tta: 'flip' });
+  const inner = await openEmbedder(getBackbone('tiny', home.models), { modelsDir: home.models, workers: 1 });
+  const views: (string | undefined)[] = [];
+  const counting: Embedder = { ...inner, spec: inner.spec, workers: inner.workers, embed: (input) => (views.push(input.view?.key), inner.embed(input)), close: () => inner.close() };
+  const predictor = await Predictor.load(registry, home, { project: 'a', name: trained.version.name }, { embedder: counting });
+  try {
+    const result = await predictor.detect({ path: path.join(root, 'data-a', 'test', 'red', 'red-100.png') });
+    assert.equal(result.CustomLabels[0]?.Name, 'red');
+    assert.deepEqual(views.sort(), [FLIP_VIEW.key, undefined].sort());
+  } finally {
+    await predictor.close();
+    await inner.close();
+  }
 });
