@@ -27,6 +27,7 @@ import {
 import type { HomeLayout } from '../home/index.js';
 import { versionArn, versionId, writeVersionArtefacts, type Entry, type Registry, type Version } from '../registry/index.js';
 import { encodeHead, groupedStratifiedFolds, headProbabilities } from '../train/index.js';
+import type { JobProgress } from './train-version.js';
 
 /** Fine-tuning parameters, validated once at the edge (CLI, HTTP). Defaults are the measured recipe. */
 export const FineTuneParamsSchema = z.object({
@@ -60,12 +61,7 @@ export type FineTuneParams = z.infer<typeof FineTuneParamsSchema>;
 
 export type FineTunePhase = 'prepare' | 'finetune' | 'export' | 'evaluate' | 'write';
 
-export interface FineTuneProgress {
-  phase: FineTunePhase;
-  done: number;
-  total: number;
-  detail?: string;
-}
+export type FineTuneProgress = JobProgress<FineTunePhase>;
 
 export interface FineTuneOptions {
   onProgress?: (progress: FineTuneProgress) => void;

@@ -1,5 +1,5 @@
 // Public face of jobs: the long-running work that strings domains together.
-export { trainVersion, TrainParamsSchema, type TrainParams, type TrainOptions, type TrainProgress, type TrainPhase, type TrainResult } from './train-version.js';
+export { trainVersion, TrainParamsSchema, type JobProgress, type TrainParams, type TrainOptions, type TrainProgress, type TrainPhase, type TrainResult } from './train-version.js';
 export { fitHeadPipeline, tuningPlan, describeConfig, C_GRID, MLP_CANDIDATE, type PipelineParams, type PipelineResult } from './head-pipeline.js';
 export {
   fineTuneVersion,

@@ -43,12 +43,15 @@ export type TrainParams = z.infer<typeof TrainParamsSchema>;
 
 export type TrainPhase = 'embed' | 'tune' | 'fit' | 'evaluate' | 'write';
 
-export interface TrainProgress {
-  phase: TrainPhase;
+/** Progress of a long job: its phase and how far that phase has come. */
+export interface JobProgress<Phase extends string> {
+  phase: Phase;
   done: number;
   total: number;
   detail?: string;
 }
+
+export type TrainProgress = JobProgress<TrainPhase>;
 
 export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;

@@ -25,7 +25,7 @@ test('a manifest import SIGKILLed midway keeps the earlier state whole, and a re
   await importDataset(setupRegistry, home, 'shoes', path.join(root, 'earlier'));
   setupRegistry.close();
 
-  const child = spawnNode(['test/dataset/import-manifest-child.ts', home.root, 'shoes', path.join(src, 'train.manifest')]);
+  const child = spawnNode(['test/helpers/import-child.ts', home.root, 'shoes', path.join(src, 'train.manifest')]);
   t.after(() => child.kill('SIGKILL'));
   await waitForLine(child, (line) => line.startsWith('progress ') && Number(line.split(' ')[1]) >= 70);
   child.kill('SIGKILL');

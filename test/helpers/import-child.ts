@@ -1,7 +1,7 @@
-// Child process for the killed-import test: imports argv[4] into project argv[3] of home argv[2],
-// printing "progress <done> <total>" per file. Each progress callback takes ~15 ms, so a parent that
-// kills it after the first lines reliably lands mid-import.
-import { importFolder } from '../../src/dataset/index.js';
+// Child process for the killed-import tests: imports argv[4] (a folder, CSV or manifest) into project
+// argv[3] of home argv[2] with importDataset, printing "progress <done> <total>" per file. Each progress
+// callback takes ~15 ms, so a parent that kills it after the first lines reliably lands mid-import.
+import { importDataset } from '../../src/dataset/index.js';
 import { resolveHome } from '../../src/home/index.js';
 import { Registry } from '../../src/registry/index.js';
 
@@ -9,7 +9,7 @@ const [homeDir, project, source] = process.argv.slice(2) as [string, string, str
 const home = resolveHome(homeDir);
 const registry = Registry.open(home.database);
 if (!registry.findProject(project)) registry.createProject(project);
-const report = await importFolder(registry, home, project, source, {
+const report = await importDataset(registry, home, project, source, {
   onProgress: (done, total) => {
     process.stdout.write(`progress ${done} ${total}\n`);
     const until = Date.now() + 15;
