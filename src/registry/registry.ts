@@ -131,9 +131,11 @@ export class Registry {
 
   createProject(name: string): Project {
     if (!PROJECT_NAME.test(name)) throw new SkulensError('ERR_PROJECT_NAME_INVALID', { project: name });
+    // One timestamp for the row and the returned project: ARNs are built from it.
+    const createdAt = now();
     try {
-      const info = this.db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?)').run(name, now());
-      return { id: Number(info.lastInsertRowid), name, createdAt: now() };
+      const info = this.db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?)').run(name, createdAt);
+      return { id: Number(info.lastInsertRowid), name, createdAt };
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new SkulensError('ERR_PROJECT_EXISTS', { project: name }, { cause: error });

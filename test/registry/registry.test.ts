@@ -285,3 +285,11 @@ test(
     await assert.rejects(readModel(home, dir), (e) => isSkulensError(e, 'ERR_ARTEFACT_CORRUPT'));
   },
 );
+
+test('createProject returns the same createdAt that it stores, so ARNs built from either agree', (t) => {
+  const { registry } = openTemp(t);
+  for (let i = 0; i < 20; i++) {
+    const created = registry.createProject(`p${i}`);
+    assert.equal(created.createdAt, registry.getProject(`p${i}`).createdAt);
+  }
+});
