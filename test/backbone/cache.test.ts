@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { backboneSpecSchema, EmbeddingCache, embedWithCache, openEmbedder, type Embedder, type EmbedInput } from '../../src/backbone/index.js';
-import { solidPng, tempDir, tinyOnnxModel } from './fixtures.js';
+import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from './fixtures.js';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
@@ -29,16 +29,7 @@ async function tinyEmbedder(): Promise<Embedder> {
   const modelsDir = tempDir('models');
   fs.mkdirSync(path.join(modelsDir, 'tiny'));
   fs.writeFileSync(path.join(modelsDir, 'tiny', 'model.onnx'), tinyOnnxModel(8));
-  const spec = backboneSpecSchema.parse({
-    id: 'tiny',
-    description: 'GlobalAveragePool of raw pixels',
-    runtime: 'onnx',
-    input: { name: 'input', size: 8, layout: 'nchw', resize: 'squash', scale: 'raw255' },
-    tap: 'embedding',
-    pool: 'none',
-    dim: 3,
-    weights: { source: 'file', file: 'tiny/model.onnx' },
-  });
+  const spec = backboneSpecSchema.parse(tinyBackboneRow('raw255', 'GlobalAveragePool of raw pixels'));
   return openEmbedder(spec, { modelsDir, workers: 1 });
 }
 

@@ -54,6 +54,23 @@ function valueInfo(name: string, dims: number[]): Uint8Array {
 }
 
 /**
+ * The backbone row of {@link tinyOnnxModel} stored at `tiny/model.onnx` in a models folder: an 8 px
+ * squashed NCHW input whose `scale` the test picks, so embeddings are hand-computable.
+ */
+export function tinyBackboneRow(scale: 'raw255' | { mean: [number, number, number]; std: [number, number, number] }, description = 'GlobalAveragePool of the scaled input') {
+  return {
+    id: 'tiny',
+    description,
+    runtime: 'onnx',
+    input: { name: 'input', size: 8, layout: 'nchw', resize: 'squash', scale },
+    tap: 'embedding',
+    pool: 'none',
+    dim: 3,
+    weights: { source: 'file', file: 'tiny/model.onnx' },
+  } as const;
+}
+
+/**
  * ONNX model (IR 7, opset 13): `input` float [1,3,size,size] -> GlobalAveragePool -> Flatten -> `embedding` [1,3].
  * Its embedding of a solid-colour image is that colour's three scaled channel values.
  */

@@ -6,20 +6,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { getBackbone, listBackbones, openEmbedder, pullBackbone, type BackboneSpec } from '../../src/backbone/index.js';
-import { solidPng, tempDir, tinyOnnxModel } from './fixtures.js';
+import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from './fixtures.js';
 
 const MODEL = tinyOnnxModel(8);
 const MODEL_SHA = createHash('sha256').update(MODEL).digest('hex');
-const ROW = {
-  id: 'tiny',
-  description: 'GlobalAveragePool of the scaled input',
-  runtime: 'onnx',
-  input: { name: 'input', size: 8, layout: 'nchw', resize: 'squash', scale: { mean: [10, 20, 30], std: [2, 4, 8] } },
-  tap: 'embedding',
-  pool: 'none',
-  dim: 3,
-  weights: { source: 'file', file: 'tiny/model.onnx' },
-} as const;
+const ROW = tinyBackboneRow({ mean: [10, 20, 30], std: [2, 4, 8] });
 
 let server: http.Server;
 let baseUrl: string;

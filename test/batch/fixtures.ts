@@ -7,18 +7,9 @@ import path from 'node:path';
 import { resolveHome, type HomeLayout } from '../../src/home/index.js';
 import { Registry, versionArn, writeVersionArtefacts, type ModelManifest, type Version } from '../../src/registry/index.js';
 import { encodeHead, type Head } from '../../src/train/index.js';
-import { tinyOnnxModel } from '../backbone/fixtures.js';
+import { tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
 
-export const TINY_ROW = {
-  id: 'tiny',
-  description: 'GlobalAveragePool of the scaled input',
-  runtime: 'onnx',
-  input: { name: 'input', size: 8, layout: 'nchw', resize: 'squash', scale: { mean: [10, 20, 30], std: [60, 50, 40] } },
-  tap: 'embedding',
-  pool: 'none',
-  dim: 3,
-  weights: { source: 'file', file: 'tiny/model.onnx' },
-} as const;
+export const TINY_ROW = tinyBackboneRow({ mean: [10, 20, 30], std: [60, 50, 40] });
 
 export const LABELS = ['red', 'green', 'blue'];
 

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { generateSyntheticCatalogue } from '../../src/demo/index.js';
 import { RekognitionEvaluationSummarySchema } from '../../src/evaluate/index.js';
-import { Capture, put, tempDir } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli.js';
+import { put, tempDir } from '../helpers/fixtures.js';
 
 const root = tempDir(undefined, 'cli-e2e');
 const home = path.join(root, 'home');
@@ -17,20 +17,7 @@ const LABELS_KEPT = 3;
 const PER_LABEL = 8;
 let labels: string[] = [];
 
-/** Runs the CLI in-process; results land in `stdout`, human lines in `stderr`. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  // main() reports the exit code a command set on process.exitCode; clear it around each run so
-  // one command's code neither leaks into the next nor fails this test file's process.
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'skulens', '--home', home, ...args], { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  } finally {
-    process.exitCode = undefined;
-  }
-}
+const cli = (...args: string[]) => runCli(home, ...args);
 
 before(async () => {
   const generated = await generateSyntheticCatalogue(catalogue, { perLabel: PER_LABEL, size: 96 });

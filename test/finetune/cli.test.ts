@@ -1,21 +1,10 @@
 // `skulens train --mode fine-tune` through the real CLI program, on the small graph.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main } from '../../src/cli/main.js';
-import { Capture } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli.js';
 import { smallProject, torchPython } from './fixtures.js';
 
-async function cli(home: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'skulens', '--home', home, ...args], { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  } finally {
-    process.exitCode = undefined;
-  }
-}
+const cli = runCli;
 
 test('skulens train --mode fine-tune --epochs 1 writes a fine-tuned version and prints its metrics', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
   const { home, registry } = await smallProject();

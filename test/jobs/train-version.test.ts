@@ -10,19 +10,10 @@ import { resolveHome, type HomeLayout } from '../../src/home/index.js';
 import { addLabelVersion, trainVersion } from '../../src/jobs/index.js';
 import { Registry, readVersionJson } from '../../src/registry/index.js';
 import { Predictor } from '../../src/serve/index.js';
-import { solidPng, tempDir, tinyOnnxModel } from '../backbone/fixtures.js';
+import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
 
 // A backbone that averages raw pixels (dim 3): solid colours are separable, so training is quick and sure.
-const TINY = {
-  id: 'tiny',
-  description: 'GlobalAveragePool of raw pixels',
-  runtime: 'onnx',
-  input: { name: 'input', size: 8, layout: 'nchw', resize: 'squash', scale: 'raw255' },
-  tap: 'embedding',
-  pool: 'none',
-  dim: 3,
-  weights: { source: 'file', file: 'tiny/model.onnx' },
-};
+const TINY = tinyBackboneRow('raw255', 'GlobalAveragePool of raw pixels');
 const COLOURS: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 190, 50], blue: [40, 50, 200] };
 
 let root: string;

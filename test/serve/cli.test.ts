@@ -3,20 +3,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../src/cli/main.js';
-import { Capture, exited, spawnNode, tempDir, waitForLine } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli.js';
+import { exited, spawnNode, tempDir, waitForLine } from '../helpers/fixtures.js';
 
-async function cli(home: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'skulens', '--home', home, ...args], { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  } finally {
-    process.exitCode = undefined;
-  }
-}
+const cli = runCli;
 
 test('keys create prints the id and secret once, keys list shows only the id, keys delete removes it', async (t) => {
   const home = tempDir(t, 'cli-keys');

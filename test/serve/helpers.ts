@@ -11,19 +11,10 @@ import { resolveHome, type HomeLayout } from '../../src/home/index.js';
 import { trainVersion } from '../../src/jobs/index.js';
 import { Registry, versionArn, type Version } from '../../src/registry/index.js';
 import { createServer, type SkulensServer } from '../../src/serve/index.js';
-import { tinyOnnxModel } from '../backbone/fixtures.js';
+import { tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
 import { tempDir } from '../helpers/fixtures.js';
 
-export const TINY_ROW = {
-  id: 'tiny',
-  description: 'GlobalAveragePool of the scaled input (test backbone)',
-  runtime: 'onnx',
-  input: { name: 'input', size: 8, layout: 'nchw', resize: 'squash', scale: { mean: [128, 128, 128], std: [64, 64, 64] } },
-  tap: 'embedding',
-  pool: 'none',
-  dim: 3,
-  weights: { source: 'file', file: 'tiny/model.onnx' },
-} as const;
+export const TINY_ROW = tinyBackboneRow({ mean: [128, 128, 128], std: [64, 64, 64] }, 'GlobalAveragePool of the scaled input (test backbone)');
 
 export interface Fixture {
   root: string;
