@@ -4,6 +4,7 @@
 import * as fb from '../../src/tflite/schema/generated.js';
 import { buildTflite, OP, type OpDef, type TensorDef } from './fixtures.js';
 
+/** Default input height and width: uneven, so SAME padding differs between rows and columns. */
 export const H = 5;
 export const W = 6;
 export const C = 4;
@@ -34,18 +35,19 @@ const FC = { scale: 0.01, zp: 127 };
  */
 export type Tail = 'mean-dense' | 'pool-conv';
 
-/** The tiny classifier as .tflite bytes; `extraOp` appends an operator (to test refusals). */
-export function tinyClassifier(tail: Tail, extraOp?: OpDef): Uint8Array {
+/** The tiny classifier as .tflite bytes for an `h` x `w` input; `extraOp` appends an operator (to test refusals). */
+export function tinyClassifier(tail: Tail, extraOp?: OpDef, h = H, w = W): Uint8Array {
   const u8 = fb.TensorType.UINT8;
+  const [oh, ow] = [Math.ceil(h / 2), Math.ceil(w / 2)];
   const tensors: TensorDef[] = [
-    { name: 'input', shape: [1, H, W, 3], type: u8, quant: { scale: [IN.scale], zeroPoint: [IN.zp] } },
+    { name: 'input', shape: [1, h, w, 3], type: u8, quant: { scale: [IN.scale], zeroPoint: [IN.zp] } },
     { name: 'conv_w', shape: [C, 3, 3, 3], type: u8, values: convW, quant: { scale: [CONV.scale], zeroPoint: [CONV.zp] } },
     { name: 'conv_b', shape: [C], type: fb.TensorType.INT32, values: convB, quant: { scale: [IN.scale * CONV.scale], zeroPoint: [0] } },
-    { name: 'conv_out', shape: [1, 3, 3, C], type: u8 },
+    { name: 'conv_out', shape: [1, oh, ow, C], type: u8 },
     { name: 'dw_w', shape: [1, 3, 3, C], type: fb.TensorType.INT8, values: dwW, quant: { scale: dwScale, zeroPoint: [0, 0, 0, 0], axis: 3 } },
     { name: 'dw_b', shape: [C], type: fb.TensorType.INT32, values: dwB, quant: { scale: dwScale.map((s) => s * 0.05), zeroPoint: [0, 0, 0, 0] } },
-    { name: 'dw_out', shape: [1, 3, 3, C], type: u8 },
-    { name: 'sum', shape: [1, 3, 3, C], type: u8 },
+    { name: 'dw_out', shape: [1, oh, ow, C], type: u8 },
+    { name: 'sum', shape: [1, oh, ow, C], type: u8 },
     { name: 'pooled', shape: [1, 1, 1, C], type: u8 },
     { name: 'mean_axes', shape: [2], type: fb.TensorType.INT32, values: [1, 2] },
     { name: 'fc_w', shape: tail === 'mean-dense' ? [CLASSES, C] : [CLASSES, 1, 1, C], type: u8, values: fcW, quant: { scale: [FC.scale], zeroPoint: [FC.zp] } },
@@ -73,7 +75,7 @@ export function tinyClassifier(tail: Tail, extraOp?: OpDef): Uint8Array {
     );
   } else {
     ops.push(
-      { code: OP.AVERAGE_POOL_2D, inputs: [7], outputs: [8], options: [fb.BuiltinOptions.Pool2DOptions, (b) => fb.Pool2DOptions.createPool2DOptions(b, fb.Padding.VALID, 1, 1, 3, 3, fb.ActivationFunctionType.NONE)] },
+      { code: OP.AVERAGE_POOL_2D, inputs: [7], outputs: [8], options: [fb.BuiltinOptions.Pool2DOptions, (b) => fb.Pool2DOptions.createPool2DOptions(b, fb.Padding.VALID, 1, 1, ow, oh, fb.ActivationFunctionType.NONE)] },
       { code: OP.CONV_2D, inputs: [8, 10, 11], outputs: [12], options: conv(fb.Padding.SAME, 1, fb.ActivationFunctionType.NONE) },
       { code: OP.RESHAPE, inputs: [12, 13], outputs: [14] },
     );
@@ -92,10 +94,11 @@ function padBefore(size: number, stride: number, k: number): number {
 }
 
 /**
- * The network in NHWC floats, straight from TFLite's definitions. `pixels` is [H][W][3] in 0..255.
+ * The network in NHWC floats, straight from TFLite's definitions. `pixels` is [h][w][3] in 0..255.
  * Returns the pooled embedding and the logits (before softmax).
  */
 export function referenceForward(pixels: number[][][]): { embedding: number[]; logits: number[] } {
+  const [H, W] = [pixels.length, pixels[0]!.length];
   const x = pixels.map((row) => row.map((px) => px.map((p) => (p - IN.zp) * IN.scale)));
   const oh = Math.ceil(H / 2);
   const ow = Math.ceil(W / 2);
