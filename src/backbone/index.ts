@@ -5,7 +5,7 @@ export { BACKBONES, DEFAULT_BACKBONE_ID, PACKAGE_MODELS_DIR, backboneSpecSchema,
 export { getBackbone, listBackbones, versionBackbone } from './registry.js';
 export { pullBackbone, type PullOptions } from './pull.js';
 export { openEmbedder, type Embedder, type EmbedderOptions } from './embedder.js';
-export { EmbeddingCache, embedWithCache, type EmbedWithCacheOptions } from './cache.js';
+export { EmbeddingCache, cacheKeyOf, embedWithCache, type EmbedWithCacheOptions } from './cache.js';
 export { preprocess, type EmbedInput, type InputTensor } from './preprocess.js';
 export {
   openCocoDetector,
