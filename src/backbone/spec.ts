@@ -82,17 +82,17 @@ export const BACKBONES: readonly BackboneSpec[] = deepFreeze(
     {
       id: 'mobilenet-v2-imagenet',
       description:
-        'ImageNet MobileNetV2 1.0/224 (google-coral/test_data, Apache-2.0), shipped with skulens as TFLite and converted to float ONNX at first use; 1280-d, offline. Frozen + tuned head on clothing-dataset-small: 0.89.',
+        'ImageNet MobileNetV2 1.0/224 (TF2, int8 post-training quantised, google-coral/test_data, Apache-2.0), shipped with skulens as TFLite and converted to float ONNX at first use; 1280-d, offline.',
       runtime: 'onnx',
-      // The uint8 input's quantisation: scale 1/128, zero point 128.
-      input: { name: 'input', size: 224, layout: 'nchw', resize: 'shorter-side-crop', shorterSide: 256, scale: { mean: [128, 128, 128], std: [128, 128, 128] } },
+      // The uint8 input's quantisation: scale 1/127.5, zero point 127 (Keras's pixel / 127.5 - 1, near enough).
+      input: { name: 'input', size: 224, layout: 'nchw', resize: 'shorter-side-crop', shorterSide: 256, scale: { mean: [127, 127, 127], std: [127.5, 127.5, 127.5] } },
       tap: 'embedding',
       pool: 'none',
       dim: 1280,
       weights: {
         source: 'file',
-        file: `${PACKAGE_MODELS_DIR}mobilenet-v2-imagenet/mobilenet_v2_1.0_224_quant.tflite`,
-        sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
+        file: `${PACKAGE_MODELS_DIR}mobilenet-v2-imagenet/tf2_mobilenet_v2_1.0_224_ptq.tflite`,
+        sha256: '5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c',
         licence: 'Apache-2.0',
       },
     },

@@ -77,7 +77,7 @@ test('on a fresh models folder the shipped default is present, pinned, and names
   const modelsDir = tempDir('fresh-models');
   const row = listBackbones(modelsDir).find((r) => r.spec.id === 'mobilenet-v2-imagenet')!;
   assert.equal(row.present, true);
-  assert.ok(row.location.endsWith(path.join('models', 'mobilenet-v2-imagenet', 'mobilenet_v2_1.0_224_quant.tflite')));
+  assert.ok(row.location.endsWith(path.join('models', 'mobilenet-v2-imagenet', 'tf2_mobilenet_v2_1.0_224_ptq.tflite')));
   const spec = getBackbone('mobilenet-v2-imagenet', modelsDir);
   assert.equal(spec.weights.source === 'file' && spec.weights.sha256, createHash('sha256').update(fs.readFileSync(row.location)).digest('hex'));
   const names = backboneClassNames(spec, modelsDir)!;

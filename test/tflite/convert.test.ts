@@ -73,15 +73,33 @@ test('class names packed after the flatbuffer are read, and the model still pars
 });
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'models', 'mobilenet-v2-imagenet');
-const VENDORED = path.resolve(import.meta.dirname, '..', '..', 'models', 'mobilenet-v2-imagenet', 'mobilenet_v2_1.0_224_quant.tflite');
+const VENDORED = path.resolve(import.meta.dirname, '..', '..', 'models', 'mobilenet-v2-imagenet', 'tf2_mobilenet_v2_1.0_224_ptq.tflite');
+const MOBILENET_OPS = { Conv: 52, Clip: 35, Add: 10, GlobalAveragePool: 1, Flatten: 1, Gemm: 1 };
 
-test('the shipped MobileNetV2 converts to the reference conversion in ../shared (same outputs within 1e-4)', { skip: !fs.existsSync(path.join(SHARED, 'model.onnx')) && 'no ../shared/models' }, async () => {
-  const bytes = fs.readFileSync(VENDORED);
-  const converted = convertTflite(readTflite(bytes), 'mobilenet_v2');
+function opCounts(ops: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const op of converted.ops) counts[op] = (counts[op] ?? 0) + 1;
-  assert.deepEqual(counts, { Conv: 52, Clip: 35, Add: 10, GlobalAveragePool: 1, Flatten: 1, Gemm: 1 });
+  for (const op of ops) counts[op] = (counts[op] ?? 0) + 1;
+  return counts;
+}
+
+test('the shipped MobileNetV2 (int8, per-channel scales) converts to the reference op structure with its 1001 class names', () => {
+  const bytes = fs.readFileSync(VENDORED);
+  const model = readTflite(bytes);
+  const perChannel = model.tensors.filter((t) => t.data && (t.quantization?.scale.length ?? 0) > 1);
+  assert.ok(perChannel.length >= 52, `${perChannel.length} per-channel tensors`);
+  const converted = convertTflite(model);
+  assert.deepEqual(opCounts(converted.ops), MOBILENET_OPS);
+  assert.deepEqual([converted.embeddingDim, converted.classes], [1280, 1001]);
+  assert.equal(converted.pixelScale?.mean, 127);
+  assert.ok(Math.abs(converted.pixelScale!.std - 127.5) < 1e-3);
   assert.equal(packedLabels(bytes)?.labels.length, 1001);
+});
+
+// The reference conversion in ../shared was made from the other (uint8, per-tensor) file of the same
+// repository; converting that file here must reproduce it.
+test('the uint8 MobileNetV2 converts to the reference conversion in ../shared (same outputs within 1e-4)', { skip: !fs.existsSync(path.join(SHARED, 'model.onnx')) && 'no ../shared/models' }, async () => {
+  const converted = convertTflite(readTflite(fs.readFileSync(path.join(SHARED, 'source', 'mobilenet_v2_1.0_224_quant.tflite'))), 'mobilenet_v2');
+  assert.deepEqual(opCounts(converted.ops), MOBILENET_OPS);
   const [ours, reference] = await Promise.all([ort.InferenceSession.create(converted.onnx), ort.InferenceSession.create(path.join(SHARED, 'model.onnx'))]);
   let s = 7;
   const data = Float32Array.from({ length: 2 * 3 * 224 * 224 }, () => ((s = (s * 1103515245 + 12345) % 2147483648), (s / 2147483648) * 2 - 1));
