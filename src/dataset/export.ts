@@ -30,8 +30,8 @@ export async function exportDataset(
   out: string,
   options: { format: ExportFormat; storage?: S3Store; env?: NodeJS.ProcessEnv },
 ): Promise<ExportReport> {
-  const project = registry.getProject(projectName);
-  const entries = registry.listEntries(project.id);
+  const project = registry.projects.get(projectName);
+  const entries = registry.entries.list(project.id);
   if (entries.length === 0) throw new SkulensError('ERR_DATASET_EMPTY', { project: projectName, detail: '; nothing to export' });
   const unique = new Map(entries.map((e) => [e.sha256, e]));
   const imageName = (e: Entry): string => `images/${e.sha256}${path.extname(e.blob)}`;

@@ -48,7 +48,7 @@ export function formatFromName(source: string): DatasetFormat | null {
  * await importDataset(registry, home, 'shoes', 's3://shop-photos/shoes/train.manifest', { split: 'train' });
  */
 export async function importDataset(registry: Registry, home: HomeLayout, project: string, source: string, options: DatasetImportOptions = {}): Promise<ImportReport & { format: DatasetFormat }> {
-  registry.getProject(project);
+  registry.projects.get(project);
   let created: S3Store | undefined;
   const store = (): S3Store => options.storage ?? (created ??= S3Store.fromEnv(home, options.env));
   try {

@@ -91,7 +91,7 @@ test('a version on the TF.js default backbone exports its head as ONNX with the 
 
 test('exporting a version that is still training fails with ERR_VERSION_NOT_READY', async (t) => {
   const { home, registry } = await trainedHome(tempDir(t, 'export'));
-  const pending = registry.createVersion(registry.getProject('shop').id, { backbone: 'tiny', params: {}, seed: 1 });
+  const pending = registry.versions.create(registry.projects.get('shop').id, { backbone: 'tiny', params: {}, seed: 1 });
   await assert.rejects(exportVersion(registry, home, { project: 'shop', name: pending.name }, tempDir(t, 'export-out')), { code: 'ERR_VERSION_NOT_READY' });
   registry.close();
 });

@@ -44,7 +44,7 @@ async function makeProject(name: string, testOffset: number): Promise<void> {
     await writeImages(path.join(data, 'train'), label, rgb, 10, 0);
     await writeImages(path.join(data, 'test'), label, rgb, 3, 100 + testOffset);
   }
-  registry.createProject(name);
+  registry.projects.create(name);
   await importFolder(registry, home, name, path.join(data, 'train'), { split: 'train' });
   await importFolder(registry, home, name, path.join(data, 'test'), { split: 'test' });
 }

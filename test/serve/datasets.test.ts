@@ -35,7 +35,7 @@ describe('projects and datasets', () => {
     const answer = await call(running, 'CreateProject', { ProjectName: 'shop' });
     assert.equal(answer.status, 200);
     projectArn = answer.body.ProjectArn;
-    assert.equal(projectArn, `arn:aws:rekognition:local:000000000000:project/shop/${Date.parse(registry.getProject('shop').createdAt)}`);
+    assert.equal(projectArn, `arn:aws:rekognition:local:000000000000:project/shop/${Date.parse(registry.projects.get('shop').createdAt)}`);
   });
 
   test('CreateProject with a taken name is ResourceAlreadyExistsException 409', async () => {
@@ -134,10 +134,10 @@ describe('projects and datasets', () => {
 
   test('DistributeDatasetEntries re-draws the split with another seed and keeps the counts', async () => {
     const testArn = trainArn.replace('/dataset/train/', '/dataset/test/');
-    const before = registry.listEntries(registry.getProject('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
+    const before = registry.entries.list(registry.projects.get('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
     const answer = await call(running, 'DistributeDatasetEntries', { Datasets: [{ Arn: trainArn }, { Arn: testArn }], Seed: 99 });
     assert.deepEqual([answer.status, answer.body], [200, {}]);
-    const after = registry.listEntries(registry.getProject('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
+    const after = registry.entries.list(registry.projects.get('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
     assert.equal(after.length, before.length);
     assert.notDeepEqual(after, before);
   });

@@ -42,7 +42,7 @@ describe('lifecycle', () => {
     assert.equal(answer.status, 200);
     v2 = answer.body.ProjectVersionArn;
     assert.match(v2, /^arn:aws:rekognition:local:000000000000:project\/shop\/version\/v2\/\d+$/);
-    assert.equal(fixture.registry.getVersion('shop', 'v2').status, 'TRAINING_IN_PROGRESS');
+    assert.equal(fixture.registry.versions.get('shop', 'v2').status, 'TRAINING_IN_PROGRESS');
     await statusOf(running, v2, 'TRAINING_COMPLETED');
     const described = await call(running, 'DescribeProjectVersions', { ProjectArn: 'shop', VersionNames: ['v2'] });
     const [description] = described.body.ProjectVersionDescriptions;
@@ -164,7 +164,7 @@ describe('lifecycle', () => {
   });
 
   test('DeleteProjectVersion of a stopped version removes its row and its artefacts', async () => {
-    const dir = path.resolve(fixture.home.root, fixture.registry.getVersion('shop', 'v2').dir!);
+    const dir = path.resolve(fixture.home.root, fixture.registry.versions.get('shop', 'v2').dir!);
     assert.ok(fs.existsSync(dir));
     const answer = await call(running, 'DeleteProjectVersion', { ProjectVersionArn: v2 });
     assert.deepEqual([answer.status, answer.body], [200, { Status: 'DELETING' }]);

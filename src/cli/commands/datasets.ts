@@ -91,7 +91,7 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .action(async (project: string, options: { seed: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
-      distributeAutoSplit(registry, registry.getProject(project).id, parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed'));
+      distributeAutoSplit(registry, registry.projects.get(project).id, parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed'));
       ctx.print(formatHealthSummary(checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy })));
     });
 }

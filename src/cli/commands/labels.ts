@@ -2,7 +2,7 @@
 // written as a new version without a full retrain.
 import type { Command } from 'commander';
 import { addLabelVersion } from '../../jobs/index.js';
-import { parseVersionRef, versionId } from '../../registry/index.js';
+import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { intOption, parseOption } from '../options.js';
 import { startProgress } from '../progress.js';
@@ -17,7 +17,7 @@ export function registerLabels(program: Command, context: () => CliContext): voi
     .action(async (version: string, label: string, images: string[], options: { seed: string; json?: boolean }) => {
       const ctx = context();
       const registry = await ctx.registry();
-      const ref = parseVersionRef(version);
+      const ref = registry.versions.resolve(version);
       const bar = startProgress(ctx.io.stderr, 'embed');
       let result;
       try {

@@ -9,7 +9,7 @@ export function registerProjects(program: Command, context: () => CliContext): v
     .description('create a project: a named container of datasets and model versions')
     .action(async (name: string) => {
       const ctx = context();
-      const project = (await ctx.registry()).createProject(name);
+      const project = (await ctx.registry()).projects.create(name);
       ctx.print(`Created project ${project.name}`);
     });
   projects
@@ -18,7 +18,7 @@ export function registerProjects(program: Command, context: () => CliContext): v
     .description('list projects')
     .action(async (options: { json?: boolean }) => {
       const ctx = context();
-      const list = (await ctx.registry()).listProjects();
+      const list = (await ctx.registry()).projects.list();
       if (options.json) ctx.print(JSON.stringify(list));
       else if (list.length === 0) ctx.print('No projects yet. Create one with `skulens projects create <name>`.');
       else for (const p of list) ctx.print(`${p.name}\t${p.createdAt}`);
@@ -28,7 +28,7 @@ export function registerProjects(program: Command, context: () => CliContext): v
     .description('delete a project with its dataset entries and versions (imported image blobs stay in the home)')
     .action(async (name: string) => {
       const ctx = context();
-      (await ctx.registry()).deleteProject(name);
+      (await ctx.registry()).projects.delete(name);
       ctx.print(`Deleted project ${name}`);
     });
 }
