@@ -220,8 +220,8 @@ test('parseVersionRef reads the ARN form and versionArn round-trips through it',
   const version = { project: 'shoes', name: 'v3', createdAt: '2024-11-25T01:20:00.000Z' };
   const arn = versionArn(version);
   assert.equal(arn, `arn:aws:rekognition:local:000000000000:project/shoes/version/v3/${Date.parse(version.createdAt)}`);
-  assert.deepEqual(parseVersionRef(arn), { project: 'shoes', name: 'v3' });
-  assert.deepEqual(parseVersionRef('arn:aws:rekognition:us-east-1:123456789012:project/bags/version/v1/1732500000000'), { project: 'bags', name: 'v1' });
+  assert.deepEqual(parseVersionRef(arn), { project: 'shoes', name: 'v3', createdMs: Date.parse(version.createdAt) });
+  assert.deepEqual(parseVersionRef('arn:aws:rekognition:us-east-1:123456789012:project/bags/version/v1/1732500000000'), { project: 'bags', name: 'v1', createdMs: 1732500000000 });
   assert.equal(versionId(version), 'shoes/v3');
 });
 

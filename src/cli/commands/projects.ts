@@ -1,4 +1,6 @@
 // `skulens projects create|list|delete`
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
@@ -29,6 +31,8 @@ export function registerProjects(program: Command, context: () => CliContext): v
     .action(async (name: string) => {
       const ctx = context();
       (await ctx.registry()).projects.delete(name);
+      // Its version folders go too: a project created later under this name starts again at v1.
+      await fs.rm(path.join(ctx.home.projects, name), { recursive: true, force: true });
       ctx.print(`Deleted project ${name}`);
     });
 }
