@@ -88,3 +88,10 @@ test('an s3:// source with an invalid bucket name is ERR_S3_URI_INVALID', async 
   const { home, registry, store } = setup(t);
   await assert.rejects(importDataset(registry, home, 'shoes', 's3://Bad_Bucket/x', { storage: store }), (e) => isSkulensError(e, 'ERR_S3_URI_INVALID'));
 });
+
+test('without the owner handing over an S3 store, an s3:// import or export is ERR_S3_NOT_CONFIGURED (no store is made from the process environment)', async (t) => {
+  const { home, registry, store } = setup(t);
+  await assert.rejects(importDataset(registry, home, 'shoes', 's3://shop-photos/folder/'), (e) => isSkulensError(e, 'ERR_S3_NOT_CONFIGURED') && e.message.includes('s3://shop-photos/folder/'));
+  await importDataset(registry, home, 'shoes', 's3://shop-photos/folder/', { storage: () => store });
+  await assert.rejects(exportDataset(registry, home, 'shoes', 's3://shop-photos/export/x.manifest', { format: 'manifest' }), (e) => isSkulensError(e, 'ERR_S3_NOT_CONFIGURED'));
+});

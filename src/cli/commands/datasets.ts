@@ -15,6 +15,7 @@ export async function runImport(ctx: CliContext, project: string, source: string
   const started = Date.now();
   const report = await importDataset(registry, ctx.home, project, source, {
     ...options,
+    storage: ctx.s3,
     onProgress: (done, total) => progress.update(done, total),
     split,
   });
@@ -70,7 +71,7 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .action(async (project: string, options: { out: string; format: string; json?: boolean }) => {
       const ctx = context();
       const format = parseOption(z.enum(['manifest', 'csv']), options.format, '--format');
-      const report = await exportDataset(await ctx.registry(), ctx.home, project, options.out, { format });
+      const report = await exportDataset(await ctx.registry(), ctx.home, project, options.out, { format, storage: ctx.s3 });
       ctx.info(`Exported ${report.entries} entries (${report.images} images) of "${project}" to ${report.out} as a ${format}.`);
       if (options.json) ctx.print(JSON.stringify(report));
     });

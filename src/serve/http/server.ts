@@ -81,7 +81,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   const host = new ModelHost(registry, options.home, { workers: options.workers, onError: (v, err) => log.error({ version: v.name, err }, 'start failed') });
   host.recover();
   const env = options.env ?? process.env;
-  const work = new BackgroundWork(registry, options.home, log, options.importFn ?? ((r, h, project, source, split) => importDataset(r, h, project, source, { split, env, storage: s3?.() })));
+  const work = new BackgroundWork(registry, options.home, log, options.importFn ?? ((r, h, project, source, split) => importDataset(r, h, project, source, { split, storage: s3 })));
   // S3 images and sources only where the environment names a store; otherwise say so at once.
   const s3Configured = Boolean(env.SKULENS_S3_ENDPOINT || env.AWS_ACCESS_KEY_ID);
   // One S3 store for the whole server, built from its environment on first use.
