@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { getBackbone, preprocess } from '../../src/backbone/index.js';
 import { exportVersion } from '../../src/export/index.js';
 import { parseVersionRef } from '../../src/registry/index.js';
-import { Predictor } from '../../src/serve/index.js';
+import { Predictor } from '../../src/predict/index.js';
 import { headProbabilities, type Head } from '../../src/train/index.js';
 import { solidPng } from '../backbone/fixtures.js';
 import { jpeg, tempDir } from '../helpers/fixtures.js';
