@@ -5,7 +5,8 @@ import type { Split } from '../../registry/index.js';
 import { DatasetFormatSchema, checkDataset, distributeAutoSplit, exportDataset, formatHealthSummary, importDataset, type DatasetImportOptions, type ImportReport } from '../../dataset/index.js';
 import { chooseBalance } from '../../train/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, parseOption } from '../options.js';
+import { Seed } from '../../params.js';
+import { parseOption } from '../options.js';
 import { startProgress } from '../progress.js';
 
 /** Imports with a progress bar and one line per skipped file; shared with `skulens demo`. */
@@ -92,7 +93,7 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .action(async (project: string, options: { seed: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
-      distributeAutoSplit(registry, registry.projects.get(project).id, parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed'));
+      distributeAutoSplit(registry, registry.projects.get(project).id, parseOption(Seed, options.seed, '--seed'));
       ctx.print(formatHealthSummary(checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy })));
     });
 }

@@ -9,7 +9,8 @@ import { formatReport } from '../../evaluate/index.js';
 import { versionId, type Registry } from '../../registry/index.js';
 import { Predictor } from '../../serve/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, parseOption } from '../options.js';
+import { Seed } from '../../params.js';
+import { parseOption } from '../options.js';
 import { defaultBalanceStrategy, runImport } from './datasets.js';
 import { runTraining } from './train.js';
 
@@ -23,7 +24,7 @@ export function registerDemo(program: Command, context: () => CliContext): void 
     .option('--seed <n>', 'seed of the synthetic data and of training', '7')
     .action(async (options: { data?: string; project?: string; backbone?: string; seed: string }) => {
       const ctx = context();
-      const seed = parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed');
+      const seed = parseOption(Seed, options.seed, '--seed');
       const registry = await ctx.registry();
       let data = options.data;
       if (!data) {
