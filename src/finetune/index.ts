@@ -4,4 +4,3 @@ export { detectEngine, runEngine, pythonCandidates, ENGINE_SCRIPT, INSTALL_HINT,
 export { EngineMessageSchema, parseEngineLine, CANCEL_LINE, type EngineJob, type EngineMessage, type EngineDone, type EpochRecord } from './protocol.js';
 export { writeCanvasFile, canvasSide, pixelScale, type CanvasOptions } from './images.js';
 export { checkExport, readHead, readFloat32, EXPORT_TOLERANCE, type ExportCheck } from './outputs.js';
-export { parseDuration } from './duration.js';
