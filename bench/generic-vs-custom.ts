@@ -1,4 +1,4 @@
-// `node --import tsx bench/generic-vs-custom.ts [--datasets clothing,grocery] [--top 5] [--no-custom] [--json]`:
+// `node --import tsx bench/generic-vs-custom.ts [--datasets clothing,grocery] [--top 5] [--no-custom] [--max-trials N] [--json]`:
 // generic labels against custom labels on the same photos. For each dataset, a throw-away home imports
 // train and test (grocery-store-dev: train -> val), trains the default custom model (frozen backbone,
 // default search), and scores DetectLabels' ImageNet classes mapped to the shop's labels by how often
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     top: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     'no-custom': { type: 'boolean', default: false },
+    // Cut the custom model's search after this many configurations (default: the whole plan).
+    'max-trials': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +49,7 @@ async function runOne(name: string): Promise<Record<string, unknown>> {
     const generic = await genericBaseline(registry, home, name, { top: Number(values.top), onProgress: (done, total) => done % 500 === 0 && log(`${name}: generic ${done}/${total}`) });
     let custom: { accuracy: number; macroF1: number; backbone: string; trainSeconds: number } | undefined;
     if (!values['no-custom']) {
-      const result = await trainVersion(registry, home, name, { seed: Number(values.seed) }, { onProgress: ({ phase, done, total }) => done === total && log(`${name}: ${phase} ${done}/${total}`) });
+      const result = await trainVersion(registry, home, name, { seed: Number(values.seed), ...(values['max-trials'] ? { maxTrials: Number(values['max-trials']) } : {}) }, { onProgress: ({ phase, done, total }) => done === total && log(`${name}: ${phase} ${done}/${total}`) });
       custom = { accuracy: result.report.accuracy, macroF1: result.report.macroF1, backbone: result.version.backbone, trainSeconds: result.trainSeconds };
     }
     const labels = new Set(registry.listEntries(registry.getProject(name).id).map((e) => e.label)).size;
