@@ -18,7 +18,10 @@ export interface PipelineParams {
   C: 'auto' | number;
   balance: BalanceMode;
   tune: boolean;
+  /** Outer time cap of the search, in seconds. */
   budgetSeconds: number;
+  /** At most this many configurations, in plan order; default the whole plan. */
+  maxTrials?: number;
   targetPrecision?: number;
 }
 
@@ -61,6 +64,7 @@ export function fitHeadPipeline(
   const { outOfFold, ...tuning } = tuneHead(set, first, stages, {
     seed: params.seed,
     budgetSeconds: params.budgetSeconds,
+    maxTrials: params.maxTrials,
     signal: options.signal,
     onTried: (t, done, planned) => options.onTried?.(`${describeConfig(t.config)}: CV accuracy ${t.accuracy.toFixed(3)}`, done, planned),
   });
