@@ -48,7 +48,7 @@ export const TrainParamsSchema = z.object({
   tta: z.enum(['none', 'flip']).default('none'),
   /** Search head type, learning rate, epochs, balance and augmentation by grouped CV (C is searched whenever it is 'auto'). */
   tune: z.boolean().default(true),
-  /** At most this many search configurations, tried in plan order (deterministic); default the whole plan. */
+  /** At most this many search configurations, tried in plan order (deterministic); default DEFAULT_TUNE_TRIALS with tune, else the whole (logistic C) plan. */
   maxTrials: Int(1, 100).optional(),
   /**
    * Outer time cap of the search (up to 24h; default 30 min): no configuration starts after it. The

@@ -99,7 +99,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--backbone <id>', 'backbone id (see `skulens backbones list`)')
     .option('--seed <n>', 'random seed; same data and seed give the same model (default 1)')
     .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fine-tune: the whole job, e.g. 30m (no limit unless given)')
-    .option('--max-trials <n>', 'frozen: search at most this many configurations, in plan order (default: the whole plan)')
+    .option('--max-trials <n>', 'frozen: search at most this many configurations, in plan order (default 2 with tuning: the logistic head and the MLP; 9 runs the whole plan)')
     .option('--workers <n>', 'embedding workers (default: one per core, at most 2)')
     .option('--c <value>', "frozen: inverse L2 strength of the logistic head, or 'auto' (grouped 3-fold CV on the training images; default)")
     .option('--class-weights <mode>', 'frozen: balanced | none (older alias of --balance weights|none)')
