@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/registry/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { exited, spawnNode, tempDir, waitForLine } from '../helpers/fixtures.js';
 
@@ -17,7 +19,7 @@ test('keys create prints the id and secret once, keys list shows only the id, ke
   const secret = /^Secret: (\S+)$/.exec(secretLine!)![1]!;
   assert.match(created.stderr, /Store the secret now: it is not shown again\./);
   const listed = await cli(home, 'keys', 'list');
-  assert.match(listed.stdout, new RegExp(`^${id}\\t.*\\tbackend\\n$`));
+  assert.match(listed.stdout, new RegExp(`^${id}\\tdetect\\t.*\\tbackend\\n$`));
   assert.ok(!listed.stdout.includes(secret));
   assert.equal((await cli(home, 'keys', 'delete', id)).stdout, `Deleted key ${id}\n`);
   const again = await cli(home, 'keys', 'delete', id);
@@ -45,4 +47,33 @@ test('skulens serve listens on loopback, accepts a key from keys create, and exi
   assert.deepEqual([answer.status, await answer.json()], [200, { ProjectDescriptions: [] }]);
   child.kill('SIGTERM');
   assert.deepEqual(await exited(child), { code: 0, signal: null });
+});
+
+test('keys create --role sets the role (detect by default), keys list shows it, and an unknown role is ERR_ROLE_INVALID', async (t) => {
+  const home = tempDir(t, 'cli-roles');
+  const plain = JSON.parse((await cli(home, 'keys', 'create', '--json')).stdout) as { KeyId: string; Role: string };
+  assert.equal(plain.Role, 'detect');
+  const trainer = await cli(home, 'keys', 'create', '--role', 'train', '--description', 'ci');
+  assert.match(trainer.stdout, /^Role: {3}train$/m);
+  const listed = (await cli(home, 'keys', 'list')).stdout.trim().split('\n').map((line) => line.split('\t'));
+  assert.deepEqual(listed.map((cells) => [cells[1], cells[3]]), [['detect', ''], ['train', 'ci']]);
+  const bad = await cli(home, 'keys', 'create', '--role', 'root');
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, 'skulens: Role "root" is invalid. Should be one of: admin, train, detect [ERR_ROLE_INVALID]\n');
+});
+
+test('keys made before roles existed become admin, with a notice the first time the home is opened', async (t) => {
+  const home = tempDir(t, 'cli-old-keys');
+  const db = new Database(path.join(home, 'skulens.db'));
+  for (const [step, sql] of MIGRATIONS.slice(0, 4).entries()) {
+    db.exec(sql);
+    db.pragma(`user_version = ${step + 1}`);
+  }
+  db.prepare("INSERT INTO api_keys (id, secret_sha256, secret_sealed, description, created_at) VALUES ('SKLAAAAAAAAAAAAAAAAA', 'x', 'v1:x:x:x', 'old', '2026-01-01T00:00:00.000Z')").run();
+  db.close();
+  const first = await cli(home, 'keys', 'list');
+  assert.equal(first.stdout, 'SKLAAAAAAAAAAAAAAAAA\tadmin\t2026-01-01T00:00:00.000Z\told\n');
+  assert.match(first.stderr, /^Notice: Keys now have roles: the 1 existing API key\(s\) became role admin/);
+  const second = await cli(home, 'keys', 'list');
+  assert.equal(second.stderr, '');
 });
