@@ -112,14 +112,16 @@ test('a disk that fills during an import is ERR_DISK_FULL, the database stays in
     fs.rmSync(root, { recursive: true, force: true });
     return t.skip('cannot mount a small tmpfs here (needs root)');
   }
+  let registry: Registry | undefined;
   t.after(() => {
-    execFileSync('umount', [homeDir], { stdio: 'ignore' });
+    registry?.close();
+    execFileSync('umount', ['-l', homeDir], { stdio: 'ignore' });
     fs.rmSync(root, { recursive: true, force: true });
   });
   const catalogue = path.join(root, 'catalogue');
   await generateSyntheticCatalogue(catalogue, { perLabel: 40, size: 160 });
   const home = resolveHome(homeDir, {});
-  const registry = Registry.open(home.database);
+  registry = Registry.open(home.database);
   registry.projects.create('shop');
   await assert.rejects(importFolder(registry, home, 'shop', catalogue), (error: unknown) => {
     assert.ok(error instanceof SkulensError);
@@ -128,11 +130,16 @@ test('a disk that fills during an import is ERR_DISK_FULL, the database stays in
     assert.match(error.message, /^No space left on the disk of the skulens home while importing /);
     return true;
   });
-  const kept = registry.entries.list(registry.projects.get('shop').id).length;
-  const blobs = fs.readdirSync(home.blobs, { recursive: true }).filter((name) => String(name).includes('.')).length;
-  assert.ok(blobs > kept, `expected orphan blobs (${blobs} files, ${kept} entries)`);
-  const removed = await sweepOrphanBlobs(home, (blob) => registry.entries.blobInUse(blob), 0);
-  assert.equal(removed, blobs - kept);
-  assert.equal(registry.entries.list(registry.projects.get('shop').id).length, kept);
-  registry.close();
+  const open = registry;
+  const kept = open.entries.list(open.projects.get('shop').id);
+  const blobFiles = (): string[] =>
+    (fs.readdirSync(home.blobs, { recursive: true }) as string[]).filter((name) => /^[0-9a-f]{2}\/[0-9a-f]{64}\.\w+$/.test(name)).map((name) => `blobs/${name}`);
+  const orphans = blobFiles().filter((blob) => !open.entries.blobInUse(blob));
+  assert.ok(orphans.length > 0, `expected orphan blobs beside ${kept.length} committed entries`);
+  const removed = await sweepOrphanBlobs(home, (blob) => open.entries.blobInUse(blob), 0);
+  assert.equal(removed, orphans.length);
+  // What was committed is all still there, each with its blob.
+  assert.deepEqual(open.entries.list(open.projects.get('shop').id), kept);
+  assert.deepEqual(blobFiles().filter((blob) => !open.entries.blobInUse(blob)), []);
+  for (const entry of kept) assert.ok(fs.existsSync(path.join(home.root, entry.blob)), entry.blob);
 });
