@@ -86,8 +86,11 @@ async function importGuarded(registry: Registry, home: HomeLayout, projectName: 
   const forced = options.split === 'auto' ? null : options.split;
   let done = 0;
   let next = 0;
+  // The first failure that ends the import stops every worker before the import rejects, so nothing is
+  // written after the caller has been told it failed.
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < listing.items.length) {
+    while (next < listing.items.length && !failed) {
       if (options.signal?.aborted) throw new SkulensError('ERR_WALK_CANCELLED', { path: listing.origin }, { cause: options.signal.reason });
       const item = listing.items[next++]!;
       try {
@@ -118,7 +121,16 @@ async function importGuarded(registry: Registry, home: HomeLayout, projectName: 
     }
   };
   const remote = listing.items.some((item) => item.ref.startsWith('s3://'));
-  await Promise.all(Array.from({ length: options.concurrency ?? (remote ? 8 : 4) }, worker));
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: options.concurrency ?? (remote ? 8 : 4) }, () =>
+      worker().catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
   flush();
   registry.entries.replaceImportIssues(project.id, listing.origin, issues);
   distributeAutoSplit(registry, project.id, options.splitSeed ?? DEFAULT_SPLIT_SEED);
