@@ -1,6 +1,9 @@
 // `skulens keys` in-process and `skulens serve` as a real child process: loopback by default, the
 // URL on stdout, a key from `keys create` accepted, and a clean exit on SIGTERM.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -76,4 +79,37 @@ test('keys made before roles existed become admin, with a notice the first time 
   assert.match(first.stderr, /^Notice: Keys now have roles: the 1 existing API key\(s\) became role admin/);
   const second = await cli(home, 'keys', 'list');
   assert.equal(second.stderr, '');
+});
+
+test('serve off loopback warns that keys travel in clear without TLS; with --tls-cert/--tls-key it serves HTTPS and says nothing of the kind', async (t) => {
+  const dir = tempDir(t, 'cli-tls');
+  const home = path.join(dir, 'home');
+  const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.2', '-addext', 'subjectAltName=IP:127.0.0.2'], { stdio: 'ignore' });
+
+  const plain = spawnNode(['src/cli/main.ts', '--home', home, 'serve', '--host', '127.0.0.2', '--port', '0', '--log-level', 'warn']);
+  t.after(() => plain.kill('SIGKILL'));
+  await waitForLine(plain, (l) => l.startsWith('Listening on '));
+  plain.kill('SIGTERM');
+  await exited(plain);
+  assert.match(plain.output().stderr, /Warning: listening on 127\.0\.0\.2, not loopback/);
+  assert.match(plain.output().stderr, /Warning: no TLS: keys and images travel in clear/);
+
+  const secure = spawnNode(['src/cli/main.ts', '--home', home, 'serve', '--host', '127.0.0.2', '--port', '0', '--log-level', 'warn', '--tls-cert', cert, '--tls-key', key]);
+  t.after(() => secure.kill('SIGKILL'));
+  const line = await waitForLine(secure, (l) => l.startsWith('Listening on '));
+  const url = new URL(line.slice('Listening on '.length));
+  assert.equal(url.protocol, 'https:');
+  const body = await new Promise<string>((resolve, reject) => {
+    https
+      .get({ host: '127.0.0.2', port: url.port, path: '/health', ca: fs.readFileSync(cert) }, (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(text));
+      })
+      .on('error', reject);
+  });
+  assert.equal(JSON.parse(body).status, 'ok');
+  secure.kill('SIGTERM');
+  await exited(secure);
+  assert.doesNotMatch(secure.output().stderr, /no TLS/);
 });
