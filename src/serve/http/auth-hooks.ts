@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateHeaders, requireRole, type Caller, type KeyRole, type KeyStore, type PendingSignature } from '../../auth/index.js';
-import { isSkulensError } from '../../errors.js';
+import { SkulensError, isSkulensError } from '../../errors.js';
 import type { Throttle } from './throttle.js';
 
 interface AuthState {
@@ -52,8 +52,12 @@ export function registerAuth(app: FastifyInstance, keys: KeyStore, throttle: Thr
     const result = await counted(request, throttle, () => authenticateHeaders(keys, request.headers));
     request.skulensAuth = 'verify' in result ? { pending: result } : { caller: result };
     await throttle.countRequest(request, ('verify' in result ? result.caller : result).keyId);
+  });
+  // A route's role is checked once the caller is proven (a SigV4 signature only after the body), so an
+  // unsigned request cannot learn what a key id may do.
+  app.addHook('preHandler', async (request) => {
     const needed = request.routeOptions.config.role;
-    if (needed) requireRole(('verify' in result ? result.caller : result).role, needed, `${request.method} ${request.routeOptions.url ?? request.url}`);
+    if (needed && !request.routeOptions.config.public) authorize(request, needed, `${request.method} ${request.routeOptions.url ?? request.url}`);
   });
   app.addHook('preParsing', async (request, _reply, payload) => {
     const state = request.skulensAuth;
@@ -76,9 +80,9 @@ export function registerAuth(app: FastifyInstance, keys: KeyStore, throttle: Thr
 
 /** Throws ERR_ROLE_REQUIRED unless the caller's key role covers `needed` for `operation`. */
 export function authorize(request: FastifyRequest, needed: KeyRole, operation: string): void {
-  const state = request.skulensAuth;
-  const caller = state?.caller ?? state?.pending?.caller;
-  if (caller) requireRole(caller.role, needed, operation);
+  const caller = request.skulensAuth?.caller;
+  if (!caller) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'the request signature has not been verified yet' });
+  requireRole(caller.role, needed, operation);
 }
 
 /** For bodyInHandler routes: starts hashing the raw request stream; call before reading the body. */
