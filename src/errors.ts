@@ -11,6 +11,8 @@ export type AwsErrorType =
   | 'InvalidImageFormatException'
   | 'LimitExceededException'
   | 'AccessDeniedException'
+  | 'ThrottlingException'
+  | 'ProvisionedThroughputExceededException'
   | 'InternalServerError';
 
 interface ErrorDefinition {
@@ -59,7 +61,6 @@ export const ERRORS = Object.freeze({
   ERR_VERSION_ID_INVALID: { message: 'Version id "{version}" is invalid: expected <project>/v<N> or a ProjectVersionArn', status: 400, awsType: 'InvalidParameterException' },
   ERR_ARTEFACT_CORRUPT: { message: 'Artefact {path} is corrupt: {detail}', status: 500, awsType: 'InternalServerError' },
   ERR_BATCH_NOT_FOUND: { message: 'Batch "{batch}" does not exist. List batches with GET /v1/batches', status: 404, awsType: 'ResourceNotFoundException' },
-  ERR_BATCH_OUTPUT_BUSY: { message: 'Output {path} is already being written by batch {batch}; wait for it or choose another output', status: 409, awsType: 'ResourceInUseException' },
   ERR_EXPORT_UNSUPPORTED: { message: 'Cannot export {version}: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_AUTH_MISSING: { message: 'Missing credentials: sign the request with AWS Signature Version 4 or send "Authorization: Bearer <key id>:<secret>" (create a key with `skulens keys create`)', status: 403, awsType: 'AccessDeniedException' },
   ERR_AUTH_INVALID: { message: 'Access denied: {detail}', status: 403, awsType: 'AccessDeniedException' },
@@ -76,6 +77,19 @@ export const ERRORS = Object.freeze({
   ERR_FINETUNE_BACKBONE_UNSUPPORTED: { message: 'Backbone "{backbone}" cannot be fine-tuned: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_FINETUNE_FAILED: { message: 'Fine-tuning failed: {detail}', status: 500, awsType: 'InternalServerError' },
   ERR_FINETUNE_EXPORT_MISMATCH: { message: 'The exported ONNX backbone differs from PyTorch by {diff} on {what} (tolerance {tolerance}); nothing was kept', status: 500, awsType: 'InternalServerError' },
+  ERR_ROLE_REQUIRED: { message: 'Access denied: {operation} needs a key with role {role} or above; this key has role {current}. Create one with `skulens keys create --role {role}`', status: 403, awsType: 'AccessDeniedException' },
+  ERR_ROLE_INVALID: { message: 'Role "{role}" is invalid. Should be one of: admin, train, detect', status: 400, awsType: 'InvalidParameterException' },
+  ERR_AUTH_THROTTLED: { message: 'Too many failed sign-ins from {who}; try again in {seconds} s', status: 429, awsType: 'ThrottlingException' },
+  ERR_RATE_EXCEEDED: { message: 'Key {key} sent more than {max} requests in {window}; slow down and retry in {seconds} s', status: 429, awsType: 'ProvisionedThroughputExceededException' },
+  ERR_PATH_NOT_ALLOWED: { message: 'Path "{path}" is not available to this server: it does not exist or lies outside its import roots (an operator names them with `skulens serve --import-root DIR`); use an s3:// source or an upload otherwise', status: 403, awsType: 'AccessDeniedException' },
+  ERR_WALK_LIMIT: { message: 'Listing {path} stopped: {detail}', status: 400, awsType: 'LimitExceededException' },
+  ERR_WALK_CANCELLED: { message: 'Listing {path} was cancelled', status: 409, awsType: 'ResourceInUseException' },
+  ERR_DISK_FULL: { message: 'No space left on the disk of the skulens home while {operation}; free some space and retry (nothing stored earlier was lost)', status: 507, awsType: 'LimitExceededException' },
+  ERR_HOME_READ_ONLY: { message: 'The skulens home is read-only, so {operation} cannot write; make {path} writable for the server user', status: 500, awsType: 'InternalServerError' },
+  ERR_REQUEST_TOO_LARGE: { message: 'The request to {operation} is too large: {detail}', status: 413, awsType: 'LimitExceededException' },
+  ERR_HEADERS_TOO_LARGE: { message: 'The request headers are too large (at most {max} bytes in all); send shorter headers', status: 431, awsType: 'InvalidParameterException' },
+  ERR_MULTIPART_INVALID: { message: 'The multipart upload to {operation} is unusable: {detail}; send the whole form again', status: 400, awsType: 'InvalidParameterException' },
+  ERR_JOB_CHILD_FAILED: { message: 'The background process of {job} ended without a result: {detail}', status: 500, awsType: 'InternalServerError' },
   ERR_INTERNAL: { message: 'Internal server error (request {requestId}); the server log has the details', status: 500, awsType: 'InternalServerError' },
 } satisfies Record<string, ErrorDefinition>);
 

@@ -1,12 +1,14 @@
 // Decides who is calling from the request headers: a Bearer key is checked at once; a SigV4 request
 // is checked for shape, clock and key here, and its signature once the body (which it covers) is read.
 import { SkulensError } from '../errors.js';
+import type { KeyRole } from '../registry/index.js';
 import type { KeyStore } from './keys.js';
 import { checkSigV4Time, isSigV4, parseSigV4, verifySigV4, type SignedRequest, type SigV4Authorization } from './sigv4.js';
 
 /** The authenticated key of a request. */
 export interface Caller {
   keyId: string;
+  role: KeyRole;
   via: 'bearer' | 'sigv4';
 }
 
@@ -32,8 +34,9 @@ export function authenticateHeaders(keys: KeyStore, headers: SignedRequest['head
     const colon = token.indexOf(':');
     if (colon <= 0) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'a Bearer token is "<key id>:<secret>"' });
     const keyId = token.slice(0, colon);
-    if (!keys.checkSecret(keyId, token.slice(colon + 1))) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'unknown key id or wrong secret' });
-    return { keyId, via: 'bearer' };
+    const role = keys.checkSecret(keyId, token.slice(colon + 1)) ? keys.roleOf(keyId) : undefined;
+    if (!role) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'unknown key id or wrong secret' });
+    return { keyId, role, via: 'bearer' };
   }
   if (!isSigV4(authorization)) {
     throw new SkulensError('ERR_AUTH_INVALID', { detail: 'use "Authorization: Bearer <key id>:<secret>" or an AWS4-HMAC-SHA256 signature' });
@@ -41,7 +44,16 @@ export function authenticateHeaders(keys: KeyStore, headers: SignedRequest['head
   const auth: SigV4Authorization = parseSigV4(headers);
   checkSigV4Time(auth, now);
   const secret = keys.secretOf(auth.keyId);
-  if (secret === undefined) throw new SkulensError('ERR_AUTH_INVALID', { detail: `the access key id ${auth.keyId} is not a skulens key` });
-  const caller: Caller = { keyId: auth.keyId, via: 'sigv4' };
+  const role = keys.roleOf(auth.keyId);
+  if (secret === undefined || role === undefined) throw new SkulensError('ERR_AUTH_INVALID', { detail: `the access key id ${auth.keyId} is not a skulens key` });
+  const caller: Caller = { keyId: auth.keyId, role, via: 'sigv4' };
   return { caller, verify: (request) => verifySigV4(request, auth, secret) };
+}
+
+/** The key id a request claims (Bearer "<id>:..." or a SigV4 Credential), valid or not: what failed sign-ins are counted by. */
+export function claimedKeyId(headers: SignedRequest['headers']): string | undefined {
+  const authorization = Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization;
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+([^:\s]{1,128}):/.exec(authorization) ?? /Credential=([^/\s,]{1,128})\//.exec(authorization);
+  return match?.[1];
 }

@@ -3,18 +3,21 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import type { Registry } from '../registry/index.js';
+import type { KeyRole, Registry } from '../registry/index.js';
+import { DEFAULT_ROLE } from './roles.js';
 import { loadMasterKey, masterKeyPath, openSecret, sealSecret } from './master-key.js';
 
 /** A new key; the secret exists only in this object and, sealed, in the database. */
 export interface CreatedKey {
   id: string;
   secret: string;
+  role: KeyRole;
   description: string | null;
 }
 
 export interface KeySummary {
   id: string;
+  role: KeyRole;
   description: string | null;
   createdAt: string;
 }
@@ -39,13 +42,13 @@ export class KeyStore {
     private readonly home: HomeLayout,
   ) {}
 
-  /** Makes a key. Print its secret once: it cannot be shown again. */
-  create(description: string | null = null): CreatedKey {
+  /** Makes a key (role detect unless given). Print its secret once: it cannot be shown again. */
+  create(description: string | null = null, role: KeyRole = DEFAULT_ROLE): CreatedKey {
     const id = newKeyId();
     // 30 random bytes: 240 bits, so a fast hash is enough for Bearer checks (nothing to brute-force).
     const secret = randomBytes(30).toString('base64url');
-    this.registry.keys.add({ id, secretSha256: sha256(secret).toString('hex'), secretSealed: sealSecret(this.master(), id, secret), description });
-    return { id, secret, description };
+    this.registry.keys.add({ id, role, secretSha256: sha256(secret).toString('hex'), secretSealed: sealSecret(this.master(), id, secret), description });
+    return { id, secret, role, description };
   }
 
   list(): KeySummary[] {
@@ -63,6 +66,11 @@ export class KeyStore {
     const key = this.registry.keys.find(id);
     if (!key) return false;
     return timingSafeEqual(sha256(secret), Buffer.from(key.secretSha256, 'hex'));
+  }
+
+  /** The role of key `id`; undefined for an unknown key. */
+  roleOf(id: string): KeyRole | undefined {
+    return KEY_ID.test(id) ? this.registry.keys.find(id)?.role : undefined;
   }
 
   /** The secret of key `id`, for recomputing a SigV4 signature; undefined for an unknown key. */

@@ -1,25 +1,24 @@
 // Batch jobs inside a long-running process (the HTTP server): start a batch in the background, read its
-// progress, list batches, stop them all on close. Job state lives in memory; the output file is the
-// durable record, so a batch started again on the same output after a restart resumes where it was.
+// progress and its results, list batches, stop them all on close. Results are written by the server
+// under <home>/batches/<id>/, never at a path a request names; job state lives in memory.
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { SkulensError, reasonOf } from '../errors.js';
-import type { HomeLayout } from '../home/index.js';
+import { batchResultsPath, type HomeLayout } from '../home/index.js';
 import { Predictor, checkSource } from '../predict/index.js';
 import { versionArn, type Registry } from '../registry/index.js';
 import type { S3Store } from '../storage/index.js';
-import { resolveFormat } from './output.js';
 import { runBatch, type BatchProgress } from './run-batch.js';
 
 /** Body of `POST /v1/batches` (and of {@link BatchService.start}). */
 export const StartBatchSchema = z
   .object({
     ProjectVersionArn: z.string().min(1),
-    /** A folder or image file on the server's disk. */
+    /** A folder or image file under one of the server's import roots, or an s3:// prefix. */
     Source: z.string().min(1),
-    /** Result file on the server's disk (.jsonl or .csv); appended to and resumed when it exists. */
-    Output: z.string().min(1),
+    /** Results format (default jsonl); the server writes them under <home>/batches/<id>/. */
     Format: z.enum(['jsonl', 'csv']).optional(),
     MinConfidence: z.number().min(0).max(100).optional(),
     MaxResults: z.number().int().min(0).max(1000).optional(),
@@ -33,8 +32,10 @@ export type BatchState = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
 export interface BatchStatus {
   BatchId: string;
   ProjectVersionArn: string;
+  /** The source as the request named it. */
   Source: string;
-  Output: string;
+  /** Where the results are fetched: GET /v1/batches/<id>/results. */
+  ResultsPath: string;
   Format: 'jsonl' | 'csv';
   Status: BatchState;
   StatusMessage?: string;
@@ -48,6 +49,7 @@ export interface BatchStatus {
 
 interface Job {
   status: BatchStatus;
+  output: string;
   controller: AbortController;
   finished: Promise<void>;
 }
@@ -67,28 +69,28 @@ export class BatchService {
   ) {}
 
   /**
-   * Validates the request, loads the version and starts the batch in the background.
+   * Validates the request, loads the version and starts the batch in the background. `resolvedSource` is
+   * the source as the caller checked it (the server resolves it under its import roots); default: as given.
    *
    * @throws SkulensError ERR_ARGUMENT_INVALID (request), ERR_VERSION_NOT_FOUND / ERR_VERSION_NOT_READY,
-   * ERR_PATH_NOT_FOUND (source), ERR_BATCH_OUTPUT_BUSY (another running batch writes that output).
+   * ERR_PATH_NOT_FOUND (source).
    */
-  async start(request: StartBatchRequest): Promise<BatchStatus> {
+  async start(request: StartBatchRequest, resolvedSource?: string): Promise<BatchStatus> {
     const parsed = StartBatchSchema.safeParse(request);
     if (!parsed.success) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'batch request', detail: z.prettifyError(parsed.error) });
     const body = parsed.data;
-    const source = checkSource(body.Source);
-    const output = path.resolve(body.Output);
-    for (const job of this.jobs.values()) {
-      if (job.status.Status === 'IN_PROGRESS' && job.status.Output === output) throw new SkulensError('ERR_BATCH_OUTPUT_BUSY', { path: output, batch: job.status.BatchId });
-    }
+    const source = checkSource(resolvedSource ?? body.Source);
     const version = this.registry.versions.resolve(body.ProjectVersionArn);
     const predictor = await Predictor.load(this.registry, this.home, version, { workers: this.options.workers });
+    const id = randomUUID();
+    const format = body.Format ?? 'jsonl';
+    const output = batchResultsPath(this.home, id, format);
     const status: BatchStatus = {
-      BatchId: randomUUID(),
+      BatchId: id,
       ProjectVersionArn: versionArn(predictor.version),
-      Source: source,
-      Output: output,
-      Format: resolveFormat(output, body.Format),
+      Source: body.Source,
+      ResultsPath: `/v1/batches/${id}/results`,
+      Format: format,
       Status: 'IN_PROGRESS',
       Total: null,
       Processed: 0,
@@ -126,8 +128,20 @@ export class BatchService {
         (error: unknown) => (controller.signal.aborted ? finish('STOPPED', 'stopped when the server closed; start it again to resume') : finish('FAILED', reasonOf(error))),
       )
       .finally(() => predictor.close());
-    this.jobs.set(status.BatchId, { status, controller, finished });
+    this.jobs.set(status.BatchId, { status, output, controller, finished });
     return { ...status };
+  }
+
+  /**
+   * The results file of batch `id` so far (complete lines; the batch may still be running) and its format.
+   *
+   * @throws SkulensError ERR_BATCH_NOT_FOUND
+   */
+  results(id: string): { format: 'jsonl' | 'csv'; stream: Readable } {
+    const job = this.jobs.get(id);
+    if (!job) throw new SkulensError('ERR_BATCH_NOT_FOUND', { batch: id });
+    // Before the first line the file does not exist yet: the results so far are empty.
+    return { format: job.status.Format, stream: fs.existsSync(job.output) ? fs.createReadStream(job.output) : Readable.from([]) };
   }
 
   /** @throws SkulensError ERR_BATCH_NOT_FOUND */

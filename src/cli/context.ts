@@ -1,5 +1,5 @@
 // What every command gets: the resolved home, a lazily opened registry, and where to write.
-import { resolveHome, sweepHome, type HomeLayout } from '../home/index.js';
+import { resolveHome, sweepHome, sweepOrphanBlobs, type HomeLayout } from '../home/index.js';
 import { Registry } from '../registry/index.js';
 import { S3Store } from '../storage/index.js';
 
@@ -29,11 +29,13 @@ export class CliContext {
     this.home = resolveHome(homeOption, env);
   }
 
-  /** The registry of this home, opened on first use; leftovers of killed writes are swept then. */
+  /** The registry of this home, opened on first use; leftovers of killed writes are swept then, and migration notices shown. */
   async registry(): Promise<Registry> {
     if (!this.registryInstance) {
-      this.registryInstance = Registry.open(this.home.database);
+      const registry = (this.registryInstance = Registry.open(this.home.database));
+      for (const notice of registry.notices) this.info(`Notice: ${notice}`);
       await sweepHome(this.home);
+      await sweepOrphanBlobs(this.home, (blob) => registry.entries.blobInUse(blob));
     }
     return this.registryInstance;
   }

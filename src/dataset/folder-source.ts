@@ -1,5 +1,6 @@
 // Reads a folder-per-label dataset: <root>/<label>/**/<image>, optionally under train/ and test/
-// sub-roots. Lists candidate files only; decoding and checks happen at import.
+// sub-roots. Lists candidate files only; decoding and checks happen at import. The walk is bounded (files,
+// depth), never enters a folder twice (symlink loops) and stops when its signal is aborted.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SkulensError } from '../errors.js';
@@ -20,15 +21,44 @@ export interface FolderListing {
   notices: string[];
 }
 
+/** Bounds of a walk. */
+export interface WalkOptions {
+  /** Stops the walk with ERR_WALK_CANCELLED. */
+  signal?: AbortSignal;
+  /** Files listed at most (default: the dataset limit, 250,000). */
+  maxFiles?: number;
+  /** Folder levels below the root at most (default 32). */
+  maxDepth?: number;
+}
+
 const SPLIT_ROOTS: Readonly<Record<string, Split>> = Object.freeze({ train: 'train', test: 'test' });
 
+/** One walk's state: where it started, what it found, which real folders it has entered. */
+interface Walk {
+  root: string;
+  realRoot: string;
+  files: SourceFile[];
+  notices: string[];
+  maxFiles: number;
+  maxDepth: number;
+  signal?: AbortSignal;
+}
+
 /** Lists a folder-per-label dataset. Symlinks that point outside `root` are refused with a notice. */
-export async function listFolderDataset(root: string): Promise<FolderListing> {
+export async function listFolderDataset(root: string, options: WalkOptions = {}): Promise<FolderListing> {
   const absoluteRoot = path.resolve(root);
   const realRoot = await realRootOf(absoluteRoot);
   const top = await readDir(absoluteRoot);
-  const notices: string[] = [];
-  const files: SourceFile[] = [];
+  const walk: Walk = {
+    root: absoluteRoot,
+    realRoot,
+    files: [],
+    notices: [],
+    maxFiles: options.maxFiles ?? LIMITS.maxImagesPerDataset,
+    maxDepth: options.maxDepth ?? 32,
+    signal: options.signal,
+  };
+  const { files, notices } = walk;
   const hasSplitRoots = top.some((d) => d.isDirectory() && d.name.toLowerCase() in SPLIT_ROOTS);
 
   if (hasSplitRoots) {
@@ -39,13 +69,13 @@ export async function listFolderDataset(root: string): Promise<FolderListing> {
         notices.push(`${path.join(absoluteRoot, dirent.name)}: left out, only train/ and test/ are read beside each other`);
         continue;
       }
-      await listLabels(path.join(absoluteRoot, dirent.name), split, realRoot, files, notices);
+      await listLabels(walk, path.join(absoluteRoot, dirent.name), split);
     }
     // With only train/ given, the test set is drawn from it like a flat folder.
     const splits = new Set(files.map((f) => f.split));
     if (!splits.has('test')) for (const f of files) f.split = null;
   } else {
-    await listLabels(absoluteRoot, null, realRoot, files, notices);
+    await listLabels(walk, absoluteRoot, null);
   }
   const labels = new Set(files.map((f) => f.label));
   if (labels.size > LIMITS.maxLabels) {
@@ -76,11 +106,12 @@ async function readDir(dir: string): Promise<import('node:fs').Dirent[]> {
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function listLabels(dir: string, split: Split | null, realRoot: string, files: SourceFile[], notices: string[]): Promise<void> {
+async function listLabels(walk: Walk, dir: string, split: Split | null): Promise<void> {
+  const { notices } = walk;
   for (const dirent of await readDir(dir)) {
     if (dirent.name.startsWith('.')) continue;
     const full = path.join(dir, dirent.name);
-    const kind = await kindOf(full, dirent, realRoot, notices);
+    const kind = await kindOf(walk, full, dirent);
     if (kind === 'file') {
       notices.push(`${full}: left out, a file must sit in a folder named after its label`);
     } else if (kind === 'dir') {
@@ -89,23 +120,44 @@ async function listLabels(dir: string, split: Split | null, realRoot: string, fi
         notices.push(`${full}: left out, "${dirent.name}" is not a usable label (${problem})`);
         continue;
       }
-      await listImages(full, dirent.name, split, realRoot, files, notices);
+      const chain = await enter(walk, full, [walk.realRoot]);
+      if (chain) await listImages(walk, full, dirent.name, split, chain);
     }
   }
 }
 
-async function listImages(dir: string, label: string, split: Split | null, realRoot: string, files: SourceFile[], notices: string[]): Promise<void> {
+/** `chain`: the real paths of `dir` and the folders above it in this walk (a folder met again among them is a loop). */
+async function listImages(walk: Walk, dir: string, label: string, split: Split | null, chain: readonly string[]): Promise<void> {
   for (const dirent of await readDir(dir)) {
     if (dirent.name.startsWith('.')) continue;
+    if (walk.signal?.aborted) throw new SkulensError('ERR_WALK_CANCELLED', { path: walk.root }, { cause: walk.signal.reason });
     const full = path.join(dir, dirent.name);
-    const kind = await kindOf(full, dirent, realRoot, notices);
-    if (kind === 'file') files.push({ file: full, label, split });
-    else if (kind === 'dir') await listImages(full, label, split, realRoot, files, notices);
+    const kind = await kindOf(walk, full, dirent);
+    if (kind === 'file') {
+      if (walk.files.length >= walk.maxFiles) throw new SkulensError('ERR_WALK_LIMIT', { path: walk.root, detail: `it holds more than ${walk.maxFiles} files` });
+      walk.files.push({ file: full, label, split });
+    } else if (kind === 'dir') {
+      const inner = await enter(walk, full, chain);
+      if (inner) await listImages(walk, full, label, split, inner);
+    }
   }
 }
 
+/** The chain to descend into `dir` with, or null when it leads back to a folder above it (a symlink loop). */
+async function enter(walk: Walk, dir: string, chain: readonly string[]): Promise<readonly string[] | null> {
+  if (walk.signal?.aborted) throw new SkulensError('ERR_WALK_CANCELLED', { path: walk.root }, { cause: walk.signal.reason });
+  if (chain.length > walk.maxDepth) throw new SkulensError('ERR_WALK_LIMIT', { path: walk.root, detail: `${dir} is more than ${walk.maxDepth} folders deep` });
+  const real = await fs.realpath(dir).catch(() => dir);
+  if (chain.includes(real)) {
+    walk.notices.push(`${dir}: left out, it leads back to a folder above it (a symlink loop)`);
+    return null;
+  }
+  return [...chain, real];
+}
+
 /** Resolves symlinks, refusing any that lead outside the dataset root. */
-async function kindOf(full: string, dirent: import('node:fs').Dirent, realRoot: string, notices: string[]): Promise<'file' | 'dir' | 'skip'> {
+async function kindOf(walk: Walk, full: string, dirent: import('node:fs').Dirent): Promise<'file' | 'dir' | 'skip'> {
+  const { realRoot, notices } = walk;
   if (dirent.isFile()) return 'file';
   if (dirent.isDirectory()) return 'dir';
   if (!dirent.isSymbolicLink()) return 'skip';

@@ -53,7 +53,7 @@ export async function importDataset(registry: Registry, home: HomeLayout, projec
 }
 
 /** Lists a source without importing it. */
-export async function listDataset(source: string, options: Pick<DatasetImportOptions, 'format' | 'columns' | 'labelAttributes'>, store: () => S3Store): Promise<{ format: DatasetFormat; listing: SourceListing }> {
+export async function listDataset(source: string, options: Pick<DatasetImportOptions, 'format' | 'columns' | 'labelAttributes' | 'signal'>, store: () => S3Store): Promise<{ format: DatasetFormat; listing: SourceListing }> {
   if (isS3Uri(source)) {
     const location = parseS3Uri(source);
     const format = options.format ?? formatFromName(location.key) ?? 'folder';
@@ -70,7 +70,7 @@ export async function listDataset(source: string, options: Pick<DatasetImportOpt
   }
   const format = options.format ?? (stat.isDirectory() ? 'folder' : formatFromName(absolute));
   if (format === null) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: 'it is a file that is not *.csv, *.manifest, *.jsonl or *.json' });
-  if (format === 'folder') return { format, listing: await listLocalFolder(absolute) };
+  if (format === 'folder') return { format, listing: await listLocalFolder(absolute, { signal: options.signal }) };
   if (!stat.isFile()) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: `--format ${format} needs a file, and this is a folder` });
   if (stat.size > MAX_LISTING_BYTES) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: `it is ${stat.size} bytes, more than any CSV or manifest skulens reads` });
   let text: string;

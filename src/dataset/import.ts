@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SkulensError, reasonOf } from '../errors.js';
-import { blobPath, writeFileAtomic, type HomeLayout } from '../home/index.js';
+import { blobPath, guardResources, resourceErrorOf, writeFileAtomic, type HomeLayout } from '../home/index.js';
 import type { ImportIssue, NewEntry, Registry, Split } from '../registry/index.js';
 import { inspectImage, sha256Hex } from './inspect.js';
 import { issueKindOf } from './issues.js';
@@ -34,6 +34,8 @@ export interface ImportOptions {
   concurrency?: number;
   /** Put every imported image in this split, whatever the source says; default: from the source, else auto. */
   split?: Split | 'auto';
+  /** Stops listing and importing (entries committed before stay); the import rejects with ERR_WALK_CANCELLED. */
+  signal?: AbortSignal;
 }
 
 // Entries are committed this many at a time: a killed import keeps every batch committed before.
@@ -42,11 +44,18 @@ const BATCH = 64;
 /** Imports `source` (a folder per label) into `project`. Safe to re-run: what is there is skipped. */
 export async function importFolder(registry: Registry, home: HomeLayout, projectName: string, source: string, options: ImportOptions = {}): Promise<ImportReport> {
   registry.projects.get(projectName);
-  return importListing(registry, home, projectName, await listLocalFolder(source), options);
+  return importListing(registry, home, projectName, await listLocalFolder(source, { signal: options.signal }), options);
 }
 
-/** Imports a listing made by one of the sources. Safe to re-run: images already there are skipped. */
-export async function importListing(registry: Registry, home: HomeLayout, projectName: string, listing: SourceListing, options: ImportOptions = {}): Promise<ImportReport> {
+/**
+ * Imports a listing made by one of the sources. Safe to re-run: images already there are skipped. A full
+ * disk or read-only home stops it with ERR_DISK_FULL / ERR_HOME_READ_ONLY (batches committed before stay).
+ */
+export function importListing(registry: Registry, home: HomeLayout, projectName: string, listing: SourceListing, options: ImportOptions = {}): Promise<ImportReport> {
+  return guardResources(`importing ${listing.origin}`, home, () => importGuarded(registry, home, projectName, listing, options));
+}
+
+async function importGuarded(registry: Registry, home: HomeLayout, projectName: string, listing: SourceListing, options: ImportOptions): Promise<ImportReport> {
   const project = registry.projects.get(projectName);
   const report: ImportReport = {
     project: projectName,
@@ -77,8 +86,12 @@ export async function importListing(registry: Registry, home: HomeLayout, projec
   const forced = options.split === 'auto' ? null : options.split;
   let done = 0;
   let next = 0;
+  // The first failure that ends the import stops every worker before the import rejects, so nothing is
+  // written after the caller has been told it failed.
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < listing.items.length) {
+    while (next < listing.items.length && !failed) {
+      if (options.signal?.aborted) throw new SkulensError('ERR_WALK_CANCELLED', { path: listing.origin }, { cause: options.signal.reason });
       const item = listing.items[next++]!;
       try {
         for (const entry of await prepareEntries(registry, home, project.id, item, forced === undefined ? item.split : forced)) {
@@ -96,6 +109,9 @@ export async function importListing(registry: Registry, home: HomeLayout, projec
         }
         if (pending.length >= BATCH) flush();
       } catch (error) {
+        // Out of room is not this file's fault: stop the import instead of skipping every file after it.
+        const resource = resourceErrorOf(error, `importing ${listing.origin}`, home);
+        if (resource) throw resource;
         const code = error instanceof SkulensError ? error.code : 'ERR_IMAGE_UNREADABLE';
         const reason = reasonOf(error);
         skip({ file: item.ref, code, reason: item.line !== null && !reason.includes(`line ${item.line}`) ? `${reason} (line ${item.line})` : reason, ...(item.line !== null ? { line: item.line } : {}) });
@@ -105,7 +121,16 @@ export async function importListing(registry: Registry, home: HomeLayout, projec
     }
   };
   const remote = listing.items.some((item) => item.ref.startsWith('s3://'));
-  await Promise.all(Array.from({ length: options.concurrency ?? (remote ? 8 : 4) }, worker));
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: options.concurrency ?? (remote ? 8 : 4) }, () =>
+      worker().catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
   flush();
   registry.entries.replaceImportIssues(project.id, listing.origin, issues);
   distributeAutoSplit(registry, project.id, options.splitSeed ?? DEFAULT_SPLIT_SEED);

@@ -5,7 +5,7 @@ export { importDataset, listDataset, formatFromName, DatasetFormatSchema, type D
 export { exportDataset, type ExportFormat, type ExportReport } from './export.js';
 export type { SkippedFile, SourceItem, SourceListing, LabelAssignment } from './sources/types.js';
 export { CsvColumnsSchema, type CsvColumns } from './sources/csv.js';
-export { listFolderDataset, labelProblem, type SourceFile, type FolderListing } from './folder-source.js';
+export { listFolderDataset, labelProblem, type SourceFile, type FolderListing, type WalkOptions } from './folder-source.js';
 export { inspectImage, sha256Hex, differenceHash, hammingDistance, type ImageFacts } from './inspect.js';
 export { stratifiedSplit, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type SplitItem } from './split.js';
 export { checkDataset, IMBALANCE_STRATEGY, EXTREME_ASPECT_RATIO, type CheckOptions, type HealthSummary, type Finding, type Severity } from './check.js';

@@ -14,6 +14,8 @@ export interface HomeLayout {
   readonly models: string;
   readonly projects: string;
   readonly tmp: string;
+  /** Results of batches run by the server: batches/<id>/results.jsonl (or .csv). */
+  readonly batches: string;
 }
 
 /** Resolves the home from an explicit option, then SKULENS_HOME, then ~/.skulens. */
@@ -28,6 +30,7 @@ export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.
     models: path.resolve(env.SKULENS_MODELS ?? path.join(root, 'models')),
     projects: path.join(root, 'projects'),
     tmp: path.join(root, 'tmp'),
+    batches: path.join(root, 'batches'),
   };
 }
 
@@ -39,4 +42,9 @@ export function blobPath(home: HomeLayout, sha256: string, extension: string): s
 /** Folder that holds one model version's immutable artefacts. */
 export function versionDir(home: HomeLayout, project: string, versionName: string): string {
   return path.join(home.projects, project, 'versions', versionName);
+}
+
+/** The results file of server batch `id` (a UUID the server made, never a name from a request). */
+export function batchResultsPath(home: HomeLayout, id: string, format: 'jsonl' | 'csv'): string {
+  return path.join(home.batches, id, `results.${format}`);
 }

@@ -13,6 +13,11 @@ export class EntryRepository {
     return row && toEntry(row);
   }
 
+  /** Whether any entry of any project keeps the blob at `blob` (relative to the home's root). */
+  blobInUse(blob: string): boolean {
+    return this.db.prepare('SELECT 1 FROM entries WHERE blob = ? LIMIT 1').get(blob) !== undefined;
+  }
+
   has(projectId: number, sha256: string, label: string): boolean {
     return this.db.prepare('SELECT 1 FROM entries WHERE project_id = ? AND sha256 = ? AND label = ?').get(projectId, sha256, label) !== undefined;
   }

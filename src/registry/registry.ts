@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { EntryRepository } from './entries.repository.js';
 import { KeyRepository } from './keys.repository.js';
 import { ProjectRepository } from './projects.repository.js';
-import { MIGRATIONS } from './schema.js';
+import { DatasetImportRepository } from './imports.repository.js';
+import { MIGRATIONS, MIGRATION_NOTICES } from './schema.js';
 import type { Entry, Project, Split, Version } from './types.js';
 import { VersionRepository } from './versions.repository.js';
 
@@ -24,12 +25,18 @@ export class Registry {
   readonly entries: EntryRepository;
   readonly versions: VersionRepository;
   readonly keys: KeyRepository;
+  readonly imports: DatasetImportRepository;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    /** What the migrations applied by this open want the operator to know (e.g. keys that became admin). */
+    readonly notices: readonly string[] = [],
+  ) {
     this.projects = new ProjectRepository(db);
     this.entries = new EntryRepository(db);
     this.versions = new VersionRepository(db);
     this.keys = new KeyRepository(db);
+    this.imports = new DatasetImportRepository(db);
   }
 
   static open(file: string): Registry {
@@ -38,9 +45,9 @@ export class Registry {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db);
-    const registry = new Registry(db);
+    const registry = new Registry(db, Object.freeze(migrate(db)));
     registry.versions.failAbandoned();
+    registry.imports.failAbandoned();
     return registry;
   }
 
@@ -70,12 +77,18 @@ export class Registry {
   }
 }
 
-function migrate(db: Database.Database): void {
+/** Applies the missing steps; returns the notices of those that have one to give. */
+function migrate(db: Database.Database): string[] {
   const current = db.pragma('user_version', { simple: true }) as number;
+  const notices: string[] = [];
   for (let step = current; step < MIGRATIONS.length; step += 1) {
     db.transaction(() => {
       db.exec(MIGRATIONS[step] as string);
       db.pragma(`user_version = ${step + 1}`);
+      // A fresh home has nothing to migrate, so only an existing one (current > 0) gets notices.
+      const notice = current > 0 ? MIGRATION_NOTICES[step]?.(db) : null;
+      if (notice) notices.push(notice);
     })();
   }
+  return notices;
 }

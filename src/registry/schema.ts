@@ -1,4 +1,6 @@
 // The SQLite schema of a skulens home, applied in numbered steps tracked by PRAGMA user_version.
+import type Database from 'better-sqlite3';
+
 export const MIGRATIONS: readonly string[] = Object.freeze([
   `
   CREATE TABLE projects (
@@ -76,4 +78,34 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   ALTER TABLE projects ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
   UPDATE projects SET last_version = COALESCE((SELECT MAX(CAST(substr(name, 2) AS INTEGER)) FROM versions WHERE project_id = projects.id), 0);
   `,
+  // Keys have roles (detect < train < admin). Keys made before roles existed could do everything, so
+  // they keep that as admin; new keys default to detect (src/auth).
+  `
+  ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'admin' CHECK (role IN ('admin', 'train', 'detect'));
+  `,
+  // The last import into each side of a project's dataset, so that DescribeDataset survives a restart
+  // and an import cut short by a kill reads as failed rather than missing.
+  `
+  CREATE TABLE dataset_imports (
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    split TEXT NOT NULL CHECK (split IN ('train', 'test')),
+    status TEXT NOT NULL,
+    message TEXT,
+    error_entries INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, split)
+  );
+  `,
 ]);
+
+/** A line for the operator after a migration step (by index) changed something they should know. */
+export const MIGRATION_NOTICES: Readonly<Record<number, (db: Database.Database) => string | null>> = Object.freeze({
+  4: (db) => {
+    const { count } = db.prepare('SELECT COUNT(*) AS count FROM api_keys').get() as { count: number };
+    return count === 0
+      ? null
+      : `Keys now have roles: the ${count} existing API key(s) became role admin (they could do everything before). Check them with \`skulens keys list\` and replace those that need less with \`skulens keys create --role detect|train\`.`;
+  },
+});

@@ -1,14 +1,17 @@
-// Background work of a server: trainings (CreateProjectVersion returns once the version row exists)
-// and dataset imports (CreateDataset returns at once; DescribeDataset shows the status).
+// Background work of a server: trainings (CreateProjectVersion returns once the version row exists) and
+// dataset imports (CreateDataset returns at once; DescribeDataset shows the status). Each runs in its own
+// child process (job-child.ts), so head fitting and tuning never hold up the requests this process serves;
+// import states live in the registry, so they survive a restart.
 import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import { importDataset, type ImportReport } from '../dataset/index.js';
-import { trainVersion, type TrainParams, type TrainProgress } from '../jobs/index.js';
-import type { Registry, Split, Version } from '../registry/index.js';
+import type { TrainParamsInput, TrainProgress } from '../jobs/index.js';
+import type { DatasetImportStatus, Registry, Split, Version } from '../registry/index.js';
+import type { ChildMessage } from './job-protocol.js';
+import { fromWire, startJobChild, type JobChild } from './job-process.js';
 
-export type DatasetStatus = 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED' | 'UPDATE_IN_PROGRESS' | 'UPDATE_COMPLETE' | 'UPDATE_FAILED';
+export type DatasetStatus = DatasetImportStatus;
 
-/** What the server knows about one dataset's last import (memory only: a restart forgets it). */
+/** What the server knows about one dataset side's last import. */
 export interface DatasetImportState {
   status: DatasetStatus;
   message: string | null;
@@ -18,107 +21,139 @@ export interface DatasetImportState {
   errorEntries: number;
 }
 
-/** Imports a source (a folder per label, a CSV or a Ground Truth manifest; local or s3://) into a project. */
-export type ImportFn = (registry: Registry, home: HomeLayout, project: string, source: string, split: Split | undefined) => Promise<ImportReport>;
-
-const defaultImport: ImportFn = (registry, home, project, source, split) => importDataset(registry, home, project, source, { split });
-
 interface Logger {
   error(object: object, message: string): void;
   info(object: object, message: string): void;
 }
 
-/** Runs imports and trainings off the request path and remembers how they went. */
+export interface BackgroundOptions {
+  /** Environment of the children (S3 settings); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Whether imports may read s3:// sources. */
+  s3?: boolean;
+}
+
+/** How long close() waits for a cancelled child before killing it. */
+const CLOSE_GRACE_MS = 10_000;
+
+/** Runs imports and trainings in child processes and remembers how they went. */
 export class BackgroundWork {
-  private readonly imports = new Map<string, DatasetImportState>();
   private readonly progress = new Map<number, TrainProgress>();
-  private readonly running = new Set<Promise<unknown>>();
-  private readonly controller = new AbortController();
+  private readonly children = new Set<JobChild>();
 
   constructor(
     private readonly registry: Registry,
     private readonly home: HomeLayout,
     private readonly log: Logger,
-    private readonly importFn: ImportFn = defaultImport,
+    private readonly options: BackgroundOptions = {},
   ) {}
 
-  /** Starts importing `source` into the `split` side of `project` (undefined: as the layout says, else 80/20). */
-  startImport(project: string, type: 'train' | 'test', source: string, split: Split | undefined): DatasetImportState {
-    const key = `${project}/${type}`;
-    const previous = this.imports.get(key);
-    if (previous?.status.endsWith('IN_PROGRESS')) {
+  /** Starts importing `source` into the `type` side of `project` (split undefined: as the layout says, else 80/20). */
+  startImport(project: string, type: Split, source: string, split: Split | undefined): DatasetImportState {
+    const row = this.registry.projects.get(project);
+    if (this.registry.imports.find(row.id, type)?.status.endsWith('IN_PROGRESS')) {
       throw new SkulensError('ERR_PROJECT_IN_USE', { project, detail: `an import into its ${type} dataset is still running` });
     }
-    const now = new Date();
-    const state: DatasetImportState = {
-      status: previous ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS',
-      message: null,
-      createdAt: previous?.createdAt ?? now,
-      updatedAt: now,
-      errorEntries: 0,
-    };
-    this.imports.set(key, state);
-    const verb = previous ? 'UPDATE' : 'CREATE';
-    this.track(
-      this.importFn(this.registry, this.home, project, source, split).then(
-        (report) => {
-          Object.assign(state, { status: `${verb}_COMPLETE`, updatedAt: new Date(), errorEntries: report.skipped.length });
-          state.message = `Imported ${report.imported} new image(s), ${report.duplicates} already there, ${report.skipped.length} skipped`;
-          this.log.info({ project, source, imported: report.imported, skipped: report.skipped.length }, 'dataset import finished');
-        },
-        (error: unknown) => {
-          Object.assign(state, { status: `${verb}_FAILED`, updatedAt: new Date(), message: reasonOf(error) });
-          this.log.error({ project, source, err: error }, 'dataset import failed');
-        },
-      ),
+    this.registry.imports.begin(row.id, type, process.pid);
+    let outcome: { ok: boolean; message: string; errorEntries?: number } | undefined;
+    this.spawn(
+      { kind: 'import', home: this.home, project, source, split, s3: this.options.s3 ?? false },
+      (message) => {
+        if (message.type === 'imported') {
+          const o = message.outcome;
+          outcome = { ok: true, message: `Imported ${o.imported} new image(s), ${o.duplicates} already there, ${o.skipped} skipped`, errorEntries: o.skipped };
+          this.log.info({ project, source, ...o }, 'dataset import finished');
+        } else if (message.type === 'failed') {
+          outcome = { ok: false, message: fromWire(message.error, `the import into ${project}`).message };
+          this.log.error({ project, source, error: message.error }, 'dataset import failed');
+        }
+      },
+      (code, stderr) => {
+        outcome ??= { ok: false, message: `The import process ended without a result (exit code ${code ?? 'none'})` };
+        if (code !== 0 && stderr) this.log.error({ project, source, stderr }, 'dataset import process failed');
+        this.registry.imports.finish(row.id, type, outcome);
+      },
     );
-    return state;
+    return this.importState(project, type)!;
   }
 
-  importState(project: string, type: 'train' | 'test'): DatasetImportState | undefined {
-    return this.imports.get(`${project}/${type}`);
+  importState(project: string, type: Split): DatasetImportState | undefined {
+    const row = this.registry.projects.find(project);
+    const state = row && this.registry.imports.find(row.id, type);
+    return state && { status: state.status, message: state.message, createdAt: new Date(state.createdAt), updatedAt: new Date(state.updatedAt), errorEntries: state.errorEntries };
   }
 
-  /** Forgets a deleted project's import states. */
-  forgetProject(project: string): void {
-    for (const key of this.imports.keys()) if (key.startsWith(`${project}/`)) this.imports.delete(key);
-  }
-
-  /** Starts training and resolves with the new version row (TRAINING_IN_PROGRESS) as soon as it exists. */
-  startTraining(project: string, params: Partial<TrainParams>): Promise<Version> {
+  /** Starts training in a child and resolves with the new version row (TRAINING_IN_PROGRESS) as soon as it exists. */
+  startTraining(project: string, params: TrainParamsInput): Promise<Version> {
+    this.registry.projects.get(project);
     return new Promise((resolve, reject) => {
       let version: Version | undefined;
-      const job = trainVersion(this.registry, this.home, project, params, {
-        signal: this.controller.signal,
-        onStart: (created) => {
-          version = created;
-          resolve(created);
+      let ended = false;
+      this.spawn(
+        { kind: 'train', home: this.home, project, params },
+        (message: ChildMessage) => {
+          if (message.type === 'started') {
+            version = message.version;
+            resolve(message.version);
+          } else if (message.type === 'progress') {
+            if (version) this.progress.set(version.id, message.progress);
+          } else if (message.type === 'trained') {
+            ended = true;
+            this.log.info({ version: message.version.name, project, seconds: message.seconds }, 'training finished');
+          } else if (message.type === 'failed') {
+            ended = true;
+            const error = fromWire(message.error, `the training of ${project}`);
+            if (!version) reject(error);
+            else this.log.error({ project, version: version.name, err: error }, 'training failed');
+          }
         },
-        onProgress: (progress) => version && this.progress.set(version.id, progress),
-      }).then(
-        (result) => this.log.info({ version: result.version.name, project, seconds: result.trainSeconds }, 'training finished'),
-        (error: unknown) => {
-          if (!version) return reject(error);
-          this.log.error({ project, version: version.name, err: error }, 'training failed');
+        (code, stderr) => {
+          if (version) this.progress.delete(version.id);
+          if (ended) return;
+          const detail = `exit code ${code ?? 'none'}${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`;
+          if (!version) return reject(new SkulensError('ERR_JOB_CHILD_FAILED', { job: `the training of ${project}`, detail }));
+          // A child killed mid-training leaves its row in progress; say what happened (a cancel removed it).
+          const current = this.registry.versions.list(version.projectId).find((v) => v.id === version!.id);
+          if (current?.status === 'TRAINING_IN_PROGRESS') this.registry.versions.setStatus(version.id, 'TRAINING_FAILED', `The training process stopped before it finished (${detail})`);
+          this.log.error({ project, version: version.name, detail }, 'training process ended without a result');
         },
       );
-      this.track(job.finally(() => version && this.progress.delete(version.id)));
     });
   }
 
-  /** The latest progress of a training in this process, for StatusMessage. */
+  /** The latest progress of a training of this server, for StatusMessage. */
   trainingProgress(versionId: number): TrainProgress | undefined {
     return this.progress.get(versionId);
   }
 
-  /** Cancels trainings (their versions are removed, as a cancelled training keeps nothing) and waits for all work. */
+  /** Cancels every child (a cancelled training keeps nothing; an import keeps what it committed) and waits for them. */
   async close(): Promise<void> {
-    this.controller.abort();
-    await Promise.allSettled([...this.running]);
+    const waiting = [...this.children].map(async (child) => {
+      child.cancel();
+      const timer = setTimeout(() => child.pid !== undefined && killQuietly(child.pid), CLOSE_GRACE_MS);
+      await child.exited;
+      clearTimeout(timer);
+    });
+    await Promise.allSettled(waiting);
   }
 
-  private track(work: Promise<unknown>): void {
-    this.running.add(work);
-    void work.finally(() => this.running.delete(work));
+  private spawn(job: Parameters<typeof startJobChild>[0], onMessage: (message: ChildMessage) => void, onExit: (code: number | null, stderr: string) => void): void {
+    const child = startJobChild(job, this.options.env ?? process.env, onMessage, (code, stderr) => {
+      this.children.delete(child);
+      try {
+        onExit(code, stderr);
+      } catch (error) {
+        this.log.error({ err: error, reason: reasonOf(error) }, 'recording the end of a job failed');
+      }
+    });
+    this.children.add(child);
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
 }

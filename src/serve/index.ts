@@ -3,5 +3,7 @@
 // Started versions hand out src/predict's Predictor; re-exported for callers that load one beside a server.
 export { Predictor } from '../predict/index.js';
 export { ModelHost, type ModelHostOptions } from './model-host.js';
-export { BackgroundWork, type DatasetImportState, type ImportFn } from './background.js';
+export { BackgroundWork, type DatasetImportState } from './background.js';
+export { ImportRoots } from './import-roots.js';
+export { THROTTLE_DEFAULTS, type ThrottleOptions } from './http/throttle.js';
 export { createServer, OPERATIONS, type ServerOptions, type SkulensServer } from './http/server.js';

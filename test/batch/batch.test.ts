@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { BatchService, CSV_HEADER, runBatch } from '../../src/batch/index.js';
 import { parseVersionRef } from '../../src/registry/index.js';
 import { Predictor } from '../../src/predict/index.js';
+import { batchResultsPath } from '../../src/home/index.js';
 import { solidPng } from '../backbone/fixtures.js';
 import { exited, put, spawnNode, tempDir, waitForLine } from '../helpers/fixtures.js';
 import { startS3Server } from '../helpers/s3.js';
@@ -115,17 +116,23 @@ test('BatchService runs a batch in the background and reports its progress by id
   const { home, registry, arn } = await trainedHome(tempDir(t, 'batch'));
   const photos = tempDir(t, 'photos');
   await photoFolder(photos, 4);
-  const out = path.join(tempDir(t, 'out'), 'results.jsonl');
   const service = new BatchService(registry, home, { workers: 1 });
   try {
-    const started = await service.start({ ProjectVersionArn: arn, Source: photos, Output: out });
+    const started = await service.start({ ProjectVersionArn: arn, Source: photos });
     assert.equal(started.Status, 'IN_PROGRESS');
     assert.equal(started.ProjectVersionArn, arn);
+    assert.equal(started.ResultsPath, `/v1/batches/${started.BatchId}/results`);
     assert.deepEqual(service.list().map((s) => s.BatchId), [started.BatchId]);
     const finished = await service.wait(started.BatchId);
     assert.equal(finished.Status, 'SUCCEEDED');
     assert.deepEqual([finished.Total, finished.Processed, finished.Skipped, finished.Failed], [5, 5, 0, 1]);
     assert.equal(service.get(started.BatchId).Status, 'SUCCEEDED');
+    // The server chose where the results went: under the home, in the batch's own folder.
+    const out = batchResultsPath(home, started.BatchId, 'jsonl');
+    assert.equal(jsonLines(out).length, 5);
+    let text = '';
+    for await (const chunk of service.results(started.BatchId).stream) text += String(chunk);
+    assert.equal(text, fs.readFileSync(out, 'utf8'));
   } finally {
     await service.close();
     registry.close();
@@ -143,8 +150,7 @@ test('BatchService answers an unknown batch id with ERR_BATCH_NOT_FOUND', async 
 test('BatchService refuses a missing source folder before starting', async (t) => {
   const { home, registry, arn } = await trainedHome(tempDir(t, 'batch'));
   const service = new BatchService(registry, home);
-  const out = path.join(tempDir(t, 'out'), 'r.jsonl');
-  await assert.rejects(service.start({ ProjectVersionArn: arn, Source: path.join(home.root, 'missing'), Output: out }), { code: 'ERR_PATH_NOT_FOUND' });
+  await assert.rejects(service.start({ ProjectVersionArn: arn, Source: path.join(home.root, 'missing') }), { code: 'ERR_PATH_NOT_FOUND' });
   assert.deepEqual(service.list(), []);
   await service.close();
   registry.close();

@@ -9,6 +9,7 @@ import { resolveHome } from '../../src/home/index.js';
 import { Registry } from '../../src/registry/index.js';
 import { OPERATIONS } from '../../src/serve/index.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { SkulensError } from '../../src/errors.js';
 import { call, startServer, until, type Running } from './helpers.js';
 
 const root = tempDir(undefined, 'serve-datasets');
@@ -23,7 +24,7 @@ let trainArn = '';
 before(async () => {
   labels = (await generateSyntheticCatalogue(catalogue, { perLabel: 5, size: 96 })).labels;
   registry = Registry.open(home.database);
-  running = await startServer({ home, registry });
+  running = await startServer({ home, registry }, {}, { importRoots: [root] });
 });
 after(async () => {
   await running.server.close();
@@ -70,15 +71,13 @@ describe('projects and datasets', () => {
     assert.equal(description.StatusMessage, 'Imported 25 new image(s), 0 already there, 0 skipped');
   });
 
-  test('CreateDataset from a folder that does not exist ends CREATE_FAILED with the reason', async () => {
+  test('CreateDataset from a folder that does not exist is refused at once, like one outside the import roots', async () => {
     await call(running, 'CreateProject', { ProjectName: 'empty' });
-    const answer = await call(running, 'CreateDataset', { ProjectArn: 'empty', DatasetType: 'TRAIN', DatasetSource: { Uri: path.join(root, 'nowhere') } });
-    const description = await until(async () => {
-      const described = await call(running, 'DescribeDataset', { DatasetArn: answer.body.DatasetArn });
-      return described.body.DatasetDescription.Status === 'CREATE_FAILED' ? described.body.DatasetDescription : undefined;
-    }, 'the failed import');
-    assert.equal(description.StatusMessageCode, 'CLIENT_ERROR');
-    assert.match(description.StatusMessage, /nowhere/);
+    const missing = path.join(root, 'nowhere');
+    const answer = await call(running, 'CreateDataset', { ProjectArn: 'empty', DatasetType: 'TRAIN', DatasetSource: { Uri: missing } });
+    assert.equal(answer.status, 403);
+    assert.equal(answer.headers.get('x-skulens-error-code'), 'ERR_PATH_NOT_ALLOWED');
+    assert.equal(answer.body.Message, new SkulensError('ERR_PATH_NOT_ALLOWED', { path: missing }).message);
   });
 
   test('CreateDataset for a project that does not exist is ResourceNotFoundException', async () => {
@@ -118,7 +117,8 @@ describe('projects and datasets', () => {
     const line = JSON.parse(seen[0]!);
     assert.equal(line['skulens-label-metadata'].type, 'groundtruth/image-classification');
     assert.ok(labels.includes(line['skulens-label-metadata']['class-name']));
-    assert.ok(line['source-ref'].startsWith(catalogue));
+    // Relative to the import root it came from: the server's own paths stay private.
+    assert.ok(line['source-ref'].startsWith('catalogue/'), line['source-ref']);
   });
 
   test('ListDatasetEntries with ContainsLabels lists only that label', async () => {

@@ -1,16 +1,16 @@
 // DetectLabels, DetectModerationLabels and batch jobs through a real server on 127.0.0.1.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { call, startServer, trainedFixture, until, type Fixture, type Running } from './helpers.js';
+import { batchResultsPath } from '../../src/home/index.js';
+import { call, startServer, statusOf, trainedFixture, until, type Fixture, type Running } from './helpers.js';
 
 let fixture: Fixture;
 let running: Running;
 
 before(async () => {
   fixture = await trainedFixture('serve-generic');
-  running = await startServer(fixture);
+  running = await startServer(fixture, {}, { importRoots: [fixture.root] });
 });
 after(async () => {
   await running.server.close();
@@ -41,9 +41,10 @@ test('DetectLabels with bytes that are not an image is InvalidImageFormatExcepti
   assert.deepEqual(answer.body, { __type: 'InvalidImageFormatException', Message: 'Image Image.Bytes is of an unknown format; supported formats are JPEG, PNG and WebP' });
 });
 
-test('POST /v1/batches starts a batch over a folder and GET /v1/batches/<id> reports it done', async () => {
-  const output = path.join(fixture.root, 'results.jsonl');
-  const started = await call(running, 'batches', { ProjectVersionArn: fixture.arn, Source: fixture.catalogue, Output: output });
+test('POST /v1/batches starts a batch over a folder under an import root; GET /v1/batches/<id> reports it done and /results serves its lines', async () => {
+  assert.equal((await call(running, 'StartProjectVersion', { ProjectVersionArn: fixture.arn })).status, 200);
+  await statusOf(running, fixture.arn, 'RUNNING');
+  const started = await call(running, 'batches', { ProjectVersionArn: fixture.arn, Source: 'catalogue' });
   assert.equal(started.status, 200, JSON.stringify(started.body));
   const id = started.body.BatchId as string;
   const done = await until(async () => {
@@ -53,7 +54,12 @@ test('POST /v1/batches starts a batch over a folder and GET /v1/batches/<id> rep
   }, 'the batch');
   assert.equal(done.Status, 'SUCCEEDED');
   assert.equal(done.Processed, 30);
-  assert.equal(fs.readFileSync(output, 'utf8').trim().split('\n').length, 30);
+  const results = await fetch(`${running.url}/v1/batches/${id}/results`, { headers: { authorization: running.bearer } });
+  assert.equal(results.status, 200);
+  assert.match(results.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+  const lines = (await results.text()).trim().split('\n');
+  assert.equal(lines.length, 30);
+  assert.deepEqual(fs.readFileSync(batchResultsPath(fixture.home, id, 'jsonl'), 'utf8').trim().split('\n'), lines);
   const listed = (await (await fetch(`${running.url}/v1/batches`, { headers: { authorization: running.bearer } })).json()) as { Batches: { BatchId: string }[] };
   assert.deepEqual(listed.Batches.map((b) => b.BatchId), [id]);
 });
@@ -67,5 +73,5 @@ test('GET /v1/batches/<unknown> is ResourceNotFoundException', async () => {
 test('POST /v1/batches without a source is InvalidParameterException', async () => {
   const answer = await call(running, 'batches', { ProjectVersionArn: fixture.arn });
   assert.equal(answer.status, 400);
-  assert.deepEqual(answer.body, { __type: 'InvalidParameterException', Message: 'Invalid request to POST /v1/batches: Source: Invalid input: expected string, received undefined; Output: Invalid input: expected string, received undefined' });
+  assert.deepEqual(answer.body, { __type: 'InvalidParameterException', Message: 'Invalid request to POST /v1/batches: Source: Invalid input: expected string, received undefined' });
 });

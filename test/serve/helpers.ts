@@ -10,7 +10,7 @@ import { generateSyntheticCatalogue } from '../../src/demo/index.js';
 import { resolveHome, type HomeLayout } from '../../src/home/index.js';
 import { trainVersion } from '../../src/jobs/index.js';
 import { Registry, versionArn, type Version } from '../../src/registry/index.js';
-import { createServer, type SkulensServer } from '../../src/serve/index.js';
+import { createServer, type ServerOptions, type SkulensServer } from '../../src/serve/index.js';
 import { tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -54,11 +54,14 @@ export interface Running {
   bearer: string;
 }
 
-/** Starts a server on 127.0.0.1:0 over the fixture's home, with one key; `env` holds its S3 settings (none by default). */
-export async function startServer(fixture: Pick<Fixture, 'home' | 'registry'>, env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  const server = await createServer({ home: fixture.home, registry: fixture.registry, workers: 1, env });
+/**
+ * Starts a server on 127.0.0.1:0 over the fixture's home, with one admin key; `env` holds its S3 settings
+ * (none by default), `options` any other server option (import roots, throttling).
+ */
+export async function startServer(fixture: Pick<Fixture, 'home' | 'registry'>, env: NodeJS.ProcessEnv = {}, options: Partial<ServerOptions> = {}): Promise<Running> {
+  const server = await createServer({ home: fixture.home, registry: fixture.registry, workers: 1, env: { ...env, PATH: process.env.PATH }, ...options });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
-  const key = new KeyStore(fixture.registry, fixture.home).create('tests');
+  const key = new KeyStore(fixture.registry, fixture.home).create('tests', 'admin');
   return { server, url, keyId: key.id, secret: key.secret, bearer: `Bearer ${key.id}:${key.secret}` };
 }
 

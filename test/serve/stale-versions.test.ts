@@ -37,7 +37,7 @@ test('after DeleteProjectVersion shop/v1 the next training is shop/v2, and shop/
 
   const detect = await call(running, 'DetectCustomLabels', { ProjectVersionArn: 'shop/v1', Image: { Bytes: fixture.image.toString('base64') } });
   assert.deepEqual([detect.status, detect.headers.get('x-skulens-error-code'), detect.body], [404, 'ERR_VERSION_NOT_FOUND', notFound('shop/v1')]);
-  const batch = await call(running, 'batches', { ProjectVersionArn: 'shop/v1', Source: image, Output: path.join(fixture.root, 'out.jsonl') });
+  const batch = await call(running, 'batches', { ProjectVersionArn: 'shop/v1', Source: image });
   assert.deepEqual([batch.status, batch.body], [404, notFound('shop/v1')]);
 });
 
@@ -63,7 +63,7 @@ test("a deleted project's version ARN is refused by CLI, HTTP and batch although
     const answer = await call(running, operation, { ProjectVersionArn: stale, Image: { Bytes: fixture.image.toString('base64') } });
     assert.deepEqual([answer.status, answer.body], [404, notFound(stale)], operation);
   }
-  const batch = await call(running, 'batches', { ProjectVersionArn: stale, Source: image, Output: path.join(fixture.root, 'out.jsonl') });
+  const batch = await call(running, 'batches', { ProjectVersionArn: stale, Source: image });
   assert.deepEqual([batch.status, batch.body], [404, notFound(stale)]);
   const ok = await runCli(fixture.home.root, 'evaluate', versionArn(live), '--json');
   assert.equal(ok.code, 0, ok.stderr);

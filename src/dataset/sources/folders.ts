@@ -5,14 +5,14 @@ import path from 'node:path';
 import { SkulensError } from '../../errors.js';
 import type { Split } from '../../registry/index.js';
 import { formatS3Uri, type S3Location, type S3Store } from '../../storage/index.js';
-import { labelProblem, listFolderDataset } from '../folder-source.js';
+import { labelProblem, listFolderDataset, type WalkOptions } from '../folder-source.js';
 import { LIMITS } from '../limits.js';
 import { fileReader, s3Reader } from './refs.js';
 import type { SourceItem, SourceListing } from './types.js';
 
 /** A local folder per label. */
-export async function listLocalFolder(root: string): Promise<SourceListing> {
-  const listing = await listFolderDataset(root);
+export async function listLocalFolder(root: string, options: WalkOptions = {}): Promise<SourceListing> {
+  const listing = await listFolderDataset(root, options);
   return {
     origin: path.resolve(root),
     items: listing.files.map((f) => ({ ref: f.file, line: null, labels: [{ label: f.label, metadata: null }], split: f.split, read: fileReader(f.file) })),

@@ -1,9 +1,13 @@
-// Batch routes: POST /v1/batches starts a batch over a folder on the server (src/batch), GET
-// /v1/batches lists them and GET /v1/batches/<id> shows one's progress.
+// Batch routes: POST /v1/batches starts a batch over a source under the server's import roots (or an
+// s3:// prefix) with a RUNNING version, GET /v1/batches lists them, GET /v1/batches/<id> shows one's
+// progress and GET /v1/batches/<id>/results streams its results, which the server writes under its home.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { StartBatchSchema, type BatchService } from '../../batch/index.js';
 import { SkulensError } from '../../errors.js';
+import { versionId } from '../../registry/index.js';
+import { isS3Uri } from '../../storage/index.js';
+import type { ApiContext } from './operation.js';
 import { ERROR_RESPONSE } from './openapi.js';
 import { describeIssues } from './operation.js';
 
@@ -11,7 +15,7 @@ const StatusSchema = z.object({
   BatchId: z.string(),
   ProjectVersionArn: z.string(),
   Source: z.string(),
-  Output: z.string(),
+  ResultsPath: z.string().describe('GET this path for the results so far'),
   Format: z.enum(['jsonl', 'csv']),
   Status: z.enum(['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'STOPPED']),
   StatusMessage: z.string().optional(),
@@ -24,34 +28,47 @@ const StatusSchema = z.object({
 });
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: z.toJSONSchema(schema, { io, unrepresentable: 'any' }) } });
+const idParameter = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** OpenAPI description of the batch routes. */
 export const BATCH_PATHS = {
   '/v1/batches': {
     post: {
       operationId: 'StartBatch',
-      summary: 'Starts a batch: every image under Source (a folder on the server) labelled into Output (.jsonl or .csv). Re-running on the same Output resumes.',
+      summary: 'Starts a batch (key role train): every image under Source (a folder under an import root, or an s3:// prefix) through a RUNNING version; results are fetched from ResultsPath.',
       requestBody: { required: true, content: json(StartBatchSchema, 'input') },
       responses: { '200': { description: 'the new batch', content: json(StatusSchema) }, default: ERROR_RESPONSE },
     },
     get: { operationId: 'ListBatches', summary: 'Batches of this server process.', responses: { '200': { description: 'OK', content: json(z.object({ Batches: z.array(StatusSchema) })) } } },
   },
   '/v1/batches/{id}': {
+    get: { operationId: 'DescribeBatch', summary: 'Progress of one batch.', parameters: idParameter, responses: { '200': { description: 'OK', content: json(StatusSchema) }, default: ERROR_RESPONSE } },
+  },
+  '/v1/batches/{id}/results': {
     get: {
-      operationId: 'DescribeBatch',
-      summary: 'Progress of one batch.',
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { '200': { description: 'OK', content: json(StatusSchema) }, default: ERROR_RESPONSE },
+      operationId: 'GetBatchResults',
+      summary: 'The results so far (key role train): JSON Lines or CSV, one line per image, complete lines only.',
+      parameters: idParameter,
+      responses: { '200': { description: 'application/x-ndjson or text/csv' }, default: ERROR_RESPONSE },
     },
   },
 };
 
-export function registerBatches(app: FastifyInstance, batches: BatchService): void {
-  app.post('/v1/batches', async (request) => {
+export function registerBatches(app: FastifyInstance, batches: BatchService, ctx: ApiContext): void {
+  app.post('/v1/batches', { config: { role: 'train' } }, async (request) => {
     const parsed = StartBatchSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw new SkulensError('ERR_REQUEST_INVALID', { operation: 'POST /v1/batches', detail: describeIssues(parsed.error) });
-    return batches.start(parsed.data);
+    const version = ctx.registry.versions.resolve(parsed.data.ProjectVersionArn);
+    // Like DetectCustomLabels, a batch needs a started version: a stopped one costs nothing and serves nothing.
+    if (version.status !== 'RUNNING' || !ctx.host.holds(version.id)) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'RUNNING (start it with StartProjectVersion)' });
+    const source = parsed.data.Source;
+    if (isS3Uri(source) && !ctx.importsS3) throw new SkulensError('ERR_S3_NOT_CONFIGURED', { detail: `cannot read ${source}: set SKULENS_S3_ENDPOINT for the server` });
+    return batches.start(parsed.data, isS3Uri(source) ? source : await ctx.roots.resolve(source));
   });
   app.get('/v1/batches', async () => ({ Batches: batches.list() }));
   app.get<{ Params: { id: string } }>('/v1/batches/:id', async (request) => batches.get(request.params.id));
+  app.get<{ Params: { id: string } }>('/v1/batches/:id/results', { config: { role: 'train' } }, async (request, reply) => {
+    const { format, stream } = batches.results(request.params.id);
+    return reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8').send(stream);
+  });
 }

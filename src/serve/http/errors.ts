@@ -1,19 +1,32 @@
 // The one HTTP error mapping: a SkulensError becomes its status and {"__type", "Message"}; zod and
 // Fastify's own client errors become coded ones; anything else is a logged 500 that leaks no stack.
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
+import { resourceErrorOf } from '../../home/index.js';
 import { describeIssues } from './operation.js';
 
 /** Maps any thrown value to the SkulensError the client will see. */
 export function toClientError(error: unknown, request: FastifyRequest): SkulensError {
   if (error instanceof SkulensError) return error;
+  const resource = resourceErrorOf(error, request.routeOptions.url === '/v1/:operation' ? request.url.slice('/v1/'.length) : `${request.method} ${request.url}`);
+  if (resource) return resource;
   if (error instanceof z.ZodError) return new SkulensError('ERR_REQUEST_INVALID', { operation: request.url, detail: describeIssues(error) });
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
       return new SkulensError('ERR_IMAGE_TOO_LARGE', { file: 'in the request', detail: 'the request body is over the limit; an image may be at most 4 MB' });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      // Only a detect carries an image; any other operation's body is simply too large.
+      const target = `${request.url} ${String(request.headers['x-amz-target'] ?? '')}`;
+      if (/Detect/.test(target)) return new SkulensError('ERR_IMAGE_TOO_LARGE', { file: 'in the request', detail: 'the request body is over the limit; an image may be at most 4 MB' });
+      return new SkulensError('ERR_REQUEST_TOO_LARGE', { operation: request.url, detail: `the body is over ${request.routeOptions.bodyLimit ?? 'the limit of'} bytes` });
+    }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new SkulensError('ERR_REQUEST_INVALID', { operation: request.url, detail: fastifyError.message ?? 'bad body' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new SkulensError('ERR_REQUEST_INVALID', { operation: request.url, detail: `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; send application/json (or application/x-amz-json-1.1)` });
     default:
@@ -35,6 +48,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
 }
 
 export function sendError(reply: FastifyReply, error: SkulensError): FastifyReply {
+  if (error.status === 429 && typeof error.details.seconds === 'number') reply.header('retry-after', String(error.details.seconds));
   return reply
     .code(error.status)
     .header('x-amzn-errortype', error.awsType)
@@ -43,4 +57,27 @@ export function sendError(reply: FastifyReply, error: SkulensError): FastifyRepl
     .header('x-skulens-error-code', error.code)
     .header('content-type', reply.request.headers['x-amz-target'] ? 'application/x-amz-json-1.1' : 'application/json; charset=utf-8')
     .send(JSON.stringify({ __type: error.awsType, Message: error.message }));
+}
+
+/** Answers a connection-level client error (before any route runs) in Rekognition's error shape. */
+export function clientErrorHandler(this: { log: { debug(o: object, m: string): void } }, error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return;
+  const coded =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new SkulensError('ERR_HEADERS_TOO_LARGE', { max: http.maxHeaderSize })
+      : new SkulensError('ERR_REQUEST_INVALID', { operation: 'the server', detail: 'the HTTP request is malformed' });
+  this.log.debug({ err: error }, 'client error');
+  const body = JSON.stringify({ __type: coded.awsType, Message: coded.message });
+  socket.end(
+    [
+      `HTTP/1.1 ${coded.status} ${http.STATUS_CODES[coded.status] ?? 'Error'}`,
+      'Connection: close',
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      `x-amzn-errortype: ${coded.awsType}`,
+      `x-skulens-error-code: ${coded.code}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }

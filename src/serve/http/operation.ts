@@ -6,6 +6,7 @@ import type { GenericLabeller } from '../../generic/index.js';
 import type { HomeLayout } from '../../home/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { BackgroundWork } from '../background.js';
+import type { ImportRoots } from '../import-roots.js';
 import type { ModelHost } from '../model-host.js';
 
 /** Generic labels, as src/generic provides them (opened lazily on the first call). */
@@ -17,6 +18,8 @@ export interface ApiContext {
   home: HomeLayout;
   host: ModelHost;
   work: BackgroundWork;
+  /** The folders requests may name (serve --import-root). */
+  roots: ImportRoots;
   /** Whether CreateDataset can import s3:// sources. */
   importsS3: boolean;
   /** Reads an s3:// object, where an S3 store is configured. */

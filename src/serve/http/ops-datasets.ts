@@ -1,6 +1,5 @@
 // Dataset operations. A project's dataset has two sides, TRAIN and TEST (the split of its entries);
 // each is a Rekognition dataset with its own ARN. Imports run in the background (CreateDataset).
-import path from 'node:path';
 import { z } from 'zod';
 import { distributeAutoSplit } from '../../dataset/index.js';
 import { SkulensError } from '../../errors.js';
@@ -19,10 +18,19 @@ function datasetOf(ctx: ApiContext, arn: string) {
   return { project, split, meta };
 }
 
+/**
+ * Where an entry came from, as a client may see it: an s3:// URI as is; a local file relative to the
+ * import root it came from; otherwise (a CLI import) only its content address, never a server path.
+ */
+function sourceRef(ctx: ApiContext, entry: Entry): string {
+  if (entry.source.startsWith('s3://')) return entry.source;
+  return ctx.roots.display(entry.source) ?? `sha256:${entry.sha256}`;
+}
+
 /** One Ground Truth manifest line for an entry, the format Rekognition lists and imports. */
-function manifestLine(entry: Entry): string {
+function manifestLine(ctx: ApiContext, entry: Entry): string {
   return JSON.stringify({
-    'source-ref': entry.source,
+    'source-ref': sourceRef(ctx, entry),
     'skulens-label': 0,
     'skulens-label-metadata': {
       'class-name': entry.label,
@@ -40,13 +48,13 @@ const DatasetArnInput = z.object({ DatasetArn: z.string() });
 export const datasetOperations: Record<string, Operation> = {
   CreateDataset: operation({
     summary:
-      'Imports images into the TRAIN or TEST side of a project, in the background (poll DescribeDataset). DatasetSource.Uri is a local folder per label or an s3:// source; GroundTruthManifest.S3Object is an s3:// manifest. A TRAIN import of a plain folder per label is split 80/20 automatically; folders with train/ and test/ keep theirs.',
+      'Imports images into the TRAIN or TEST side of a project, in a background process (poll DescribeDataset). DatasetSource.Uri is an s3:// source or a folder per label, CSV or manifest under one of the server\'s import roots; GroundTruthManifest.S3Object is an s3:// manifest. A TRAIN import of a plain folder per label is split 80/20 automatically; folders with train/ and test/ keep theirs.',
     input: z.object({
       ProjectArn: z.string(),
       DatasetType: z.enum(['TRAIN', 'TEST']),
       DatasetSource: z
         .object({
-          Uri: z.string().min(1).optional().describe('skulens extension: a local path (on the server) or an s3:// URI'),
+          Uri: z.string().min(1).max(4096).optional().describe('skulens extension: an s3:// URI, or a path under one of the server\'s import roots (serve --import-root)'),
           GroundTruthManifest: z.object({ S3Object: z.object({ Bucket: z.string().min(1), Name: z.string().min(1), Version: z.string().optional() }) }).optional(),
           DatasetArn: z.string().optional(),
         })
@@ -54,7 +62,7 @@ export const datasetOperations: Record<string, Operation> = {
       Tags: z.record(z.string(), z.string()).optional(),
     }),
     output: z.object({ DatasetArn: z.string() }),
-    handle: (ctx, input) => {
+    handle: async (ctx, input) => {
       const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
       const source = input.DatasetSource;
       if (source.DatasetArn !== undefined) {
@@ -64,7 +72,8 @@ export const datasetOperations: Record<string, Operation> = {
       const isS3 = uri.startsWith('s3://');
       if (isS3 && !ctx.importsS3) throw new SkulensError('ERR_S3_NOT_CONFIGURED', { detail: `cannot import ${uri}: set SKULENS_S3_ENDPOINT (and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) for the server, or use a local path` });
       const split = input.DatasetType === 'TEST' ? ('test' as const) : undefined;
-      ctx.work.startImport(project.name, input.DatasetType === 'TRAIN' ? 'train' : 'test', isS3 ? uri : path.resolve(uri), split);
+      // A local path must lie under an import root; missing and outside answer alike (ERR_PATH_NOT_ALLOWED).
+      ctx.work.startImport(project.name, input.DatasetType === 'TRAIN' ? 'train' : 'test', isS3 ? uri : await ctx.roots.resolve(uri), split);
       return { DatasetArn: datasetArn(project, input.DatasetType) };
     },
   }),
@@ -121,13 +130,13 @@ export const datasetOperations: Record<string, Operation> = {
       if (simple) {
         const page = ctx.registry.entries.page(project.id, { split, label: input.ContainsLabels?.[0], offset, limit: limit + 1 });
         const more = page.length > limit;
-        return { DatasetEntries: page.slice(0, limit).map(manifestLine), NextToken: more ? nextToken(offset + limit, Infinity) : undefined };
+        return { DatasetEntries: page.slice(0, limit).map((e) => manifestLine(ctx, e)), NextToken: more ? nextToken(offset + limit, Infinity) : undefined };
       }
       const wanted = input.ContainsLabels && new Set(input.ContainsLabels);
       const all = ctx.registry
         .entries.list(project.id, { split })
-        .filter((e) => (!wanted || wanted.has(e.label)) && (input.SourceRefContains === undefined || e.source.includes(input.SourceRefContains)));
-      return { DatasetEntries: all.slice(offset, offset + limit).map(manifestLine), NextToken: nextToken(offset + limit, all.length) };
+        .filter((e) => (!wanted || wanted.has(e.label)) && (input.SourceRefContains === undefined || sourceRef(ctx, e).includes(input.SourceRefContains)));
+      return { DatasetEntries: all.slice(offset, offset + limit).map((e) => manifestLine(ctx, e)), NextToken: nextToken(offset + limit, all.length) };
     },
   }),
 

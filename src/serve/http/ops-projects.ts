@@ -88,8 +88,9 @@ export const projectOperations: Record<string, Operation> = {
       const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
       const busy = ctx.registry.versions.list(project.id).find((v) => v.status === 'TRAINING_IN_PROGRESS' || ctx.host.holds(v.id));
       if (busy) throw new SkulensError('ERR_PROJECT_IN_USE', { project: project.name, detail: `version ${busy.name} is ${busy.status}; stop it (or wait for the training) first` });
+      const importing = (['train', 'test'] as const).find((split) => ctx.work.importState(project.name, split)?.status.endsWith('IN_PROGRESS'));
+      if (importing) throw new SkulensError('ERR_PROJECT_IN_USE', { project: project.name, detail: `an import into its ${importing} dataset is still running` });
       ctx.registry.projects.delete(project.name);
-      ctx.work.forgetProject(project.name);
       await fs.rm(path.join(ctx.home.projects, project.name), { recursive: true, force: true });
       return { Status: 'DELETING' as const };
     },

@@ -2,16 +2,17 @@
 // with X-Amz-Target (AWS SDKs), the multipart upload route, the OpenAPI document and a health check.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
-import { KeyStore } from '../../auth/index.js';
-import { importDataset } from '../../dataset/index.js';
+import { KeyStore, roleForOperation } from '../../auth/index.js';
 import { SkulensError } from '../../errors.js';
 import { S3Store } from '../../storage/index.js';
-import type { HomeLayout } from '../../home/index.js';
+import { sweepOrphanBlobs, type HomeLayout } from '../../home/index.js';
 import { Registry } from '../../registry/index.js';
-import { BackgroundWork, type ImportFn } from '../background.js';
+import { BackgroundWork } from '../background.js';
+import { ImportRoots } from '../import-roots.js';
 import { ModelHost } from '../model-host.js';
-import { registerAuth } from './auth-hooks.js';
-import { handleError } from './errors.js';
+import { authorize, registerAuth } from './auth-hooks.js';
+import { clientErrorHandler, handleError } from './errors.js';
+import { registerThrottle, type ThrottleOptions } from './throttle.js';
 import { MAX_IMAGE_BYTES } from './image-input.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiContext, Operation } from './operation.js';
@@ -48,10 +49,14 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** Embedding worker threads per started backbone. */
   workers?: number;
-  /** Dataset import function (a dispatcher for CSV, manifests and S3 where available). */
-  importFn?: ImportFn;
-  /** Environment for S3 settings (SKULENS_S3_ENDPOINT, AWS_*); default process.env. */
+  /** Environment for S3 settings (SKULENS_S3_ENDPOINT, AWS_*) and job children; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Folders requests may name as sources (CreateDataset, batches); none by default. */
+  importRoots?: readonly string[];
+  /** Failed sign-in and per-key request limits. */
+  throttle?: ThrottleOptions;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: Buffer | string; key: Buffer | string };
 }
 
 /** A built server: listen on loopback with `listen()`, stop with `close()`. */
@@ -61,6 +66,8 @@ export interface SkulensServer {
   readonly work: BackgroundWork;
   readonly keys: KeyStore;
   readonly registry: Registry;
+  /** The real import roots requests may name. */
+  readonly roots: ImportRoots;
   /** Starts listening; resolves with the base URL. Loopback (127.0.0.1) unless a host is given. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   close(): Promise<void>;
@@ -69,21 +76,26 @@ export interface SkulensServer {
 /** Builds the server for one home (one server per home: version statuses live in its database). */
 export async function createServer(options: ServerOptions): Promise<SkulensServer> {
   const ownsRegistry = options.registry === undefined;
+  const roots = await ImportRoots.of(options.importRoots);
   const registry = options.registry ?? Registry.open(options.home.database);
-  const app: FastifyInstance = Fastify({
+  // Blobs an interrupted import wrote without their rows (killed, or out of disk) go now.
+  await sweepOrphanBlobs(options.home, (blob) => registry.entries.blobInUse(blob));
+  const app = Fastify({
     loggerInstance: options.logger ?? SILENT,
     bodyLimit: BODY_LIMIT,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
-  });
+    clientErrorHandler,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
   const log = app.log;
   const keys = new KeyStore(registry, options.home);
   const host = new ModelHost(registry, options.home, { workers: options.workers, onError: (v, err) => log.error({ version: v.name, err }, 'start failed') });
   host.recover();
   const env = options.env ?? process.env;
-  const work = new BackgroundWork(registry, options.home, log, options.importFn ?? ((r, h, project, source, split) => importDataset(r, h, project, source, { split, storage: s3 })));
   // S3 images and sources only where the environment names a store; otherwise say so at once.
   const s3Configured = Boolean(env.SKULENS_S3_ENDPOINT || env.AWS_ACCESS_KEY_ID);
+  const work = new BackgroundWork(registry, options.home, log, { env, s3: s3Configured });
   // One S3 store for the whole server, built from its environment on first use.
   let store: S3Store | undefined;
   const s3 = s3Configured ? (): S3Store => (store ??= S3Store.fromEnv(options.home, env)) : undefined;
@@ -92,6 +104,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     home: options.home,
     host,
     work,
+    roots,
     importsS3: s3Configured,
     readS3: s3 ? (bucket, key) => s3().download({ bucket, key }, { maxBytes: MAX_IMAGE_BYTES }) : undefined,
     // Loaded on the first DetectLabels / DetectModerationLabels call; a failed load is retried next time.
@@ -120,11 +133,12 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-amzn-requestid', request.id);
   });
-  registerAuth(app, keys);
+  registerAuth(app, keys, await registerThrottle(app, options.throttle));
 
   const run = async (name: string, request: FastifyRequest, reply: FastifyReply): Promise<string> => {
     const op = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (!op) throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: name, known: Object.keys(OPERATIONS).join(', ') });
+    authorize(request, roleForOperation(name), name);
     const result = await op.run(ctx, request.body, name);
     reply.header('content-type', request.headers['x-amz-target'] ? 'application/x-amz-json-1.1' : 'application/json; charset=utf-8');
     return JSON.stringify(result);
@@ -141,7 +155,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     return run(name, request, reply);
   });
   await registerUpload(app, ctx);
-  registerBatches(app, batches);
+  registerBatches(app, batches, ctx);
 
   let closed = false;
   return {
@@ -150,6 +164,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     work,
     keys,
     registry,
+    roots,
     async listen({ host: address = '127.0.0.1', port = 8080 } = {}) {
       return app.listen({ host: address, port });
     },

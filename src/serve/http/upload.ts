@@ -47,15 +47,22 @@ export async function registerUpload(app: FastifyInstance, ctx: ApiContext): Pro
       hashRawBody(request);
       const fields: Record<string, string> = {};
       let image: { bytes: Buffer; name: string } | undefined;
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          const bytes = await part.toBuffer();
-          if (part.fieldname === 'image') image = { bytes, name: part.filename || 'image' };
-        } else {
-          fields[part.fieldname] = String(part.value);
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            const bytes = await part.toBuffer();
+            if (part.fieldname === 'image') image = { bytes, name: part.filename || 'image' };
+          } else {
+            fields[part.fieldname] = String(part.value);
+          }
         }
+      } catch (error) {
+        // A form cut short or malformed (busboy: "Unexpected end of form") is the client's, not a 500.
+        const status = (error as { statusCode?: number }).statusCode;
+        if (error instanceof SkulensError || (status !== undefined && status < 500)) throw error;
+        throw new SkulensError('ERR_MULTIPART_INVALID', { operation: 'POST /v1/detect', detail: (error as Error).message }, { cause: error });
       }
-      verifyBody(request);
+      await verifyBody(request);
       const parsed = UploadFieldsSchema.safeParse({ ...(request.query as Record<string, string>), ...fields });
       if (!parsed.success) throw new SkulensError('ERR_REQUEST_INVALID', { operation: 'POST /v1/detect', detail: describeIssues(parsed.error) });
       if (!image) throw new SkulensError('ERR_REQUEST_INVALID', { operation: 'POST /v1/detect', detail: 'the multipart file field "image" is missing (curl -F image=@photo.jpg)' });

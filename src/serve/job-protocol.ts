@@ -1,0 +1,31 @@
+// The messages between the server and a job child (job-child.ts): one job a child, started by the first
+// message, cancelled by "cancel" (or by the server going away), reported back as JSON-safe messages.
+import type { HomeLayout } from '../home/index.js';
+import type { TrainParamsInput, TrainProgress } from '../jobs/index.js';
+import type { Split, Version } from '../registry/index.js';
+
+export type JobRequest =
+  | { kind: 'train'; home: HomeLayout; project: string; params: TrainParamsInput }
+  | { kind: 'import'; home: HomeLayout; project: string; source: string; split: Split | undefined; s3: boolean };
+
+export type ParentMessage = { type: 'run'; job: JobRequest } | { type: 'cancel' };
+
+/** A failure as it crosses the process boundary: a SkulensError's code and details, else a message. */
+export interface WireError {
+  code?: string;
+  details?: Record<string, unknown>;
+  message: string;
+}
+
+export interface ImportOutcome {
+  imported: number;
+  duplicates: number;
+  skipped: number;
+}
+
+export type ChildMessage =
+  | { type: 'started'; version: Version }
+  | { type: 'progress'; progress: TrainProgress }
+  | { type: 'trained'; version: Version; seconds: number }
+  | { type: 'imported'; outcome: ImportOutcome }
+  | { type: 'failed'; error: WireError };
