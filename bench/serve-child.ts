@@ -20,8 +20,10 @@ export interface ServerChild {
 const REPO = path.resolve(import.meta.dirname, '..');
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-export async function spawnServer(home: string, env: NodeJS.ProcessEnv, key: { id: string; secret: string }): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--home', home, 'serve', '--port', '0', '--log-level', 'warn'], {
+/** Starts `skulens serve` on a free loopback port; `importRoots` are the folders CreateDataset may name. */
+export async function spawnServer(home: string, env: NodeJS.ProcessEnv, key: { id: string; secret: string }, importRoots: readonly string[] = []): Promise<ServerChild> {
+  const roots = importRoots.flatMap((root) => ['--import-root', root]);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--home', home, 'serve', '--port', '0', '--log-level', 'warn', ...roots], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

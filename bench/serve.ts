@@ -88,9 +88,9 @@ async function benchBackbone(backbone: string, images: readonly string[]): Promi
   const env = values.models ? { ...process.env, SKULENS_MODELS: path.resolve(values.models) } : { ...process.env };
   const home = resolveHome(root, env);
   const registry = Registry.open(home.database);
-  const key = new KeyStore(registry, home).create('bench');
+  const key = new KeyStore(registry, home).create('bench', 'admin');
   registry.close();
-  const server = await spawnServer(root, env, key);
+  const server = await spawnServer(root, env, key, [path.dirname(path.resolve(values.train))]);
   try {
     await server.call('CreateProject', { ProjectName: 'bench' });
     await server.call('CreateDataset', { ProjectArn: 'bench', DatasetType: 'TRAIN', DatasetSource: { Uri: values.train } });

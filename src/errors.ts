@@ -54,6 +54,7 @@ export const ERRORS = Object.freeze({
   ERR_BACKBONE_CHECKSUM: { message: 'Backbone "{backbone}" file {path} has sha256 {actual}, expected {expected}', status: 500, awsType: 'InternalServerError' },
   ERR_BACKBONE_DOWNLOAD: { message: 'Could not download backbone "{backbone}" from {url}: {detail}', status: 502, awsType: 'InternalServerError' },
   ERR_BACKBONE_RUNTIME: { message: 'Backbone "{backbone}" failed: {detail}', status: 500, awsType: 'InternalServerError' },
+  ERR_BACKBONE_CONVERSION: { message: 'Backbone "{backbone}": cannot convert {path} to ONNX: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_TRAINING_INVALID: { message: 'Cannot train: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_TRAINING_CANCELLED: { message: 'Training of {version} was cancelled; nothing was written', status: 409, awsType: 'ResourceInUseException' },
   ERR_VERSION_NOT_FOUND: { message: 'Model version "{version}" does not exist. List versions with `skulens versions list <project>`', status: 404, awsType: 'ResourceNotFoundException' },

@@ -36,7 +36,7 @@ function writeCache(file: string, onnx: Uint8Array): void {
  * else converted now and cached. A models folder that cannot be written (a read-only mount) caches in
  * the system's temp folder instead.
  *
- * @throws SkulensError ERR_BACKBONE_RUNTIME naming the operator or tensor that cannot be converted.
+ * @throws SkulensError ERR_BACKBONE_CONVERSION naming the operator or tensor that cannot be converted.
  */
 export async function convertedOnnx(backbone: string, tflite: string, tfliteSha256: string, modelsDir: string): Promise<string> {
   const candidates = [convertedPath(modelsDir, tfliteSha256), convertedPath(path.join(os.tmpdir(), `skulens-${os.userInfo().uid}`), tfliteSha256)];
@@ -46,7 +46,7 @@ export async function convertedOnnx(backbone: string, tflite: string, tfliteSha2
     onnx = convertTflite(readTflite(fs.readFileSync(tflite)), backbone).onnx;
   } catch (error) {
     if (!(error instanceof TfliteFormatError)) throw error;
-    throw new SkulensError('ERR_BACKBONE_RUNTIME', { backbone, detail: `cannot convert ${tflite} to ONNX: ${error.message}` }, { cause: error });
+    throw new SkulensError('ERR_BACKBONE_CONVERSION', { backbone, path: tflite, detail: error.message }, { cause: error });
   }
   for (const file of candidates) {
     try {

@@ -64,7 +64,7 @@ test('the conversion is cached by the .tflite sha256 and redone when the cached 
 test('a .tflite with an operator skulens cannot convert is refused naming the operator', async () => {
   const modelsDir = modelsWithTflite(tinyClassifier('mean-dense', { code: OP.LOGISTIC, inputs: [15], outputs: [15] }, SIZE, SIZE));
   await assert.rejects(verifiedWeights(getBackbone('tiny-tflite', modelsDir), modelsDir), (error: Error & { code?: string }) => {
-    return error.code === 'ERR_BACKBONE_RUNTIME' && /LOGISTIC is not supported/.test(error.message) && error.message.includes('tiny.tflite');
+    return error.code === 'ERR_BACKBONE_CONVERSION' && /LOGISTIC is not supported/.test(error.message) && error.message.includes('tiny.tflite');
   });
 });
 

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { checkDataset, formatHealthSummary } from '../../dataset/index.js';
-import { generateSyntheticCatalogue } from '../../demo/index.js';
+import { formatGenericBaseline, generateSyntheticCatalogue, genericBaseline } from '../../demo/index.js';
 import { formatReport } from '../../evaluate/index.js';
 import { versionId, type Registry } from '../../registry/index.js';
 import { Predictor } from '../../serve/index.js';
@@ -50,6 +50,8 @@ export function registerDemo(program: Command, context: () => CliContext): void 
 
       ctx.info('\n5/5 Predicting a few test images');
       await showPredictions(ctx, registry, project, result.version.name);
+      ctx.info('\nGeneric labels beside the custom model');
+      ctx.print(formatGenericBaseline(await genericBaseline(registry, ctx.home, project), { accuracy: result.report.accuracy, version: versionId(result.version) }));
       const id = versionId(result.version);
       ctx.print(
         `\nDone: ${id} reached accuracy ${result.report.accuracy.toFixed(3)} and macro-F1 ${result.report.macroF1.toFixed(3)} ` +

@@ -18,7 +18,7 @@ async function withLabeller<T>(ctx: CliContext, imagenet: boolean, use: (labelle
 export function registerGenericLabels(program: Command, context: () => CliContext): void {
   program
     .command('detect-labels <image>')
-    .description('generic labels without training: COCO objects with boxes, plus ImageNet classes when mobilenet-v2-imagenet is in the models folder')
+    .description('generic labels without training: COCO objects with boxes, plus ImageNet classes from the shipped mobilenet-v2-imagenet')
     .option('--max-labels <n>', 'at most this many labels (1-1000)')
     .option('--min-confidence <0-100>', 'only labels at or above this confidence (default 55)')
     .action(async (image: string, options: { maxLabels?: string; minConfidence?: string }) => {

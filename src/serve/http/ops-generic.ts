@@ -15,7 +15,7 @@ const BoundingBoxSchema = z.object({ Width: z.number(), Height: z.number(), Left
 export const genericOperations: Record<string, Operation> = {
   DetectLabels: operation({
     summary:
-      'Generic labels without training: COCO objects with bounding boxes (Instances) and, where mobilenet-v2-imagenet is in the models folder, ImageNet classes; each with parents. See docs/generic-labels.md for what they can and cannot say.',
+      'Generic labels without training: COCO objects with bounding boxes (Instances) and, ImageNet classes from the shipped mobilenet-v2-imagenet; each with parents. See docs/generic-labels.md for what they can and cannot say.',
     input: z.object({
       Image: ImageSchema,
       MaxLabels: z.number().int().min(1).max(1000).optional(),

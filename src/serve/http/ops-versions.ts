@@ -60,7 +60,7 @@ export const versionOperations: Record<string, Operation> = {
       TestingData: z.unknown().optional(),
       Tags: z.record(z.string(), z.string()).optional(),
       KmsKeyId: z.string().optional(),
-      Backbone: z.string().optional().describe('skulens: backbone id (default centernet-mbv3-coco)'),
+      Backbone: z.string().optional().describe('skulens: backbone id (default mobilenet-v2-imagenet)'),
       Seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('skulens: training seed'),
     }),
     output: z.object({ ProjectVersionArn: z.string() }),
