@@ -9,7 +9,7 @@ import { importFolder } from '../src/dataset/index.js';
 import { resolveHome } from '../src/home/index.js';
 import { trainVersion } from '../src/jobs/index.js';
 import { Registry } from '../src/registry/index.js';
-import { Predictor, walkImages } from '../src/serve/index.js';
+import { Predictor, walkImages } from '../src/predict/index.js';
 import { runAblation } from './ablation.js';
 import { runFewShot } from './few-shot.js';
 import { runOpenSet } from './open-set.js';

@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importFolder } from '../src/dataset/index.js';
-import { parseDuration } from '../src/finetune/index.js';
+import { parseDuration } from '../src/params.js';
 import { resolveHome, type HomeLayout } from '../src/home/index.js';
 import { fineTuneVersion, trainVersion } from '../src/jobs/index.js';
 import { Registry, type Version } from '../src/registry/index.js';
-import { Predictor, walkImages } from '../src/serve/index.js';
+import { Predictor, walkImages } from '../src/predict/index.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -112,7 +112,7 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       rows.unshift({ method: 'frozen backbone + head (fast)', accuracy: frozen.report.accuracy, macroF1: frozen.report.macroF1, trainSeconds: frozen.trainSeconds, p50: frozenLatency });
       summary.frozen = { accuracy: round(frozen.report.accuracy), macroF1: round(frozen.report.macroF1), trainSeconds: round(frozen.trainSeconds, 1), predictMsPerImage: round(frozenLatency, 1) };
     }
-    console.log(`clothing split: ${ft.report.numTest} test images; backbone ${values.backbone}; ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`${path.basename(path.dirname(path.resolve(values.test)))} dataset: ${ft.report.numTest} test images from ${values.test}; backbone ${values.backbone}; ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`PyTorch test accuracy ${ft.engine.testAccuracy.toFixed(4)}, served (onnxruntime) ${ft.report.accuracy.toFixed(4)}; export max diff: embedding ${ft.check.embeddingMaxDiff.toExponential(2)}, logits ${ft.check.logitMaxDiff.toExponential(2)}`);
     console.log('| method | test accuracy | macro-F1 | train time | predict p50 (1 image) |');
     console.log('|---|---:|---:|---:|---:|');

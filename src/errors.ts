@@ -25,7 +25,6 @@ export const ERRORS = Object.freeze({
   ERR_CONFIG_INVALID: { message: 'Invalid configuration: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_ARGUMENT_INVALID: { message: 'Invalid value for {field}: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_PATH_NOT_FOUND: { message: 'No such file or folder: {path}', status: 404, awsType: 'ResourceNotFoundException' },
-  ERR_PATH_ESCAPES_ROOT: { message: 'Path {path} escapes its root {root}; refusing it', status: 400, awsType: 'InvalidParameterException' },
   ERR_PROJECT_NOT_FOUND: { message: 'Project "{project}" does not exist. Create it with `skulens projects create {project}`', status: 404, awsType: 'ResourceNotFoundException' },
   ERR_PROJECT_EXISTS: { message: 'Project "{project}" already exists', status: 409, awsType: 'ResourceAlreadyExistsException' },
   ERR_PROJECT_NAME_INVALID: { message: 'Project name "{project}" is invalid: use 1-64 letters, digits, "-", "_" or "."', status: 400, awsType: 'InvalidParameterException' },

@@ -44,23 +44,23 @@ export class KeyStore {
     const id = newKeyId();
     // 30 random bytes: 240 bits, so a fast hash is enough for Bearer checks (nothing to brute-force).
     const secret = randomBytes(30).toString('base64url');
-    this.registry.addApiKey({ id, secretSha256: sha256(secret).toString('hex'), secretSealed: sealSecret(this.master(), id, secret), description });
+    this.registry.keys.add({ id, secretSha256: sha256(secret).toString('hex'), secretSealed: sealSecret(this.master(), id, secret), description });
     return { id, secret, description };
   }
 
   list(): KeySummary[] {
-    return this.registry.listApiKeys();
+    return this.registry.keys.list();
   }
 
   /** Deletes a key; requests signed with it fail from then on. */
   delete(id: string): void {
-    if (!this.registry.deleteApiKey(id)) throw new SkulensError('ERR_API_KEY_NOT_FOUND', { key: id });
+    if (!this.registry.keys.delete(id)) throw new SkulensError('ERR_API_KEY_NOT_FOUND', { key: id });
   }
 
   /** True when `id` names a key and `secret` is its secret (constant-time comparison). */
   checkSecret(id: string, secret: string): boolean {
     if (!KEY_ID.test(id)) return false;
-    const key = this.registry.findApiKey(id);
+    const key = this.registry.keys.find(id);
     if (!key) return false;
     return timingSafeEqual(sha256(secret), Buffer.from(key.secretSha256, 'hex'));
   }
@@ -68,7 +68,7 @@ export class KeyStore {
   /** The secret of key `id`, for recomputing a SigV4 signature; undefined for an unknown key. */
   secretOf(id: string): string | undefined {
     if (!KEY_ID.test(id)) return undefined;
-    const key = this.registry.findApiKey(id);
+    const key = this.registry.keys.find(id);
     return key && openSecret(this.master(), id, key.secretSealed, masterKeyPath(this.home));
   }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parse } from 'csv-parse/sync';
 import { SkulensError } from '../errors.js';
-import type { PredictionLine } from '../serve/index.js';
+import type { PredictionLine } from '../predict/index.js';
 
 export type BatchFormat = 'jsonl' | 'csv';
 

@@ -1,19 +1,13 @@
 // One batch run: every image under a folder through a model version, streamed into a JSON Lines or CSV
 // file. Bounded memory (a fixed number of images in flight, results written as they come), resumable
 // (images already in the output are skipped) and cancellable (an AbortSignal stops it between images).
-import fs from 'node:fs';
 import path from 'node:path';
-import type { EmbedInput } from '../backbone/index.js';
-import { SkulensError, reasonOf } from '../errors.js';
-import type { DetectOptions, Prediction, PredictionLine } from '../serve/index.js';
-import { LineAppender, formatLine, readDoneImages, resolveFormat, type BatchFormat } from './output.js';
+import { checkConcurrency, checkSource, predictStream, sourceItems, type DetectOptions, type Detector, type PredictionLine, type SourceItem } from '../predict/index.js';
 import type { S3Store } from '../storage/index.js';
-import { batchItems, type BatchItem } from './walk.js';
+import { LineAppender, formatLine, readDoneImages, resolveFormat, type BatchFormat } from './output.js';
 
-/** What answers each image: a loaded Predictor, or anything with its `detect`. */
-export interface BatchDetector {
-  detect(input: EmbedInput, options?: DetectOptions): Promise<Prediction>;
-}
+/** What answers each image (src/predict's Detector: a loaded Predictor, or anything with its `detect`). */
+export type BatchDetector = Detector;
 
 /** Counts of a batch so far. `total` is null until the source has been counted. */
 export interface BatchProgress {
@@ -43,17 +37,9 @@ export interface RunBatchOptions {
   signal?: AbortSignal;
 }
 
-/** Checks a source before a run: an s3:// prefix as given, a local folder or file resolved and required to exist. */
-export function checkSource(source: string): string {
-  if (/^s3:\/\//i.test(source)) return source;
-  const resolved = path.resolve(source);
-  if (!fs.existsSync(resolved)) throw new SkulensError('ERR_PATH_NOT_FOUND', { path: resolved });
-  return resolved;
-}
-
 async function countImages(source: string, s3: (() => S3Store) | undefined, signal?: AbortSignal): Promise<number> {
   let count = 0;
-  for await (const _item of batchItems(source, s3)) {
+  for await (const _item of sourceItems(source, s3)) {
     count += 1;
     if (count % 1024 === 0) signal?.throwIfAborted();
   }
@@ -68,12 +54,11 @@ async function countImages(source: string, s3: (() => S3Store) | undefined, sign
  * const predictor = await Predictor.load(registry, home, parseVersionRef('shoes/v1'));
  * try { await runBatch(predictor, { source: 'photos', output: 'results.jsonl', onProgress: console.log }); } finally { await predictor.close(); }
  */
-export async function runBatch(detector: BatchDetector, options: RunBatchOptions): Promise<BatchProgress> {
+export async function runBatch(detector: Detector, options: RunBatchOptions): Promise<BatchProgress> {
   const source = checkSource(options.source);
   const output = path.resolve(options.output);
   const format = resolveFormat(output, options.format);
-  const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'concurrency', detail: `${concurrency}; use 1-256` });
+  const concurrency = checkConcurrency(options.concurrency);
   const { signal, onProgress } = options;
   const progress: BatchProgress = { total: null, processed: 0, skipped: 0, failed: 0 };
   const report = (): void => onProgress?.({ ...progress });
@@ -82,16 +67,20 @@ export async function runBatch(detector: BatchDetector, options: RunBatchOptions
   progress.total = await countImages(source, options.s3, signal);
   report();
 
-  const one = async (item: BatchItem): Promise<PredictionLine> => {
-    try {
-      const { CustomLabels } = await detector.detect(await item.load(), options.detect);
-      return { Image: item.image, CustomLabels };
-    } catch (error) {
-      return { Image: item.image, Error: { Code: error instanceof SkulensError ? error.code : 'ERR_IMAGE_UNREADABLE', Message: reasonOf(error) } };
+  // The images still to answer; an abort ends the list, and the loop still writes the images in flight.
+  async function* pending(): AsyncGenerator<SourceItem> {
+    for await (const item of sourceItems(source, options.s3)) {
+      if (done.delete(item.image)) {
+        // Deleting as we go keeps the set shrinking; skipped images are reported in batches of lines.
+        progress.skipped += 1;
+        if (progress.skipped % 256 === 0) report();
+        continue;
+      }
+      if (signal?.aborted) return;
+      yield item;
     }
-  };
+  }
   const appender = new LineAppender(output, format);
-  const inFlight: Promise<PredictionLine>[] = [];
   const write = (line: PredictionLine): void => {
     appender.append(formatLine(line, format));
     progress.processed += 1;
@@ -99,21 +88,8 @@ export async function runBatch(detector: BatchDetector, options: RunBatchOptions
     report();
   };
   try {
-    for await (const item of batchItems(source, options.s3)) {
-      if (done.delete(item.image)) {
-        // Deleting as we go keeps the set shrinking; skipped images are reported in batches of lines.
-        progress.skipped += 1;
-        if (progress.skipped % 256 === 0) report();
-        continue;
-      }
-      if (signal?.aborted) break;
-      inFlight.push(one(item));
-      if (inFlight.length >= concurrency) write(await inFlight.shift()!);
-    }
-    while (inFlight.length > 0) write(await inFlight.shift()!);
+    for await (const line of predictStream(detector, pending(), { detect: options.detect, concurrency })) write(line);
   } finally {
-    // Whatever else happens, answers already computed are kept.
-    for (const pending of inFlight.splice(0)) write(await pending);
     appender.close();
   }
   signal?.throwIfAborted();

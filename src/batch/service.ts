@@ -6,10 +6,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import { parseVersionRef, versionArn, type Registry } from '../registry/index.js';
-import { S3Store } from '../storage/index.js';
+import { Predictor, checkSource } from '../predict/index.js';
+import { versionArn, type Registry } from '../registry/index.js';
+import type { S3Store } from '../storage/index.js';
 import { resolveFormat } from './output.js';
-import { checkSource, runBatch, type BatchProgress } from './run-batch.js';
+import { runBatch, type BatchProgress } from './run-batch.js';
 
 /** Body of `POST /v1/batches` (and of {@link BatchService.start}). */
 export const StartBatchSchema = z
@@ -54,18 +55,21 @@ interface Job {
 /** Runs batches in this process, each with its own predictor (loaded at start, closed at the end). */
 export class BatchService {
   private readonly jobs = new Map<string, Job>();
-  private s3: S3Store | undefined;
 
+  /**
+   * @param options.s3 the owner's S3 store (built from its environment) for s3:// sources; without it
+   *   such sources are refused with ERR_S3_NOT_CONFIGURED.
+   */
   constructor(
     private readonly registry: Registry,
     private readonly home: HomeLayout,
-    private readonly options: { workers?: number; concurrency?: number } = {},
+    private readonly options: { workers?: number; concurrency?: number; s3?: () => S3Store } = {},
   ) {}
 
   /**
    * Validates the request, loads the version and starts the batch in the background.
    *
-   * @throws SkulensError ERR_REQUEST_INVALID-style argument errors, ERR_VERSION_NOT_FOUND / ERR_VERSION_NOT_READY,
+   * @throws SkulensError ERR_ARGUMENT_INVALID (request), ERR_VERSION_NOT_FOUND / ERR_VERSION_NOT_READY,
    * ERR_PATH_NOT_FOUND (source), ERR_BATCH_OUTPUT_BUSY (another running batch writes that output).
    */
   async start(request: StartBatchRequest): Promise<BatchStatus> {
@@ -77,10 +81,8 @@ export class BatchService {
     for (const job of this.jobs.values()) {
       if (job.status.Status === 'IN_PROGRESS' && job.status.Output === output) throw new SkulensError('ERR_BATCH_OUTPUT_BUSY', { path: output, batch: job.status.BatchId });
     }
-    // Imported here, not at the top: src/serve's HTTP routes import this module, and a static import
-    // back would make a cycle that leaves StartBatchSchema uninitialised for them.
-    const { Predictor } = await import('../serve/index.js');
-    const predictor = await Predictor.load(this.registry, this.home, parseVersionRef(body.ProjectVersionArn), { workers: this.options.workers });
+    const version = this.registry.versions.resolve(body.ProjectVersionArn);
+    const predictor = await Predictor.load(this.registry, this.home, version, { workers: this.options.workers });
     const status: BatchStatus = {
       BatchId: randomUUID(),
       ProjectVersionArn: versionArn(predictor.version),
@@ -112,7 +114,7 @@ export class BatchService {
       format: status.Format,
       detect: { minConfidence: body.MinConfidence, maxResults: body.MaxResults },
       concurrency: this.options.concurrency,
-      s3: () => (this.s3 ??= S3Store.fromEnv(this.home)),
+      s3: this.options.s3,
       onProgress: update,
       signal: controller.signal,
     })
@@ -151,7 +153,6 @@ export class BatchService {
   /** Stops running batches (their outputs keep every finished line) and waits for them. */
   async close(): Promise<void> {
     for (const job of this.jobs.values()) job.controller.abort(new Error('batch service closed'));
-    this.s3?.destroy();
     await Promise.all([...this.jobs.values()].map((job) => job.finished));
   }
 }

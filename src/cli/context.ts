@@ -1,6 +1,7 @@
 // What every command gets: the resolved home, a lazily opened registry, and where to write.
 import { resolveHome, sweepHome, type HomeLayout } from '../home/index.js';
 import { Registry } from '../registry/index.js';
+import { S3Store } from '../storage/index.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -14,6 +15,7 @@ export interface CliIo {
 
 export class CliContext {
   private registryInstance: Registry | undefined;
+  private store: S3Store | undefined;
   /** What the command wants the process to exit with when it returns normally. */
   exitCode = 0;
   readonly home: HomeLayout;
@@ -21,8 +23,10 @@ export class CliContext {
   constructor(
     homeOption: string | undefined,
     readonly io: CliIo,
+    /** Where settings come from (home, S3); the process environment unless a test passes its own. */
+    readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.home = resolveHome(homeOption);
+    this.home = resolveHome(homeOption, env);
   }
 
   /** The registry of this home, opened on first use; leftovers of killed writes are swept then. */
@@ -33,6 +37,9 @@ export class CliContext {
     }
     return this.registryInstance;
   }
+
+  /** The S3 store of this environment (SKULENS_S3_ENDPOINT, AWS_*), made on first use. */
+  readonly s3 = (): S3Store => (this.store ??= S3Store.fromEnv(this.home, this.env));
 
   /** A line for people, on stderr, so stdout stays machine-readable. */
   info(line: string): void {
@@ -47,5 +54,7 @@ export class CliContext {
   close(): void {
     this.registryInstance?.close();
     this.registryInstance = undefined;
+    this.store?.destroy();
+    this.store = undefined;
   }
 }

@@ -2,7 +2,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
 import { SkulensError } from '../errors.js';
+import { argumentError } from './options.js';
 import { CliContext, type CliIo } from './context.js';
 import { registerBackbones } from './commands/backbones.js';
 import { registerBatch } from './commands/batch.js';
@@ -55,6 +57,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     return context().exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    // A schema the command did not map itself (a job's own parse): still a coded line, never a stack.
+    if (error instanceof z.ZodError) error = argumentError(error);
     if (error instanceof SkulensError) {
       io.stderr.write(`skulens: ${error.message} [${error.code}]\n`);
     } else {

@@ -48,11 +48,11 @@ const IMBALANCE_WARNING_RATIO = 3;
 
 /** Builds the health report of a project's dataset. */
 export function checkDataset(registry: Registry, projectName: string, options: CheckOptions = {}): HealthSummary {
-  const project = registry.getProject(projectName);
-  const entries = registry.listEntries(project.id);
+  const project = registry.projects.get(projectName);
+  const entries = registry.entries.list(project.id);
   const findings: Finding[] = [];
 
-  const issues = registry.listImportIssues(project.id);
+  const issues = registry.entries.listImportIssues(project.id);
   const byKind = new Map<IssueKindName, typeof issues>();
   for (const issue of issues) {
     const kind = (issue.kind in ISSUE_KINDS ? issue.kind : 'unreadable') as IssueKindName;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { SkulensError } from '../errors.js';
 import { writeFileAtomic, type HomeLayout } from '../home/index.js';
 import type { Entry, Registry } from '../registry/index.js';
-import { S3Store, formatS3Uri, isS3Uri, keyFolder, parseS3Uri } from '../storage/index.js';
+import { formatS3Uri, type S3Store, isS3Uri, keyFolder, parseS3Uri } from '../storage/index.js';
+import { storeOf } from './import-dataset.js';
 import { CLASSIFICATION, SPLIT_KEY } from './sources/manifest.js';
 
 export type ExportFormat = 'manifest' | 'csv';
@@ -28,45 +29,40 @@ export async function exportDataset(
   home: HomeLayout,
   projectName: string,
   out: string,
-  options: { format: ExportFormat; storage?: S3Store; env?: NodeJS.ProcessEnv },
+  options: { format: ExportFormat; storage?: S3Store | (() => S3Store) },
 ): Promise<ExportReport> {
-  const project = registry.getProject(projectName);
-  const entries = registry.listEntries(project.id);
+  const project = registry.projects.get(projectName);
+  const entries = registry.entries.list(project.id);
   if (entries.length === 0) throw new SkulensError('ERR_DATASET_EMPTY', { project: projectName, detail: '; nothing to export' });
   const unique = new Map(entries.map((e) => [e.sha256, e]));
   const imageName = (e: Entry): string => `images/${e.sha256}${path.extname(e.blob)}`;
-  let created: S3Store | undefined;
-  try {
-    let refOf: (e: Entry) => string;
-    let write: (text: string) => Promise<void>;
-    if (isS3Uri(out)) {
-      const store = options.storage ?? (created = S3Store.fromEnv(home, options.env));
-      const location = parseS3Uri(out);
-      const folder = keyFolder(location.key);
-      refOf = (e) => formatS3Uri({ bucket: location.bucket, key: `${folder}${imageName(e)}` });
-      await Promise.all([...unique.values()].map(async (e) => store.upload(parseS3Uri(refOf(e)), await fs.readFile(path.join(home.root, e.blob)))));
-      // The listing goes last: whoever sees it can fetch every image it names.
-      write = (text) => store.upload(location, text, options.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
-    } else {
-      const target = path.resolve(out);
-      const dir = path.dirname(target);
-      await fs.mkdir(path.join(dir, 'images'), { recursive: true });
-      for (const e of unique.values()) {
-        const copy = path.join(dir, imageName(e));
-        // Content-addressed names: an existing file of that name already holds these bytes.
-        await fs.copyFile(path.join(home.root, e.blob), copy, fs.constants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'EEXIST') throw error;
-        });
-      }
-      refOf = imageName;
-      write = (text) => writeFileAtomic(target, text);
+  let refOf: (e: Entry) => string;
+  let write: (text: string) => Promise<void>;
+  if (isS3Uri(out)) {
+    const store = storeOf(options.storage, out)();
+    const location = parseS3Uri(out);
+    const folder = keyFolder(location.key);
+    refOf = (e) => formatS3Uri({ bucket: location.bucket, key: `${folder}${imageName(e)}` });
+    await Promise.all([...unique.values()].map(async (e) => store.upload(parseS3Uri(refOf(e)), await fs.readFile(path.join(home.root, e.blob)))));
+    // The listing goes last: whoever sees it can fetch every image it names.
+    write = (text) => store.upload(location, text, options.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+  } else {
+    const target = path.resolve(out);
+    const dir = path.dirname(target);
+    await fs.mkdir(path.join(dir, 'images'), { recursive: true });
+    for (const e of unique.values()) {
+      const copy = path.join(dir, imageName(e));
+      // Content-addressed names: an existing file of that name already holds these bytes.
+      await fs.copyFile(path.join(home.root, e.blob), copy, fs.constants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
     }
-    const lines = options.format === 'csv' ? csvLines(entries, refOf) : manifestLines(entries, refOf);
-    await write(`${lines.join('\n')}\n`);
-    return { project: projectName, out, format: options.format, lines: lines.length - (options.format === 'csv' ? 1 : 0), entries: entries.length, images: unique.size };
-  } finally {
-    created?.destroy();
+    refOf = imageName;
+    write = (text) => writeFileAtomic(target, text);
   }
+  const lines = options.format === 'csv' ? csvLines(entries, refOf) : manifestLines(entries, refOf);
+  await write(`${lines.join('\n')}\n`);
+  return { project: projectName, out, format: options.format, lines: lines.length - (options.format === 'csv' ? 1 : 0), entries: entries.length, images: unique.size };
 }
 
 /** One JSON line per image and split; each label an attribute `skulens-label`, `skulens-label-2`, ... */

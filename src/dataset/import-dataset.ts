@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import type { Registry } from '../registry/index.js';
-import { S3Store, isS3Uri, parseS3Uri } from '../storage/index.js';
+import { isS3Uri, parseS3Uri, type S3Store } from '../storage/index.js';
 import { importListing, type ImportOptions, type ImportReport } from './import.js';
 import { listCsv, type CsvColumns } from './sources/csv.js';
 import { listLocalFolder, listS3Folder } from './sources/folders.js';
@@ -24,9 +24,8 @@ export interface DatasetImportOptions extends ImportOptions {
   columns?: Partial<CsvColumns>;
   /** Manifest label attributes to read (default: every image-classification attribute). */
   labelAttributes?: string[];
-  /** The S3 store to use; default: one from `env` (SKULENS_S3_ENDPOINT, AWS_* credentials), made on first need. */
-  storage?: S3Store;
-  env?: NodeJS.ProcessEnv;
+  /** The owner's S3 store (or a getter that makes it on first need); s3:// sources are refused without one. */
+  storage?: S3Store | (() => S3Store);
 }
 
 // A CSV or manifest is read whole; 1 GiB holds millions of lines, far past the 250,000-image limit.
@@ -48,15 +47,9 @@ export function formatFromName(source: string): DatasetFormat | null {
  * await importDataset(registry, home, 'shoes', 's3://shop-photos/shoes/train.manifest', { split: 'train' });
  */
 export async function importDataset(registry: Registry, home: HomeLayout, project: string, source: string, options: DatasetImportOptions = {}): Promise<ImportReport & { format: DatasetFormat }> {
-  registry.getProject(project);
-  let created: S3Store | undefined;
-  const store = (): S3Store => options.storage ?? (created ??= S3Store.fromEnv(home, options.env));
-  try {
-    const { format, listing } = await listDataset(source, options, store);
-    return { ...(await importListing(registry, home, project, listing, options)), format };
-  } finally {
-    created?.destroy();
-  }
+  registry.projects.get(project);
+  const { format, listing } = await listDataset(source, options, storeOf(options.storage, source));
+  return { ...(await importListing(registry, home, project, listing, options)), format };
 }
 
 /** Lists a source without importing it. */
@@ -97,4 +90,13 @@ function listText(
   store: () => S3Store,
 ): Promise<SourceListing> {
   return format === 'csv' ? listCsv(text, base, options.columns ?? {}, store) : listManifest(text, base, { labelAttributes: options.labelAttributes }, store);
+}
+
+/** A getter of the caller's store; without one, reaching S3 for `uri` is ERR_S3_NOT_CONFIGURED. */
+export function storeOf(storage: S3Store | (() => S3Store) | undefined, uri: string): () => S3Store {
+  if (typeof storage === 'function') return storage;
+  return () => {
+    if (!storage) throw new SkulensError('ERR_S3_NOT_CONFIGURED', { detail: `set SKULENS_S3_ENDPOINT (or AWS settings) to read ${uri}` });
+    return storage;
+  };
 }

@@ -41,13 +41,13 @@ const BATCH = 64;
 
 /** Imports `source` (a folder per label) into `project`. Safe to re-run: what is there is skipped. */
 export async function importFolder(registry: Registry, home: HomeLayout, projectName: string, source: string, options: ImportOptions = {}): Promise<ImportReport> {
-  registry.getProject(projectName);
+  registry.projects.get(projectName);
   return importListing(registry, home, projectName, await listLocalFolder(source), options);
 }
 
 /** Imports a listing made by one of the sources. Safe to re-run: images already there are skipped. */
 export async function importListing(registry: Registry, home: HomeLayout, projectName: string, listing: SourceListing, options: ImportOptions = {}): Promise<ImportReport> {
-  const project = registry.getProject(projectName);
+  const project = registry.projects.get(projectName);
   const report: ImportReport = {
     project: projectName,
     source: listing.origin,
@@ -69,7 +69,7 @@ export async function importListing(registry: Registry, home: HomeLayout, projec
   let pending: NewEntry[] = [];
   const flush = (): void => {
     if (pending.length === 0) return;
-    report.imported += registry.addEntries(project.id, pending);
+    report.imported += registry.entries.add(project.id, pending);
     pending = [];
   };
   // Which file first brought each (image, label) in this run, to tell copies from re-imports.
@@ -83,7 +83,7 @@ export async function importListing(registry: Registry, home: HomeLayout, projec
       try {
         for (const entry of await prepareEntries(registry, home, project.id, item, forced === undefined ? item.split : forced)) {
           const key = `${entry.sha256}\0${entry.label}`;
-          const earlier = firstSeen.get(key) ?? registry.findEntry(project.id, entry.sha256, entry.label)?.source;
+          const earlier = firstSeen.get(key) ?? registry.entries.find(project.id, entry.sha256, entry.label)?.source;
           if (earlier === undefined) {
             firstSeen.set(key, item.ref);
             pending.push(entry);
@@ -107,9 +107,9 @@ export async function importListing(registry: Registry, home: HomeLayout, projec
   const remote = listing.items.some((item) => item.ref.startsWith('s3://'));
   await Promise.all(Array.from({ length: options.concurrency ?? (remote ? 8 : 4) }, worker));
   flush();
-  registry.replaceImportIssues(project.id, listing.origin, issues);
+  registry.entries.replaceImportIssues(project.id, listing.origin, issues);
   distributeAutoSplit(registry, project.id, options.splitSeed ?? DEFAULT_SPLIT_SEED);
-  for (const entry of registry.listEntries(project.id)) {
+  for (const entry of registry.entries.list(project.id)) {
     const counts = (report.labels[entry.label] ??= { train: 0, test: 0 });
     counts[entry.split] += 1;
   }
@@ -122,12 +122,12 @@ async function prepareEntries(registry: Registry, home: HomeLayout, projectId: n
   // A re-import finds most images already there: hashing is cheap, decoding is not, so skip the decode
   // when every label of this image is already an entry (it was checked when it first came in).
   const sha256 = sha256Hex(bytes);
-  const known = item.labels.map((l) => registry.findEntry(projectId, sha256, l.label));
+  const known = item.labels.map((l) => registry.entries.find(projectId, sha256, l.label));
   if (known.every((entry) => entry !== undefined)) {
     return known.map((entry) => ({ ...entry!, source: item.ref, split: split ?? entry!.split }));
   }
   const facts = await inspectImage(bytes, item.ref);
-  const fresh = item.labels.filter((l) => !registry.hasEntry(projectId, facts.sha256, l.label));
+  const fresh = item.labels.filter((l) => !registry.entries.has(projectId, facts.sha256, l.label));
   const blob = blobPath(home, facts.sha256, facts.format === 'jpeg' ? 'jpg' : facts.format);
   // The blob is written before its entry, so a killed import never leaves an entry without its image.
   if (fresh.length > 0 && !(await exists(blob))) await writeFileAtomic(blob, bytes);
@@ -158,10 +158,10 @@ async function exists(file: string): Promise<boolean> {
 
 /** Re-draws the seeded stratified 80/20 split over every entry whose split was not given by the source. */
 export function distributeAutoSplit(registry: Registry, projectId: number, seed = DEFAULT_SPLIT_SEED): void {
-  const auto = registry.listEntries(projectId).filter((entry) => entry.splitOrigin === 'auto');
+  const auto = registry.entries.list(projectId).filter((entry) => entry.splitOrigin === 'auto');
   const splits = stratifiedSplit(auto, seed);
   const updates = auto
     .map((entry) => ({ id: entry.id, split: splits.get(entry.id) ?? 'train', current: entry.split }))
     .filter((update) => update.split !== update.current);
-  registry.setSplits(updates);
+  registry.entries.setSplits(updates);
 }

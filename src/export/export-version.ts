@@ -37,7 +37,7 @@ export interface ExportManifest {
 
 /** Exports version `ref` into `outDir` (created if needed; files in it are replaced). Returns the manifest and written files. */
 export async function exportVersion(registry: Registry, home: HomeLayout, ref: VersionRef, outDir: string): Promise<{ manifest: ExportManifest; files: string[] }> {
-  const version = registry.getVersion(ref.project, ref.name);
+  const version = registry.versions.get(ref.project, ref.name);
   if (version.dir === null) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'trained' });
   const { manifest: model, head: headBytes } = await readModel(home, version.dir);
   const head = decodeHead(headBytes);

@@ -6,17 +6,19 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
-import { SkulensError, reasonOf } from '../errors.js';
-import { evaluatePredictions, toRekognitionSummary, type EvaluationReport } from '../evaluate/index.js';
+import { SkulensError } from '../errors.js';
+import { evaluatePredictions, type EvaluationReport } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
-import { readModel, readVersionJson, versionArn, versionId, writeVersionArtefacts, type Registry, type SnapshotEntry, type Version, type VersionRef } from '../registry/index.js';
-import { appendPrototypes, calibratePrototypes, classMean, decodeHead, encodeHead, headProbabilities, mulberry32, shuffleInPlace, type Head, type PrototypeCalibration } from '../train/index.js';
+import { Int, Seed } from '../params.js';
+import { readModel, readVersionJson, versionId, type Registry, type SnapshotEntry, type Version, type VersionRef } from '../registry/index.js';
+import { appendPrototypes, calibratePrototypes, classMean, decodeHead, headProbabilities, mulberry32, shuffleInPlace, type Head, type PrototypeCalibration } from '../train/index.js';
+import { runVersionJob, type VersionOutput } from './version-job.js';
 
 export const AddLabelParamsSchema = z.object({
   label: z.string().trim().min(1).max(256),
   images: z.array(z.string().min(1)).min(1).max(1000),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-  workers: z.number().int().min(1).max(64).optional(),
+  seed: Seed,
+  workers: Int(1, 64).optional(),
 });
 export type AddLabelParams = z.input<typeof AddLabelParamsSchema>;
 
@@ -53,7 +55,7 @@ export async function addLabelVersion(
   options: { embedder?: Embedder; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<AddLabelResult> {
   const params = AddLabelParamsSchema.parse(rawParams);
-  const base = registry.getVersion(ref.project, ref.name);
+  const base = registry.versions.get(ref.project, ref.name);
   if (base.dir === null || base.status === 'TRAINING_IN_PROGRESS' || base.status === 'TRAINING_FAILED') {
     throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(base), status: base.status, wanted: 'trained' });
   }
@@ -63,8 +65,8 @@ export async function addLabelVersion(
   }
   const head = decodeHead(headBytes);
   const snapshot = (await readVersionJson(home, base.dir, 'snapshot.json')) as SnapshotEntry[];
-  const project = registry.getProject(ref.project);
-  const blobs = new Map(registry.listEntries(project.id).map((e) => [e.sha256, path.resolve(home.root, e.blob)]));
+  const project = registry.projects.get(ref.project);
+  const blobs = new Map(registry.entries.list(project.id).map((e) => [e.sha256, path.resolve(home.root, e.blob)]));
   const labelIndex = new Map(manifest.labels.map((label, k) => [label, k]));
   const usable = (split: 'train' | 'test') => snapshot.filter((s) => s.split === split && blobs.has(s.sha256) && labelIndex.has(s.label));
   const known = shuffleInPlace(usable('train'), mulberry32(params.seed)).slice(0, MAX_KNOWN);
@@ -79,40 +81,42 @@ export async function addLabelVersion(
   );
 
   const spec = getBackbone(manifest.backbone.id, home.models);
-  const embedder = options.embedder ?? (await openEmbedder(spec, { modelsDir: home.models, workers: params.workers }));
-  let version: Version | undefined;
+  const fewShot = { from: base.name, label: params.label, images: shotFiles.length, method: 'nearest class mean' };
+  let embedder = options.embedder;
   try {
-    const items = [...shotFiles, ...[...known, ...test].map((s) => ({ sha256: s.sha256, path: blobs.get(s.sha256)! }))];
-    const vectors = await embedWithCache(embedder, new EmbeddingCache(home.embeddingCache), items, { onProgress: (done, total) => options.onProgress?.(done, total) });
-    const extended = extendWithShots(
-      head,
-      manifest.thresholds,
-      known.map((s) => ({ x: vectors.get(s.sha256)!, label: labelIndex.get(s.label)! })),
-      [shotFiles.map((s) => vectors.get(s.sha256)!)],
-    );
-    const labels = [...manifest.labels, params.label];
-    const scored = test.map((s) => ({ image: s.source, truth: labelIndex.get(s.label)!, probs: headProbabilities(extended.head, vectors.get(s.sha256)!) }));
-    const report = evaluatePredictions(labels, scored, extended.thresholds);
-
-    const fewShot = { from: base.name, label: params.label, images: shotFiles.length, method: 'nearest class mean', ...extended.calibration };
-    version = registry.createVersion(project.id, { backbone: spec.id, params: { ...manifest.params, fewShot }, seed: params.seed });
-    const bytes = encodeHead(extended.head);
-    const dir = await writeVersionArtefacts(home, {
-      manifest: { ...manifest, version: version.name, labels, thresholds: extended.thresholds, head: { file: 'head.bin', kind: extended.head.kind, sha256: sha256Hex(bytes) }, params: { ...manifest.params, fewShot }, createdAt: version.createdAt },
-      head: bytes,
-      evaluationSummary: toRekognitionSummary(report, { projectVersionArn: versionArn(version), evaluationEndTimestamp: new Date(), numberOfTrainingImages: manifest.images.train + shotFiles.length }),
-      report,
-      snapshot: [...snapshot, ...shotFiles.map((s) => ({ sha256: s.sha256, label: params.label, split: 'train' as const, source: s.path }))],
+    return await runVersionJob(registry, home, {
+      project,
+      init: { backbone: spec.id, params: { ...manifest.params, fewShot }, seed: params.seed },
+      work: async () => {
+        embedder ??= await openEmbedder(spec, { modelsDir: home.models, workers: params.workers });
+        const items = [...shotFiles, ...[...known, ...test].map((s) => ({ sha256: s.sha256, path: blobs.get(s.sha256)! }))];
+        const vectors = await embedWithCache(embedder, new EmbeddingCache(home.embeddingCache), items, { onProgress: (done, total) => options.onProgress?.(done, total) });
+        const extended = extendWithShots(
+          head,
+          manifest.thresholds,
+          known.map((s) => ({ x: vectors.get(s.sha256)!, label: labelIndex.get(s.label)! })),
+          [shotFiles.map((s) => vectors.get(s.sha256)!)],
+        );
+        const labels = [...manifest.labels, params.label];
+        const scored = test.map((s) => ({ image: s.source, truth: labelIndex.get(s.label)!, probs: headProbabilities(extended.head, vectors.get(s.sha256)!) }));
+        const report = evaluatePredictions(labels, scored, extended.thresholds);
+        const recorded = { ...fewShot, ...extended.calibration };
+        const images = { train: manifest.images.train + shotFiles.length, test: test.length };
+        const output: VersionOutput = {
+          backbone: manifest.backbone,
+          labels,
+          thresholds: extended.thresholds,
+          head: extended.head,
+          params: { ...manifest.params, fewShot: recorded },
+          images,
+          report,
+          snapshot: [...snapshot, ...shotFiles.map((s) => ({ sha256: s.sha256, label: params.label, split: 'train' as const, source: s.path }))],
+          metrics: { fewShot: recorded },
+        };
+        return { output, result: { report, calibration: extended.calibration } };
+      },
     });
-    const completed = registry.completeVersion(version.id, {
-      dir,
-      metrics: { accuracy: report.accuracy, macroF1: report.macroF1, unknownRate: report.unknownRate, images: { train: manifest.images.train + shotFiles.length, test: test.length }, fewShot },
-    });
-    return { version: completed, report, calibration: extended.calibration };
-  } catch (error) {
-    if (version) registry.setVersionStatus(version.id, 'TRAINING_FAILED', reasonOf(error));
-    throw error;
   } finally {
-    if (!options.embedder) await embedder.close();
+    if (!options.embedder) await embedder?.close();
   }
 }

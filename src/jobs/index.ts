@@ -1,10 +1,23 @@
-// Public face of jobs: the long-running work that strings domains together.
-export { trainVersion, TrainParamsSchema, type JobProgress, type TrainParams, type TrainOptions, type TrainProgress, type TrainPhase, type TrainResult } from './train-version.js';
+// Public face of jobs: the long-running work that strings domains together. Every job that makes a
+// model version runs on one skeleton (version-job.ts) and checks its split in one place (split.ts).
+export { runVersionJob, type JobProgress, type VersionJob, type VersionOutput } from './version-job.js';
+export { trainableSplit, type TrainableSplit } from './split.js';
+export {
+  trainVersion,
+  TrainParamsSchema,
+  type TrainParams,
+  type TrainParamsInput,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainPhase,
+  type TrainResult,
+} from './train-version.js';
 export { fitHeadPipeline, tuningPlan, describeConfig, C_GRID, MLP_CANDIDATE, type PipelineParams, type PipelineResult } from './head-pipeline.js';
 export {
   fineTuneVersion,
   FineTuneParamsSchema,
   type FineTuneParams,
+  type FineTuneParamsInput,
   type FineTuneOptions,
   type FineTuneProgress,
   type FineTunePhase,

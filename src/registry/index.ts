@@ -1,6 +1,21 @@
-// Public face of the registry: the SQLite metadata store and version identifiers.
+// Public face of the registry: the SQLite metadata store (a repository per aggregate), version and
+// project names and ARNs, and the immutable artefacts of versions.
 export { Registry } from './registry.js';
-export { parseVersionRef, versionId, versionArn, type VersionRef } from './version-id.js';
+export type { ProjectRepository } from './projects.repository.js';
+export type { EntryRepository } from './entries.repository.js';
+export type { VersionRepository } from './versions.repository.js';
+export type { KeyRepository, StoredApiKey } from './keys.repository.js';
+export {
+  parseVersionRef,
+  versionId,
+  versionArn,
+  projectArn,
+  datasetArn,
+  parseProjectArn,
+  parseDatasetArn,
+  type VersionRef,
+  type DatasetType,
+} from './arns.js';
 export { VERSION_STATUSES } from './types.js';
 export type { Entry, ImportIssue, NewEntry, Project, Split, SplitOrigin, Version, VersionStatus } from './types.js';
 export {

@@ -70,4 +70,10 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   );
   CREATE INDEX import_issues_by_project ON import_issues (project_id, origin);
   `,
+  // Version numbers are never reused within a project: each project counts the numbers it has handed
+  // out. Existing homes start from the highest name still stored.
+  `
+  ALTER TABLE projects ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
+  UPDATE projects SET last_version = COALESCE((SELECT MAX(CAST(substr(name, 2) AS INTEGER)) FROM versions WHERE project_id = projects.id), 0);
+  `,
 ]);

@@ -1,7 +1,7 @@
-// Public face of serving: loaded model versions, file predictions, the model host (started versions
-// sharing backbones) and the HTTP server.
-export { Predictor, type DetectOptions, type Prediction } from './predictor.js';
-export { predictFiles, walkImages, type PredictionLine } from './predict-files.js';
+// Public face of serving: the model host (started versions sharing backbones), background work and the
+// HTTP server. Predictions themselves live in src/predict.
+// Started versions hand out src/predict's Predictor; re-exported for callers that load one beside a server.
+export { Predictor } from '../predict/index.js';
 export { ModelHost, type ModelHostOptions } from './model-host.js';
 export { BackgroundWork, type DatasetImportState, type ImportFn } from './background.js';
 export { createServer, OPERATIONS, type ServerOptions, type SkulensServer } from './http/server.js';

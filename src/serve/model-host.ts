@@ -6,7 +6,7 @@ import { openEmbedder, versionBackbone, type BackboneSpec, type Embedder } from 
 import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import { readModel, versionId, type Registry, type Version, type VersionStatus } from '../registry/index.js';
-import { Predictor } from './predictor.js';
+import { Predictor } from '../predict/index.js';
 
 interface SharedEmbedder {
   ready: Promise<Embedder>;
@@ -46,10 +46,10 @@ export class ModelHost {
   /** A server that died left versions STARTING/RUNNING/STOPPING; nothing holds them now, so they are STOPPED. */
   recover(): number {
     let fixed = 0;
-    for (const project of this.registry.listProjects()) {
-      for (const version of this.registry.listVersions(project.id)) {
+    for (const project of this.registry.projects.list()) {
+      for (const version of this.registry.versions.list(project.id)) {
         if (LIVE.includes(version.status) && !this.started.has(version.id)) {
-          this.registry.setVersionStatus(version.id, 'STOPPED', 'The server that had started it stopped');
+          this.registry.versions.setStatus(version.id, 'STOPPED', 'The server that had started it stopped');
           fixed += 1;
         }
       }
@@ -68,14 +68,14 @@ export class ModelHost {
       throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'TRAINING_COMPLETED or STOPPED' });
     }
     const entry: Started = { ready: Promise.resolve(undefined as never), stopRequested: false };
-    this.registry.setVersionStatus(version.id, 'STARTING');
+    this.registry.versions.setStatus(version.id, 'STARTING');
     entry.ready = this.load(version, entry);
     this.started.set(version.id, entry);
     const whenReady = entry.ready.then(
       () => undefined,
       (error: unknown) => {
         this.started.delete(version.id);
-        this.registry.setVersionStatus(version.id, 'STOPPED', `Could not start: ${reasonOf(error)}`);
+        this.registry.versions.setStatus(version.id, 'STOPPED', `Could not start: ${reasonOf(error)}`);
         this.options.onError?.(version, error);
       },
     );
@@ -98,7 +98,7 @@ export class ModelHost {
     }
     entry.predictor = predictor;
     if (entry.stopRequested) await this.finishStop(version.id, entry);
-    else this.registry.setVersionStatus(version.id, 'RUNNING');
+    else this.registry.versions.setStatus(version.id, 'RUNNING');
     return predictor;
   }
 
@@ -113,7 +113,7 @@ export class ModelHost {
     }
     if (entry.stopRequested) return { status: 'STOPPING', whenStopped: entry.ready.then(() => undefined, () => undefined) };
     entry.stopRequested = true;
-    this.registry.setVersionStatus(version.id, 'STOPPING');
+    this.registry.versions.setStatus(version.id, 'STOPPING');
     // A version still loading stops when its load ends (see load); a running one stops now.
     const whenStopped = entry.predictor ? this.finishStop(version.id, entry) : entry.ready.then(() => undefined, () => undefined);
     return { status: 'STOPPING', whenStopped };
@@ -123,7 +123,7 @@ export class ModelHost {
     this.started.delete(id);
     entry.predictor = undefined;
     if (entry.backbone) await this.release(entry.backbone);
-    this.registry.setVersionStatus(id, 'STOPPED');
+    this.registry.versions.setStatus(id, 'STOPPED');
   }
 
   /** The predictor of a RUNNING version; anything else is ResourceNotReadyException. */

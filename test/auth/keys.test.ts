@@ -21,7 +21,7 @@ test('a created key has an AWS-shaped id and a secret stored only as a hash and 
   const key = keys.create('shop backend');
   assert.match(key.id, /^SKL[A-Z2-7]{17}$/);
   assert.ok(key.secret.length >= 40);
-  const row = registry.findApiKey(key.id)!;
+  const row = registry.keys.find(key.id)!;
   assert.equal(row.secretSha256, createHash('sha256').update(key.secret).digest('hex'));
   assert.ok(!row.secretSealed.includes(key.secret));
   assert.deepEqual(keys.list().map((k) => [k.id, k.description]), [[key.id, 'shop backend']]);

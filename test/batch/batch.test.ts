@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { BatchService, CSV_HEADER, runBatch } from '../../src/batch/index.js';
 import { parseVersionRef } from '../../src/registry/index.js';
-import { Predictor } from '../../src/serve/index.js';
+import { Predictor } from '../../src/predict/index.js';
 import { solidPng } from '../backbone/fixtures.js';
 import { exited, put, spawnNode, tempDir, waitForLine } from '../helpers/fixtures.js';
 import { startS3Server } from '../helpers/s3.js';

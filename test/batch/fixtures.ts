@@ -47,8 +47,8 @@ export async function trainedHome(dir: string, head: Head = logisticHead(), back
   fs.writeFileSync(path.join(home.models, 'tiny', 'model.onnx'), tinyOnnxModel(8));
   fs.writeFileSync(path.join(home.models, 'tiny.backbone.json'), JSON.stringify(TINY_ROW));
   const registry = Registry.open(home.database);
-  const project = registry.createProject('shop');
-  const created = registry.createVersion(project.id, { backbone, params: {}, seed: 1 });
+  const project = registry.projects.create('shop');
+  const created = registry.versions.create(project.id, { backbone, params: {}, seed: 1 });
   const headBytes = encodeHead(head);
   const manifest: ModelManifest = {
     format: 'skulens-model/1',
@@ -64,6 +64,6 @@ export async function trainedHome(dir: string, head: Head = logisticHead(), back
     createdAt: new Date().toISOString(),
   };
   const versionDir = await writeVersionArtefacts(home, { manifest, head: headBytes, evaluationSummary: {}, report: {}, snapshot: [] });
-  const version = registry.completeVersion(created.id, { dir: versionDir, metrics: {} });
+  const version = registry.versions.complete(created.id, { dir: versionDir, metrics: {} });
   return { home, registry, version, arn: versionArn(version), ref: `shop/${version.name}` };
 }

@@ -14,7 +14,7 @@ async function check(t: TestContext, build: (src: string) => Promise<void>) {
   const home = resolveHome(path.join(root, 'home'), {});
   const registry = Registry.open(home.database);
   t.after(() => registry.close());
-  registry.createProject('shoes');
+  registry.projects.create('shoes');
   const src = path.join(root, 'src');
   await build(src);
   await importFolder(registry, home, 'shoes', src);

@@ -13,7 +13,7 @@ async function check(t: TestContext, build: (src: string) => Promise<void>): Pro
   const home = resolveHome(path.join(root, 'home'), {});
   const registry = Registry.open(home.database);
   t.after(() => registry.close());
-  registry.createProject('shoes');
+  registry.projects.create('shoes');
   const src = path.join(root, 'src');
   await writeJpegs(path.join(src, 'train', 'boot'), 'b', 10, 3000);
   await writeJpegs(path.join(src, 'train', 'sandal'), 's', 10, 3100);
@@ -98,7 +98,7 @@ test('near-duplicate clusters in the training set are reported with their sizes,
   assert.deepEqual(summary.trainClusters.sizes, { '2': 1, '3': 1 });
   assert.equal(summary.trainClusters.clusters, 2);
   assert.equal(summary.trainClusters.largest, 3);
-  const train = registry.listEntries(registry.getProject('shoes').id, { split: 'train' });
+  const train = registry.entries.list(registry.projects.get('shoes').id, { split: 'train' });
   assert.equal(summary.trainClusters.groups, new Set(nearDuplicateClusters(train.map((e) => e.dhash))).size);
   assert.equal(finding(summary, 'near-duplicate-clusters')?.files.length, 2);
   assert.match(formatHealthSummary(summary), /Near-duplicate clusters in train \(dHash <= 4 bits\): 2 \(sizes 1x2, 1x3\)/);

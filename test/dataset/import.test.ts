@@ -20,7 +20,7 @@ function setup(t: TestContext, project = 'shoes'): Setup {
   const home = resolveHome(path.join(root, 'home'), {});
   const registry = Registry.open(home.database);
   t.after(() => registry.close());
-  registry.createProject(project);
+  registry.projects.create(project);
   return { home, registry, src: path.join(root, 'src') };
 }
 
@@ -60,7 +60,7 @@ test('each bad file of a folder is skipped once with its own code, and every goo
   for (const s of report.skipped) assert.ok(s.reason.includes(s.file), `reason names the file: ${s.reason}`);
   assert.deepEqual(skippedLive.sort(), Object.keys(bad).sort());
 
-  const entries = registry.listEntries(registry.getProject('shoes').id);
+  const entries = registry.entries.list(registry.projects.get('shoes').id);
   assert.deepEqual(entries.map((e) => e.source).sort(), [...good].sort());
   assert.deepEqual(
     entries.map((e) => [path.basename(e.source), e.label, e.format]).sort(),
@@ -79,7 +79,7 @@ test('imported images are copied into the content-addressed blob store', async (
   const { home, registry, src } = setup(t);
   await mixedFixture(src);
   await importFolder(registry, home, 'shoes', src);
-  for (const entry of registry.listEntries(registry.getProject('shoes').id)) {
+  for (const entry of registry.entries.list(registry.projects.get('shoes').id)) {
     const ext = entry.format === 'jpeg' ? 'jpg' : entry.format;
     assert.equal(entry.blob, path.join('blobs', entry.sha256.slice(0, 2), `${entry.sha256}.${ext}`));
     const blob = fs.readFileSync(path.join(home.root, entry.blob));
@@ -105,7 +105,7 @@ test('re-running an import adds nothing and counts every good file as a duplicat
   assert.equal(again.imported, 0);
   assert.equal(again.duplicates, good.length);
   assert.equal(again.skipped.length, Object.keys(bad).length);
-  assert.equal(registry.listEntries(registry.getProject('shoes').id).length, good.length);
+  assert.equal(registry.entries.list(registry.projects.get('shoes').id).length, good.length);
 });
 
 test(
@@ -129,7 +129,7 @@ test('the same image under two labels is imported once per label', async (t) => 
   put(path.join(src, 'sandal', 'x.jpg'), bytes);
   const report = await importFolder(registry, home, 'shoes', src);
   assert.equal(report.imported, 2);
-  assert.deepEqual(registry.listEntries(registry.getProject('shoes').id).map((e) => e.label), ['boot', 'sandal']);
+  assert.deepEqual(registry.entries.list(registry.projects.get('shoes').id).map((e) => e.label), ['boot', 'sandal']);
 });
 
 test('train/ and test/ sub-roots give each image the split of its folder, marked as given', async (t) => {
@@ -140,7 +140,7 @@ test('train/ and test/ sub-roots give each image the split of its folder, marked
   await writeJpegs(path.join(src, 'TEST', 'sandal'), 's', 2, 400);
   const report = await importFolder(registry, home, 'shoes', src);
   assert.deepEqual(report.labels, { boot: { train: 3, test: 1 }, sandal: { train: 3, test: 2 } });
-  for (const entry of registry.listEntries(registry.getProject('shoes').id)) {
+  for (const entry of registry.entries.list(registry.projects.get('shoes').id)) {
     assert.equal(entry.splitOrigin, 'given');
     assert.equal(entry.split, entry.source.includes(`${path.sep}train${path.sep}`) ? 'train' : 'test', entry.source);
   }
@@ -152,7 +152,7 @@ test('a train/ sub-root without test/ is split automatically like a flat folder'
   await writeJpegs(path.join(src, 'train', 'sandal'), 's', 5, 600);
   const report = await importFolder(registry, home, 'shoes', src);
   assert.deepEqual(report.labels, { boot: { train: 4, test: 1 }, sandal: { train: 4, test: 1 } });
-  assert.ok(registry.listEntries(registry.getProject('shoes').id).every((e) => e.splitOrigin === 'auto'));
+  assert.ok(registry.entries.list(registry.projects.get('shoes').id).every((e) => e.splitOrigin === 'auto'));
 });
 
 test('a flat folder gets a stratified 80/20 split with a test image for every label of two or more', async (t) => {
@@ -180,9 +180,9 @@ test('the same split seed gives the same split in another home, and another seed
     const home = resolveHome(path.join(root, name), {});
     const registry = Registry.open(home.database);
     try {
-      registry.createProject('shoes');
+      registry.projects.create('shoes');
       await importFolder(registry, home, 'shoes', src, { splitSeed: seed });
-      return Object.fromEntries(registry.listEntries(registry.getProject('shoes').id).map((e) => [e.source, e.split]));
+      return Object.fromEntries(registry.entries.list(registry.projects.get('shoes').id).map((e) => [e.source, e.split]));
     } finally {
       registry.close();
     }
@@ -197,7 +197,7 @@ test('the split option puts every image in the named split', async (t) => {
   await writeJpegs(path.join(src, 'train', 'boot'), 'b', 2, 3000);
   await writeJpegs(path.join(src, 'test', 'boot'), 'b', 2, 3100);
   await importFolder(registry, home, 'shoes', src, { split: 'test' });
-  const entries = registry.listEntries(registry.getProject('shoes').id);
+  const entries = registry.entries.list(registry.projects.get('shoes').id);
   assert.deepEqual(entries.map((e) => [e.split, e.splitOrigin]), Array(4).fill(['test', 'given']));
 });
 
@@ -214,7 +214,7 @@ test('a symlink pointing outside the dataset root is refused with a notice and n
   const notice = report.notices.find((n) => n.startsWith(link));
   assert.ok(notice, JSON.stringify(report.notices));
   assert.match(notice, /outside the dataset root/);
-  assert.ok(!registry.listEntries(registry.getProject('shoes').id).some((e) => e.sha256 === sha256Hex(fs.readFileSync(outside))));
+  assert.ok(!registry.entries.list(registry.projects.get('shoes').id).some((e) => e.sha256 === sha256Hex(fs.readFileSync(outside))));
 });
 
 test('a symlinked label folder inside the root is followed', async (t) => {

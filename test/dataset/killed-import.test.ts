@@ -28,8 +28,8 @@ test('an import SIGKILLed midway leaves a registry whose entries all have their 
 
   const registry = Registry.open(home.database);
   t.after(() => registry.close());
-  const project = registry.getProject('shoes');
-  const survivors = registry.listEntries(project.id);
+  const project = registry.projects.get('shoes');
+  const survivors = registry.entries.list(project.id);
   assert.ok(survivors.length >= 64 && survivors.length < TOTAL, `${survivors.length} entries survived`);
   for (const entry of survivors) {
     const blob = path.join(home.root, entry.blob);
@@ -41,7 +41,7 @@ test('an import SIGKILLed midway leaves a registry whose entries all have their 
   assert.equal(report.duplicates, survivors.length);
   assert.equal(report.imported, TOTAL - survivors.length);
   assert.deepEqual(report.skipped, []);
-  const entries = registry.listEntries(project.id);
+  const entries = registry.entries.list(project.id);
   assert.equal(entries.length, TOTAL);
   assert.equal(new Set(entries.map((e) => e.sha256)).size, TOTAL);
   assert.deepEqual(report.labels, { boot: { train: 56, test: 14 }, sandal: { train: 56, test: 14 } });

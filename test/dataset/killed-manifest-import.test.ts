@@ -20,7 +20,7 @@ test('a manifest import SIGKILLed midway keeps the earlier state whole, and a re
 
   // An earlier import the killed one must not disturb.
   const setupRegistry = Registry.open(home.database);
-  setupRegistry.createProject('shoes');
+  setupRegistry.projects.create('shoes');
   const earlier = await writeJpegs(path.join(root, 'earlier', 'hat'), 'h', 3, 7000);
   await importDataset(setupRegistry, home, 'shoes', path.join(root, 'earlier'));
   setupRegistry.close();
@@ -33,8 +33,8 @@ test('a manifest import SIGKILLed midway keeps the earlier state whole, and a re
 
   const registry = Registry.open(home.database);
   t.after(() => registry.close());
-  const project = registry.getProject('shoes');
-  const survivors = registry.listEntries(project.id);
+  const project = registry.projects.get('shoes');
+  const survivors = registry.entries.list(project.id);
   assert.equal(survivors.filter((e) => e.label === 'hat').length, earlier.length);
   assert.ok(survivors.length - earlier.length >= 64 && survivors.length - earlier.length < TOTAL, `${survivors.length} entries survived`);
   for (const entry of survivors) assert.equal(sha256Hex(fs.readFileSync(path.join(home.root, entry.blob))), entry.sha256);
@@ -42,5 +42,5 @@ test('a manifest import SIGKILLed midway keeps the earlier state whole, and a re
   const report = await importDataset(registry, home, 'shoes', path.join(src, 'train.manifest'));
   assert.equal(report.imported + report.duplicates, TOTAL);
   assert.deepEqual(report.skipped.map((s) => [s.line, s.code]), [[TOTAL + 1, 'ERR_DATASET_MANIFEST_INVALID']]);
-  assert.equal(registry.listEntries(project.id).length, TOTAL + earlier.length);
+  assert.equal(registry.entries.list(project.id).length, TOTAL + earlier.length);
 });

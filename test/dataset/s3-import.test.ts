@@ -32,7 +32,7 @@ function setup(t: TestContext): { home: HomeLayout; registry: Registry; store: S
     store.destroy();
     registry.close();
   });
-  registry.createProject('shoes');
+  registry.projects.create('shoes');
   return { home, registry, store };
 }
 
@@ -43,7 +43,7 @@ test('an S3 prefix laid out as train/ and test/ folders per label imports into t
   assert.equal(report.imported, 8);
   assert.deepEqual(report.skipped.map((s) => [s.file, s.code]), [['s3://shop-photos/folder/test/sandal/broken.jpg', 'ERR_IMAGE_FORMAT_UNSUPPORTED']]);
   assert.deepEqual(report.labels, { boot: { train: 3, test: 1 }, sandal: { train: 3, test: 1 } });
-  const entries = registry.listEntries(registry.getProject('shoes').id);
+  const entries = registry.entries.list(registry.projects.get('shoes').id);
   assert.ok(entries.every((e) => e.source.startsWith('s3://shop-photos/folder/') && fs.existsSync(path.join(home.root, e.blob))));
 });
 
@@ -78,13 +78,20 @@ test('an export to S3 uploads the images and a manifest that imports back to the
   await importDataset(registry, home, 'shoes', 's3://shop-photos/folder/', { storage: store });
   const exported = await exportDataset(registry, home, 'shoes', 's3://shop-photos/export/shoes.manifest', { format: 'manifest', storage: store });
   assert.equal(exported.images, 8);
-  registry.createProject('copy');
+  registry.projects.create('copy');
   await importDataset(registry, home, 'copy', 's3://shop-photos/export/shoes.manifest', { storage: store });
-  const key = (project: string) => registry.listEntries(registry.getProject(project).id).map((e) => `${e.sha256} ${e.label} ${e.split}`).sort();
+  const key = (project: string) => registry.entries.list(registry.projects.get(project).id).map((e) => `${e.sha256} ${e.label} ${e.split}`).sort();
   assert.deepEqual(key('copy'), key('shoes'));
 });
 
 test('an s3:// source with an invalid bucket name is ERR_S3_URI_INVALID', async (t) => {
   const { home, registry, store } = setup(t);
   await assert.rejects(importDataset(registry, home, 'shoes', 's3://Bad_Bucket/x', { storage: store }), (e) => isSkulensError(e, 'ERR_S3_URI_INVALID'));
+});
+
+test('without the owner handing over an S3 store, an s3:// import or export is ERR_S3_NOT_CONFIGURED (no store is made from the process environment)', async (t) => {
+  const { home, registry, store } = setup(t);
+  await assert.rejects(importDataset(registry, home, 'shoes', 's3://shop-photos/folder/'), (e) => isSkulensError(e, 'ERR_S3_NOT_CONFIGURED') && e.message.includes('s3://shop-photos/folder/'));
+  await importDataset(registry, home, 'shoes', 's3://shop-photos/folder/', { storage: () => store });
+  await assert.rejects(exportDataset(registry, home, 'shoes', 's3://shop-photos/export/x.manifest', { format: 'manifest' }), (e) => isSkulensError(e, 'ERR_S3_NOT_CONFIGURED'));
 });

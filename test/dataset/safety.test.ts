@@ -12,7 +12,7 @@ function setup(t: TestContext): { home: HomeLayout; registry: Registry; root: st
   const home = resolveHome(path.join(root, 'home'), {});
   const registry = Registry.open(home.database);
   t.after(() => registry.close());
-  registry.createProject('shoes');
+  registry.projects.create('shoes');
   return { home, registry, root, src: path.join(root, 'src') };
 }
 
@@ -27,7 +27,7 @@ test('CSV paths that climb out with ../, absolute paths and symlinks leading out
   assert.equal(report.imported, 1);
   assert.deepEqual(report.skipped.map((s) => [s.line, s.code]), [3, 4, 5, 6, 7].map((line) => [line, 'ERR_DATASET_PATH_ESCAPES']));
   for (const skipped of report.skipped) assert.match(skipped.reason, new RegExp(`list\\.csv line ${skipped.line}: path ".+" escapes the dataset root`));
-  assert.deepEqual(registry.listEntries(registry.getProject('shoes').id).map((e) => path.basename(e.source)), ['inside.jpg']);
+  assert.deepEqual(registry.entries.list(registry.projects.get('shoes').id).map((e) => path.basename(e.source)), ['inside.jpg']);
 });
 
 test('manifest source-refs that climb out or are absolute are refused with their line numbers', async (t) => {
@@ -63,9 +63,9 @@ test('a manifest export copies the images beside it and imports back to the same
   const report = await exportDataset(registry, home, 'shoes', out, { format: 'manifest' });
   assert.deepEqual([report.entries, report.images], [5, 4]);
   assert.equal(fs.readdirSync(path.join(root, 'out', 'images')).length, 4);
-  registry.createProject('back');
+  registry.projects.create('back');
   await importDataset(registry, home, 'back', out);
-  const view = (project: string) => registry.listEntries(registry.getProject(project).id).map((e) => [e.sha256, e.label, e.split, e.metadata]);
+  const view = (project: string) => registry.entries.list(registry.projects.get(project).id).map((e) => [e.sha256, e.label, e.split, e.metadata]);
   assert.deepEqual(view('back'), view('shoes'));
 });
 
@@ -76,8 +76,8 @@ test('a CSV export imports back to the same entries, metadata included', async (
   await importDataset(registry, home, 'shoes', path.join(src, 'in.csv'));
   const out = path.join(root, 'out', 'shoes.csv');
   await exportDataset(registry, home, 'shoes', out, { format: 'csv' });
-  registry.createProject('back');
+  registry.projects.create('back');
   await importDataset(registry, home, 'back', out);
-  const view = (project: string) => registry.listEntries(registry.getProject(project).id).map((e) => [e.sha256, e.label, e.split, e.metadata]);
+  const view = (project: string) => registry.entries.list(registry.projects.get(project).id).map((e) => [e.sha256, e.label, e.split, e.metadata]);
   assert.deepEqual(view('back'), view('shoes'));
 });

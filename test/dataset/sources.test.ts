@@ -20,7 +20,7 @@ function setup(t: TestContext): Setup {
   const home = resolveHome(path.join(root, 'home'), {});
   const registry = Registry.open(home.database);
   t.after(() => registry.close());
-  registry.createProject('shoes');
+  registry.projects.create('shoes');
   return { home, registry, src: path.join(root, 'src'), root };
 }
 
@@ -33,7 +33,7 @@ test('a CSV imports its rows with labels, keeps extra columns as metadata and re
   const report = await importDataset(registry, home, 'shoes', path.join(src, 'list.csv'));
   assert.equal(report.format, 'csv');
   assert.equal(report.imported, 3);
-  const entries = registry.listEntries(registry.getProject('shoes').id);
+  const entries = registry.entries.list(registry.projects.get('shoes').id);
   const bySource = Object.fromEntries(entries.map((e) => [path.basename(e.source), { label: e.label, metadata: e.metadata }]));
   assert.deepEqual(bySource, {
     'p-00.jpg': { label: 'boot', metadata: { sku: 'B-1', colour: 'black' } },
@@ -48,7 +48,7 @@ test('CSV column names are configurable and a split column is honoured', async (
   await writeJpegs(path.join(src, 'img'), 'p', 2, 20);
   put(path.join(src, 'list.csv'), 'file,category,split\nimg/p-00.jpg,boot,train\nimg/p-01.jpg,boot,test\n');
   await importDataset(registry, home, 'shoes', path.join(src, 'list.csv'), { columns: { path: 'file', label: 'category' } });
-  const splits = registry.listEntries(registry.getProject('shoes').id).map((e) => [path.basename(e.source), e.split, e.splitOrigin]);
+  const splits = registry.entries.list(registry.projects.get('shoes').id).map((e) => [path.basename(e.source), e.split, e.splitOrigin]);
   assert.deepEqual(splits.sort(), [['p-00.jpg', 'train', 'given'], ['p-01.jpg', 'test', 'given']]);
 });
 
@@ -79,7 +79,7 @@ test('a manifest imports local source-refs, several label attributes on one line
   const report = await importDataset(registry, home, 'shoes', path.join(src, 'train.manifest'), { split: 'train' });
   assert.equal(report.format, 'manifest');
   assert.deepEqual(report.skipped, []);
-  const entries = registry.listEntries(registry.getProject('shoes').id);
+  const entries = registry.entries.list(registry.projects.get('shoes').id);
   assert.deepEqual(entries.map((e) => [path.basename(e.source), e.label, e.split]).sort(), [
     ['p-00.jpg', 'boot', 'train'],
     ['p-01.jpg', 'red', 'train'],
@@ -95,7 +95,7 @@ test('the multi-label manifest form with a class-map gives one entry per label',
   const line = { 'source-ref': 'img/p-00.jpg', tags: [0, 2], 'tags-metadata': { 'class-map': { '0': 'boot', '1': 'sandal', '2': 'leather' }, type: 'groundtruth/image-classification-multilabel', 'human-annotated': 'yes' } };
   put(path.join(src, 'tags.manifest'), JSON.stringify(line) + '\n');
   await importDataset(registry, home, 'shoes', path.join(src, 'tags.manifest'));
-  assert.deepEqual(registry.listEntries(registry.getProject('shoes').id).map((e) => e.label).sort(), ['boot', 'leather']);
+  assert.deepEqual(registry.entries.list(registry.projects.get('shoes').id).map((e) => e.label).sort(), ['boot', 'leather']);
 });
 
 test('bad manifest lines (malformed JSON, no source-ref, unknown label attribute) are skipped with their line numbers; the rest imports', async (t) => {
@@ -126,7 +126,7 @@ test('--label-attribute reads only the named attributes', async (t) => {
   await writeJpegs(path.join(src, 'img'), 'p', 1, 70);
   put(path.join(src, 'a.manifest'), JSON.stringify({ 'source-ref': 'img/p-00.jpg', shoe: 0, 'shoe-metadata': meta('boot'), colour: 0, 'colour-metadata': meta('red') }) + '\n');
   await importDataset(registry, home, 'shoes', path.join(src, 'a.manifest'), { labelAttributes: ['shoe'] });
-  assert.deepEqual(registry.listEntries(registry.getProject('shoes').id).map((e) => e.label), ['boot']);
+  assert.deepEqual(registry.entries.list(registry.projects.get('shoes').id).map((e) => e.label), ['boot']);
 });
 
 test('a file that is neither a folder, a CSV nor a manifest is ERR_DATASET_FORMAT_UNKNOWN', async (t) => {
@@ -149,10 +149,10 @@ test('re-importing a CSV adds only new rows, and a copy of an image under the sa
   put(path.join(src, 'list.csv'), 'path,label\nimg/p-00.jpg,boot\nimg/copy.jpg,boot\nimg/p-01.jpg,boot\n');
   const second = await importDataset(registry, home, 'shoes', path.join(src, 'list.csv'));
   assert.deepEqual([second.imported, second.duplicates], [1, 2]);
-  const issues = registry.listImportIssues(registry.getProject('shoes').id);
+  const issues = registry.entries.listImportIssues(registry.projects.get('shoes').id);
   // Whichever copy was decoded first is the entry; the other is recorded as its duplicate, once.
   assert.deepEqual(issues.map((i) => [i.kind, [path.basename(i.file), path.basename(i.related ?? '')].sort()]), [['exact-duplicate', ['copy.jpg', 'p-00.jpg']]]);
-  const entry = registry.listEntries(registry.getProject('shoes').id).find((e) => e.source === issues[0]!.related);
+  const entry = registry.entries.list(registry.projects.get('shoes').id).find((e) => e.source === issues[0]!.related);
   assert.ok(entry, 'the duplicate points at the entry that was kept');
 });
 

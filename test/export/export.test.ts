@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { getBackbone, preprocess } from '../../src/backbone/index.js';
 import { exportVersion } from '../../src/export/index.js';
 import { parseVersionRef } from '../../src/registry/index.js';
-import { Predictor } from '../../src/serve/index.js';
+import { Predictor } from '../../src/predict/index.js';
 import { headProbabilities, type Head } from '../../src/train/index.js';
 import { solidPng } from '../backbone/fixtures.js';
 import { jpeg, tempDir } from '../helpers/fixtures.js';
@@ -91,7 +91,7 @@ test('a version on the TF.js default backbone exports its head as ONNX with the 
 
 test('exporting a version that is still training fails with ERR_VERSION_NOT_READY', async (t) => {
   const { home, registry } = await trainedHome(tempDir(t, 'export'));
-  const pending = registry.createVersion(registry.getProject('shop').id, { backbone: 'tiny', params: {}, seed: 1 });
+  const pending = registry.versions.create(registry.projects.get('shop').id, { backbone: 'tiny', params: {}, seed: 1 });
   await assert.rejects(exportVersion(registry, home, { project: 'shop', name: pending.name }, tempDir(t, 'export-out')), { code: 'ERR_VERSION_NOT_READY' });
   registry.close();
 });

@@ -4,7 +4,7 @@
 import { runBatch } from '../../src/batch/index.js';
 import { resolveHome } from '../../src/home/index.js';
 import { Registry, parseVersionRef } from '../../src/registry/index.js';
-import { Predictor } from '../../src/serve/index.js';
+import { Predictor } from '../../src/predict/index.js';
 
 const [homeDir, ref, source, output, delay] = process.argv.slice(2) as [string, string, string, string, string];
 const home = resolveHome(homeDir, {});

@@ -4,6 +4,6 @@ import { Registry } from '../../src/registry/index.js';
 
 const [database, project] = process.argv.slice(2) as [string, string];
 const registry = Registry.open(database);
-const version = registry.createVersion(registry.getProject(project).id, { backbone: 'test-backbone', params: {}, seed: 1 });
+const version = registry.versions.create(registry.projects.get(project).id, { backbone: 'test-backbone', params: {}, seed: 1 });
 process.stdout.write(`${JSON.stringify({ ...version, pid: process.pid })}\n`);
 registry.close();

@@ -8,7 +8,7 @@ import { Registry } from '../../src/registry/index.js';
 const [homeDir, project, source] = process.argv.slice(2) as [string, string, string];
 const home = resolveHome(homeDir);
 const registry = Registry.open(home.database);
-if (!registry.findProject(project)) registry.createProject(project);
+if (!registry.projects.find(project)) registry.projects.create(project);
 const report = await importDataset(registry, home, project, source, {
   onProgress: (done, total) => {
     process.stdout.write(`progress ${done} ${total}\n`);

@@ -9,7 +9,7 @@ import { importFolder } from '../../src/dataset/index.js';
 import { resolveHome, type HomeLayout } from '../../src/home/index.js';
 import { addLabelVersion, trainVersion } from '../../src/jobs/index.js';
 import { Registry, readVersionJson } from '../../src/registry/index.js';
-import { Predictor } from '../../src/serve/index.js';
+import { Predictor } from '../../src/predict/index.js';
 import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
 
 // A backbone that averages raw pixels (dim 3): solid colours are separable, so training is quick and sure.
@@ -44,7 +44,7 @@ async function makeProject(name: string, testOffset: number): Promise<void> {
     await writeImages(path.join(data, 'train'), label, rgb, 10, 0);
     await writeImages(path.join(data, 'test'), label, rgb, 3, 100 + testOffset);
   }
-  registry.createProject(name);
+  registry.projects.create(name);
   await importFolder(registry, home, name, path.join(data, 'train'), { split: 'train' });
   await importFolder(registry, home, name, path.join(data, 'test'), { split: 'test' });
 }

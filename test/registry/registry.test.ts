@@ -58,24 +58,24 @@ const manifest = (overrides: Partial<ModelManifest> = {}): ModelManifest => ({
 
 test('projects, entries and versions survive closing and re-opening the SQLite file', (t) => {
   const { registry, file } = openTemp(t);
-  const shoes = registry.createProject('shoes');
-  registry.createProject('bags');
-  registry.addEntries(shoes.id, [entry(1, 'boot'), entry(2, 'sandal', 'test'), entry(3, 'boot')]);
-  const version = registry.createVersion(shoes.id, { backbone: 'test-backbone', params: { C: 10 }, seed: 7 });
-  registry.completeVersion(version.id, { dir: 'projects/shoes/versions/v1', metrics: { accuracy: 0.75 } });
+  const shoes = registry.projects.create('shoes');
+  registry.projects.create('bags');
+  registry.entries.add(shoes.id, [entry(1, 'boot'), entry(2, 'sandal', 'test'), entry(3, 'boot')]);
+  const version = registry.versions.create(shoes.id, { backbone: 'test-backbone', params: { C: 10 }, seed: 7 });
+  registry.versions.complete(version.id, { dir: 'projects/shoes/versions/v1', metrics: { accuracy: 0.75 } });
   registry.close();
 
   const reopened = Registry.open(file);
   t.after(() => reopened.close());
-  assert.deepEqual(reopened.listProjects().map((p) => p.name), ['bags', 'shoes']);
-  const entries = reopened.listEntries(reopened.getProject('shoes').id);
+  assert.deepEqual(reopened.projects.list().map((p) => p.name), ['bags', 'shoes']);
+  const entries = reopened.entries.list(reopened.projects.get('shoes').id);
   assert.equal(entries.length, 3);
   const { id, projectId, importedAt, ...first } = entries[0]!;
   assert.equal(projectId, shoes.id);
   assert.ok(id > 0 && !Number.isNaN(Date.parse(importedAt)));
   assert.deepEqual(first, entry(1, 'boot'));
   assert.deepEqual(entries[1]!.metadata, null);
-  const [v1] = reopened.listVersions(shoes.id);
+  const [v1] = reopened.versions.list(shoes.id);
   assert.equal(v1!.name, 'v1');
   assert.equal(v1!.status, 'TRAINING_COMPLETED');
   assert.equal(v1!.project, 'shoes');
@@ -88,91 +88,91 @@ test('projects, entries and versions survive closing and re-opening the SQLite f
 
 test('listEntries filters by split and by label', (t) => {
   const { registry } = openTemp(t);
-  const p = registry.createProject('shoes');
-  registry.addEntries(p.id, [entry(1, 'boot'), entry(2, 'boot', 'test'), entry(3, 'sandal', 'test')]);
-  assert.deepEqual(registry.listEntries(p.id, { split: 'test' }).map((e) => e.sha256.slice(-1)), ['2', '3']);
-  assert.deepEqual(registry.listEntries(p.id, { label: 'boot' }).map((e) => e.sha256.slice(-1)), ['1', '2']);
-  assert.deepEqual(registry.listEntries(p.id, { split: 'test', label: 'boot' }).map((e) => e.sha256.slice(-1)), ['2']);
+  const p = registry.projects.create('shoes');
+  registry.entries.add(p.id, [entry(1, 'boot'), entry(2, 'boot', 'test'), entry(3, 'sandal', 'test')]);
+  assert.deepEqual(registry.entries.list(p.id, { split: 'test' }).map((e) => e.sha256.slice(-1)), ['2', '3']);
+  assert.deepEqual(registry.entries.list(p.id, { label: 'boot' }).map((e) => e.sha256.slice(-1)), ['1', '2']);
+  assert.deepEqual(registry.entries.list(p.id, { split: 'test', label: 'boot' }).map((e) => e.sha256.slice(-1)), ['2']);
 });
 
 test('addEntries skips an entry already present with the same image and label and counts only new ones', (t) => {
   const { registry } = openTemp(t);
-  const p = registry.createProject('shoes');
-  assert.equal(registry.addEntries(p.id, [entry(1, 'boot'), entry(2, 'boot')]), 2);
-  assert.equal(registry.addEntries(p.id, [entry(1, 'boot'), entry(1, 'sandal')]), 1);
-  assert.equal(registry.hasEntry(p.id, entry(1, 'boot').sha256, 'sandal'), true);
-  assert.equal(registry.listEntries(p.id).length, 3);
+  const p = registry.projects.create('shoes');
+  assert.equal(registry.entries.add(p.id, [entry(1, 'boot'), entry(2, 'boot')]), 2);
+  assert.equal(registry.entries.add(p.id, [entry(1, 'boot'), entry(1, 'sandal')]), 1);
+  assert.equal(registry.entries.has(p.id, entry(1, 'boot').sha256, 'sandal'), true);
+  assert.equal(registry.entries.list(p.id).length, 3);
 });
 
 test('setSplits moves entries between train and test', (t) => {
   const { registry } = openTemp(t);
-  const p = registry.createProject('shoes');
-  registry.addEntries(p.id, [entry(1, 'boot'), entry(2, 'boot')]);
-  const [a] = registry.listEntries(p.id);
-  registry.setSplits([{ id: a!.id, split: 'test' }]);
-  assert.deepEqual(registry.listEntries(p.id).map((e) => e.split), ['test', 'train']);
+  const p = registry.projects.create('shoes');
+  registry.entries.add(p.id, [entry(1, 'boot'), entry(2, 'boot')]);
+  const [a] = registry.entries.list(p.id);
+  registry.entries.setSplits([{ id: a!.id, split: 'test' }]);
+  assert.deepEqual(registry.entries.list(p.id).map((e) => e.split), ['test', 'train']);
 });
 
 test('an invalid project name is refused with ERR_PROJECT_NAME_INVALID', (t) => {
   const { registry } = openTemp(t);
   for (const name of ['', '-starts-with-dash', 'has space', 'slash/name', 'x'.repeat(65), 'émoji']) {
-    assert.throws(() => registry.createProject(name), (e) => isSkulensError(e, 'ERR_PROJECT_NAME_INVALID') && e.details.project === name, name);
+    assert.throws(() => registry.projects.create(name), (e) => isSkulensError(e, 'ERR_PROJECT_NAME_INVALID') && e.details.project === name, name);
   }
-  assert.deepEqual(registry.listProjects(), []);
+  assert.deepEqual(registry.projects.list(), []);
 });
 
 test('project names of 1 to 64 letters, digits, dots, dashes and underscores are accepted', (t) => {
   const { registry } = openTemp(t);
-  for (const name of ['a', 'Shoes_2024', 'shop.v2-eu', 'x'.repeat(64)]) registry.createProject(name);
-  assert.equal(registry.listProjects().length, 4);
+  for (const name of ['a', 'Shoes_2024', 'shop.v2-eu', 'x'.repeat(64)]) registry.projects.create(name);
+  assert.equal(registry.projects.list().length, 4);
 });
 
 test('creating a project twice is refused with ERR_PROJECT_EXISTS', (t) => {
   const { registry } = openTemp(t);
-  registry.createProject('shoes');
-  assert.throws(() => registry.createProject('shoes'), (e) => isSkulensError(e, 'ERR_PROJECT_EXISTS') && e.status === 409);
+  registry.projects.create('shoes');
+  assert.throws(() => registry.projects.create('shoes'), (e) => isSkulensError(e, 'ERR_PROJECT_EXISTS') && e.status === 409);
 });
 
 test('getProject and deleteProject of an unknown project throw ERR_PROJECT_NOT_FOUND', (t) => {
   const { registry } = openTemp(t);
-  assert.equal(registry.findProject('ghost'), undefined);
-  assert.throws(() => registry.getProject('ghost'), (e) => isSkulensError(e, 'ERR_PROJECT_NOT_FOUND') && e.message.includes('"ghost"'));
-  assert.throws(() => registry.deleteProject('ghost'), (e) => isSkulensError(e, 'ERR_PROJECT_NOT_FOUND'));
+  assert.equal(registry.projects.find('ghost'), undefined);
+  assert.throws(() => registry.projects.get('ghost'), (e) => isSkulensError(e, 'ERR_PROJECT_NOT_FOUND') && e.message.includes('"ghost"'));
+  assert.throws(() => registry.projects.delete('ghost'), (e) => isSkulensError(e, 'ERR_PROJECT_NOT_FOUND'));
 });
 
 test('deleting a project removes its entries and versions', (t) => {
   const { registry } = openTemp(t);
-  const p = registry.createProject('shoes');
-  registry.addEntries(p.id, [entry(1, 'boot')]);
-  const v = registry.createVersion(p.id, { backbone: 'b', params: {}, seed: 1 });
-  registry.deleteProject('shoes');
-  assert.deepEqual(registry.listEntries(p.id), []);
-  assert.throws(() => registry.getVersionById(v.id), (e) => isSkulensError(e, 'ERR_VERSION_NOT_FOUND'));
+  const p = registry.projects.create('shoes');
+  registry.entries.add(p.id, [entry(1, 'boot')]);
+  const v = registry.versions.create(p.id, { backbone: 'b', params: {}, seed: 1 });
+  registry.projects.delete('shoes');
+  assert.deepEqual(registry.entries.list(p.id), []);
+  assert.throws(() => registry.versions.byId(v.id), (e) => isSkulensError(e, 'ERR_VERSION_NOT_FOUND'));
 });
 
 test('versions are named v1, v2, ... per project, continuing after the highest even when one is deleted', (t) => {
   const { registry } = openTemp(t);
-  const shoes = registry.createProject('shoes');
-  const bags = registry.createProject('bags');
+  const shoes = registry.projects.create('shoes');
+  const bags = registry.projects.create('bags');
   const init = { backbone: 'b', params: {}, seed: 1 };
-  assert.equal(registry.createVersion(shoes.id, init).name, 'v1');
-  const v2 = registry.createVersion(shoes.id, init);
+  assert.equal(registry.versions.create(shoes.id, init).name, 'v1');
+  const v2 = registry.versions.create(shoes.id, init);
   assert.equal(v2.name, 'v2');
-  assert.equal(registry.createVersion(bags.id, init).name, 'v1');
-  registry.deleteVersion(registry.getVersion('shoes', 'v1').id);
-  assert.equal(registry.createVersion(shoes.id, init).name, 'v3');
+  assert.equal(registry.versions.create(bags.id, init).name, 'v1');
+  registry.versions.delete(registry.versions.get('shoes', 'v1').id);
+  assert.equal(registry.versions.create(shoes.id, init).name, 'v3');
   assert.equal(v2.status, 'TRAINING_IN_PROGRESS');
 });
 
 test('getVersion of a missing version throws ERR_VERSION_NOT_FOUND naming it', (t) => {
   const { registry } = openTemp(t);
-  registry.createProject('shoes');
-  assert.throws(() => registry.getVersion('shoes', 'v9'), (e) => isSkulensError(e, 'ERR_VERSION_NOT_FOUND') && e.message.includes('shoes/v9'));
+  registry.projects.create('shoes');
+  assert.throws(() => registry.versions.get('shoes', 'v9'), (e) => isSkulensError(e, 'ERR_VERSION_NOT_FOUND') && e.message.includes('shoes/v9'));
 });
 
 test('a training whose process has exited is marked TRAINING_FAILED on the next open', async (t) => {
   const { registry, file } = openTemp(t);
-  registry.createProject('shoes');
+  registry.projects.create('shoes');
   registry.close();
   const child = spawnNode(['test/helpers/create-version-child.ts', file, 'shoes']);
   const { code } = await exited(child);
@@ -182,7 +182,7 @@ test('a training whose process has exited is marked TRAINING_FAILED on the next 
 
   const reopened = Registry.open(file);
   t.after(() => reopened.close());
-  const version = reopened.getVersion('shoes', made.name);
+  const version = reopened.versions.get('shoes', made.name);
   assert.equal(version.status, 'TRAINING_FAILED');
   assert.match(version.statusMessage ?? '', /stopped before it finished/);
   const db = new Database(file, { readonly: true });
@@ -192,11 +192,11 @@ test('a training whose process has exited is marked TRAINING_FAILED on the next 
 
 test('a training whose pid was set by hand to a dead process is failed on open, a live one is kept', (t) => {
   const { registry, file } = openTemp(t);
-  const p = registry.createProject('shoes');
+  const p = registry.projects.create('shoes');
   const init = { backbone: 'b', params: {}, seed: 1 };
-  const dead = registry.createVersion(p.id, init);
-  const mine = registry.createVersion(p.id, init);
-  const parent = registry.createVersion(p.id, init);
+  const dead = registry.versions.create(p.id, init);
+  const mine = registry.versions.create(p.id, init);
+  const parent = registry.versions.create(p.id, init);
   registry.close();
   const db = new Database(file);
   // 2^22 + 1 is above Linux's pid_max ceiling, so no process can have it.
@@ -206,9 +206,9 @@ test('a training whose pid was set by hand to a dead process is failed on open, 
 
   const reopened = Registry.open(file);
   t.after(() => reopened.close());
-  assert.equal(reopened.getVersionById(dead.id).status, 'TRAINING_FAILED');
-  assert.equal(reopened.getVersionById(mine.id).status, 'TRAINING_IN_PROGRESS');
-  assert.equal(reopened.getVersionById(parent.id).status, 'TRAINING_IN_PROGRESS');
+  assert.equal(reopened.versions.byId(dead.id).status, 'TRAINING_FAILED');
+  assert.equal(reopened.versions.byId(mine.id).status, 'TRAINING_IN_PROGRESS');
+  assert.equal(reopened.versions.byId(parent.id).status, 'TRAINING_IN_PROGRESS');
 });
 
 test('parseVersionRef reads the short form shoes/v3', () => {
@@ -220,8 +220,8 @@ test('parseVersionRef reads the ARN form and versionArn round-trips through it',
   const version = { project: 'shoes', name: 'v3', createdAt: '2024-11-25T01:20:00.000Z' };
   const arn = versionArn(version);
   assert.equal(arn, `arn:aws:rekognition:local:000000000000:project/shoes/version/v3/${Date.parse(version.createdAt)}`);
-  assert.deepEqual(parseVersionRef(arn), { project: 'shoes', name: 'v3' });
-  assert.deepEqual(parseVersionRef('arn:aws:rekognition:us-east-1:123456789012:project/bags/version/v1/1732500000000'), { project: 'bags', name: 'v1' });
+  assert.deepEqual(parseVersionRef(arn), { project: 'shoes', name: 'v3', createdMs: Date.parse(version.createdAt) });
+  assert.deepEqual(parseVersionRef('arn:aws:rekognition:us-east-1:123456789012:project/bags/version/v1/1732500000000'), { project: 'bags', name: 'v1', createdMs: 1732500000000 });
   assert.equal(versionId(version), 'shoes/v3');
 });
 
@@ -289,7 +289,7 @@ test(
 test('createProject returns the same createdAt that it stores, so ARNs built from either agree', (t) => {
   const { registry } = openTemp(t);
   for (let i = 0; i < 20; i++) {
-    const created = registry.createProject(`p${i}`);
-    assert.equal(created.createdAt, registry.getProject(`p${i}`).createdAt);
+    const created = registry.projects.create(`p${i}`);
+    assert.equal(created.createdAt, registry.projects.get(`p${i}`).createdAt);
   }
 });

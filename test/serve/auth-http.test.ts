@@ -106,7 +106,7 @@ describe('auth', () => {
 
   test('@aws-sdk/client-rekognition pointed at the server lists projects with SigV4', async () => {
     const out = await client().send(new DescribeProjectsCommand({}));
-    assert.deepEqual(out.ProjectDescriptions?.map((p) => p.ProjectArn), [`arn:aws:rekognition:local:000000000000:project/shop/${Date.parse(fixture.registry.getProject('shop').createdAt)}`]);
+    assert.deepEqual(out.ProjectDescriptions?.map((p) => p.ProjectArn), [`arn:aws:rekognition:local:000000000000:project/shop/${Date.parse(fixture.registry.projects.get('shop').createdAt)}`]);
     assert.ok(out.ProjectDescriptions?.[0]?.CreationTimestamp instanceof Date);
   });
 

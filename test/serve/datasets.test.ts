@@ -35,7 +35,7 @@ describe('projects and datasets', () => {
     const answer = await call(running, 'CreateProject', { ProjectName: 'shop' });
     assert.equal(answer.status, 200);
     projectArn = answer.body.ProjectArn;
-    assert.equal(projectArn, `arn:aws:rekognition:local:000000000000:project/shop/${Date.parse(registry.getProject('shop').createdAt)}`);
+    assert.equal(projectArn, `arn:aws:rekognition:local:000000000000:project/shop/${Date.parse(registry.projects.get('shop').createdAt)}`);
   });
 
   test('CreateProject with a taken name is ResourceAlreadyExistsException 409', async () => {
@@ -46,7 +46,7 @@ describe('projects and datasets', () => {
   test('CreateProject with an invalid name is InvalidParameterException', async () => {
     const answer = await call(running, 'CreateProject', { ProjectName: '../etc' });
     assert.equal(answer.status, 400);
-    assert.equal(answer.body.__type, 'InvalidParameterException');
+    assert.deepEqual(answer.body, { __type: 'InvalidParameterException', Message: 'Project name "../etc" is invalid: use 1-64 letters, digits, "-", "_" or "."' });
   });
 
   test('DescribeDataset of a dataset never created is ResourceNotFoundException', async () => {
@@ -84,7 +84,7 @@ describe('projects and datasets', () => {
   test('CreateDataset for a project that does not exist is ResourceNotFoundException', async () => {
     const answer = await call(running, 'CreateDataset', { ProjectArn: 'ghost', DatasetType: 'TRAIN', DatasetSource: { Uri: catalogue } });
     assert.equal(answer.status, 404);
-    assert.equal(answer.body.__type, 'ResourceNotFoundException');
+    assert.deepEqual(answer.body, { __type: 'ResourceNotFoundException', Message: 'Project "ghost" does not exist. Create it with `skulens projects create ghost`' });
   });
 
   test('CreateDataset without a source is InvalidParameterException', async () => {
@@ -134,10 +134,10 @@ describe('projects and datasets', () => {
 
   test('DistributeDatasetEntries re-draws the split with another seed and keeps the counts', async () => {
     const testArn = trainArn.replace('/dataset/train/', '/dataset/test/');
-    const before = registry.listEntries(registry.getProject('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
+    const before = registry.entries.list(registry.projects.get('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
     const answer = await call(running, 'DistributeDatasetEntries', { Datasets: [{ Arn: trainArn }, { Arn: testArn }], Seed: 99 });
     assert.deepEqual([answer.status, answer.body], [200, {}]);
-    const after = registry.listEntries(registry.getProject('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
+    const after = registry.entries.list(registry.projects.get('shop').id, { split: 'test' }).map((e) => e.sha256).sort();
     assert.equal(after.length, before.length);
     assert.notDeepEqual(after, before);
   });
@@ -166,13 +166,18 @@ describe('projects and datasets', () => {
     assert.deepEqual([answer.status, answer.body], [200, { Status: 'DELETING' }]);
     const again = await call(running, 'DeleteProject', { ProjectArn: projectArn });
     assert.equal(again.status, 404);
-    assert.equal(again.body.__type, 'ResourceNotFoundException');
+    assert.deepEqual(again.body, { __type: 'ResourceNotFoundException', Message: 'Project "shop" does not exist. Create it with `skulens projects create shop`' });
   });
 
   test('a body that is not JSON is InvalidParameterException', async () => {
     const response = await fetch(`${running.url}/v1/DescribeProjects`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: running.bearer }, body: '{nope' });
     assert.equal(response.status, 400);
-    assert.equal(((await response.json()) as { __type: string }).__type, 'InvalidParameterException');
+    assert.equal(response.headers.get('x-skulens-error-code'), 'ERR_REQUEST_INVALID');
+    const body = (await response.json()) as { __type: string; Message: string };
+    assert.deepEqual(Object.keys(body), ['__type', 'Message']);
+    assert.equal(body.__type, 'InvalidParameterException');
+    // The parser's own words (they differ between Node versions) are quoted in brackets.
+    assert.match(body.Message, /^Invalid request to \/v1\/DescribeProjects: the body is not valid JSON \(.+\)$/);
   });
 
   test('GET /v1/openapi.json documents every operation with the request schema from its zod schema', async () => {

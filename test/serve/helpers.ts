@@ -38,7 +38,7 @@ export async function trainedFixture(prefix: string): Promise<Fixture> {
   const catalogue = path.join(root, 'catalogue');
   const generated = await generateSyntheticCatalogue(catalogue, { perLabel: 6, size: 96 });
   const registry = Registry.open(home.database);
-  registry.createProject('shop');
+  registry.projects.create('shop');
   await importFolder(registry, home, 'shop', catalogue);
   const { version } = await trainVersion(registry, home, 'shop', { backbone: 'tiny', workers: 1 });
   const first = path.join(catalogue, generated.labels[0]!);

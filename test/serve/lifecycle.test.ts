@@ -42,7 +42,7 @@ describe('lifecycle', () => {
     assert.equal(answer.status, 200);
     v2 = answer.body.ProjectVersionArn;
     assert.match(v2, /^arn:aws:rekognition:local:000000000000:project\/shop\/version\/v2\/\d+$/);
-    assert.equal(fixture.registry.getVersion('shop', 'v2').status, 'TRAINING_IN_PROGRESS');
+    assert.equal(fixture.registry.versions.get('shop', 'v2').status, 'TRAINING_IN_PROGRESS');
     await statusOf(running, v2, 'TRAINING_COMPLETED');
     const described = await call(running, 'DescribeProjectVersions', { ProjectArn: 'shop', VersionNames: ['v2'] });
     const [description] = described.body.ProjectVersionDescriptions;
@@ -92,7 +92,7 @@ describe('lifecycle', () => {
     form.set('image', new Blob([new Uint8Array(big)]), 'big.jpg');
     const response = await fetch(`${running.url}/v1/detect?version=shop/v1`, { method: 'POST', body: form, headers: { authorization: running.bearer } });
     assert.equal(response.status, 400);
-    assert.equal(((await response.json()) as { __type: string }).__type, 'ImageTooLargeException');
+    assert.deepEqual(await response.json(), { __type: 'ImageTooLargeException', Message: 'Image in the request is too large: the request body is over the limit; an image may be at most 4 MB' });
   });
 
   test('bytes that are not JPEG, PNG or WebP are InvalidImageFormatException', async () => {
@@ -132,7 +132,7 @@ describe('lifecycle', () => {
   test('an unknown version is ResourceNotFoundException', async () => {
     const answer = await call(running, 'DetectCustomLabels', { ProjectVersionArn: 'shop/v9', Image: image() });
     assert.equal(answer.status, 404);
-    assert.equal(answer.body.__type, 'ResourceNotFoundException');
+    assert.deepEqual(answer.body, { __type: 'ResourceNotFoundException', Message: 'Model version "shop/v9" does not exist. List versions with `skulens versions list <project>`' });
   });
 
   test('a second started version on the same backbone shares its embedder', async () => {
@@ -144,7 +144,7 @@ describe('lifecycle', () => {
   test('DeleteProjectVersion of a started version is ResourceInUseException', async () => {
     const answer = await call(running, 'DeleteProjectVersion', { ProjectVersionArn: v2 });
     assert.equal(answer.status, 409);
-    assert.equal(answer.body.__type, 'ResourceInUseException');
+    assert.deepEqual(answer.body, { __type: 'ResourceInUseException', Message: 'Model version "shop/v2" is RUNNING: stop it (or wait for the training to end) before deleting it' });
   });
 
   test('StopProjectVersion answers STOPPING, detect fails at once with ResourceNotReadyException, and the version ends STOPPED', async () => {
@@ -153,6 +153,8 @@ describe('lifecycle', () => {
     const answer = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: image() });
     assert.equal(answer.status, 400);
     assert.equal(answer.body.__type, 'ResourceNotReadyException');
+    // STOPPING or already STOPPED: the release runs in the background.
+    assert.match(answer.body.Message, /^Model version "shop\/v1" is STOPP(ING|ED), not RUNNING$/);
     await statusOf(running, fixture.arn, 'STOPPED');
     assert.deepEqual(await health(), { status: 'ok', backbones: [{ backbone: 'tiny', versions: 1 }] });
   });
@@ -164,7 +166,7 @@ describe('lifecycle', () => {
   });
 
   test('DeleteProjectVersion of a stopped version removes its row and its artefacts', async () => {
-    const dir = path.resolve(fixture.home.root, fixture.registry.getVersion('shop', 'v2').dir!);
+    const dir = path.resolve(fixture.home.root, fixture.registry.versions.get('shop', 'v2').dir!);
     assert.ok(fs.existsSync(dir));
     const answer = await call(running, 'DeleteProjectVersion', { ProjectVersionArn: v2 });
     assert.deepEqual([answer.status, answer.body], [200, { Status: 'DELETING' }]);

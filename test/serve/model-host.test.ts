@@ -13,17 +13,17 @@ function homeWithVersion(t: Parameters<typeof tempDir>[0]) {
   const home = resolveHome(path.join(tempDir(t, 'model-host'), 'home'), {});
   const registry = Registry.open(home.database);
   t?.after(() => registry.close());
-  const project = registry.createProject('shop');
-  const version = registry.createVersion(project.id, { backbone: 'tiny', params: {}, seed: 1 });
+  const project = registry.projects.create('shop');
+  const version = registry.versions.create(project.id, { backbone: 'tiny', params: {}, seed: 1 });
   return { home, registry, version };
 }
 
 test('a server that starts marks versions a dead server left RUNNING, STARTING or STOPPING as STOPPED', async (t) => {
   const { home, registry, version } = homeWithVersion(t);
-  registry.setVersionStatus(version.id, 'RUNNING');
+  registry.versions.setStatus(version.id, 'RUNNING');
   const server = await createServer({ home, registry, env: {} });
   await server.close();
-  const after = registry.getVersionById(version.id);
+  const after = registry.versions.byId(version.id);
   assert.deepEqual([after.status, after.statusMessage], ['STOPPED', 'The server that had started it stopped']);
 });
 
@@ -34,13 +34,13 @@ test('starting a version still in training is ResourceNotReadyException and chan
     () => host.start(version),
     (error) => isSkulensError(error, 'ERR_VERSION_NOT_READY') && error.message === 'Model version "shop/v1" is TRAINING_IN_PROGRESS, not TRAINING_COMPLETED or STOPPED',
   );
-  assert.equal(registry.getVersionById(version.id).status, 'TRAINING_IN_PROGRESS');
+  assert.equal(registry.versions.byId(version.id).status, 'TRAINING_IN_PROGRESS');
   assert.equal(host.holds(version.id), false);
 });
 
 test('stopping a version that is not started is ResourceNotReadyException', (t) => {
   const { home, registry, version } = homeWithVersion(t);
-  registry.setVersionStatus(version.id, 'STOPPED');
+  registry.versions.setStatus(version.id, 'STOPPED');
   const host = new ModelHost(registry, home);
-  assert.throws(() => host.stop(registry.getVersionById(version.id)), (error) => isSkulensError(error, 'ERR_VERSION_NOT_READY') && error.awsType === 'ResourceNotReadyException');
+  assert.throws(() => host.stop(registry.versions.byId(version.id)), (error) => isSkulensError(error, 'ERR_VERSION_NOT_READY') && error.awsType === 'ResourceNotReadyException');
 });

@@ -4,22 +4,20 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { runBatch } from '../../batch/index.js';
-import { S3Store } from '../../storage/index.js';
-import { parseVersionRef } from '../../registry/index.js';
-import { Predictor } from '../../serve/index.js';
+import { Int } from '../../params.js';
+import { CONCURRENCY, Predictor } from '../../predict/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, numberOption, parseOption } from '../options.js';
+import { parseOptions } from '../options.js';
 import { startProgress } from '../progress.js';
+import { DetectOptionsSchema } from './predict.js';
 
-interface BatchOptions {
-  out: string;
-  format?: string;
-  minConfidence?: string;
-  maxResults?: string;
-  concurrency?: string;
-  workers?: string;
-  json?: boolean;
-}
+const BatchOptionsSchema = DetectOptionsSchema.extend({
+  out: z.string().min(1),
+  format: z.enum(['jsonl', 'csv']).optional(),
+  concurrency: Int(CONCURRENCY.min, CONCURRENCY.max).optional(),
+  workers: Int(1, 64).optional(),
+  json: z.boolean().optional(),
+});
 
 export function registerBatch(program: Command, context: () => CliContext): void {
   program
@@ -32,16 +30,11 @@ export function registerBatch(program: Command, context: () => CliContext): void
     .option('--concurrency <n>', 'images in flight at once (default 4)')
     .option('--workers <n>', 'embedding worker threads (default: min(2, cores))')
     .option('--json', 'print the final counts as JSON')
-    .action(async (ref: string, source: string, options: BatchOptions) => {
+    .action(async (ref: string, source: string, raw: Record<string, unknown>) => {
       const ctx = context();
-      const format = options.format === undefined ? undefined : parseOption(z.enum(['jsonl', 'csv']), options.format, '--format');
-      const detect = {
-        minConfidence: options.minConfidence === undefined ? undefined : parseOption(numberOption(0, 100), options.minConfidence, '--min-confidence'),
-        maxResults: options.maxResults === undefined ? undefined : parseOption(intOption(0, 1000), options.maxResults, '--max-results'),
-      };
-      const concurrency = options.concurrency === undefined ? undefined : parseOption(intOption(1, 256), options.concurrency, '--concurrency');
-      const workers = options.workers === undefined ? undefined : parseOption(intOption(1, 64), options.workers, '--workers');
-      const predictor = await Predictor.load(await ctx.registry(), ctx.home, parseVersionRef(ref), { workers });
+      const options = parseOptions(BatchOptionsSchema, raw);
+      const registry = await ctx.registry();
+      const predictor = await Predictor.load(registry, ctx.home, registry.versions.resolve(ref), { workers: options.workers });
       const bar = startProgress(ctx.io.stderr, 'batch');
       const controller = new AbortController();
       const stop = (): void => controller.abort(new Error('interrupted'));
@@ -51,11 +44,11 @@ export function registerBatch(program: Command, context: () => CliContext): void
         result = await runBatch(predictor, {
           source,
           output: options.out,
-          format,
-          detect,
-          concurrency,
+          format: options.format,
+          detect: { minConfidence: options.minConfidence, maxResults: options.maxResults },
+          concurrency: options.concurrency,
           signal: controller.signal,
-          s3: () => S3Store.fromEnv(ctx.home),
+          s3: ctx.s3,
           onProgress: (p) => {
             if (p.total !== null) bar.update(p.skipped + p.processed, p.total, `${p.skipped} skipped, ${p.failed} unreadable`);
           },

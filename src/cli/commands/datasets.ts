@@ -5,7 +5,8 @@ import type { Split } from '../../registry/index.js';
 import { DatasetFormatSchema, checkDataset, distributeAutoSplit, exportDataset, formatHealthSummary, importDataset, type DatasetImportOptions, type ImportReport } from '../../dataset/index.js';
 import { chooseBalance } from '../../train/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, parseOption } from '../options.js';
+import { Seed } from '../../params.js';
+import { parseOption } from '../options.js';
 import { startProgress } from '../progress.js';
 
 /** Imports with a progress bar and one line per skipped file; shared with `skulens demo`. */
@@ -15,6 +16,7 @@ export async function runImport(ctx: CliContext, project: string, source: string
   const started = Date.now();
   const report = await importDataset(registry, ctx.home, project, source, {
     ...options,
+    storage: ctx.s3,
     onProgress: (done, total) => progress.update(done, total),
     split,
   });
@@ -70,7 +72,7 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .action(async (project: string, options: { out: string; format: string; json?: boolean }) => {
       const ctx = context();
       const format = parseOption(z.enum(['manifest', 'csv']), options.format, '--format');
-      const report = await exportDataset(await ctx.registry(), ctx.home, project, options.out, { format });
+      const report = await exportDataset(await ctx.registry(), ctx.home, project, options.out, { format, storage: ctx.s3 });
       ctx.info(`Exported ${report.entries} entries (${report.images} images) of "${project}" to ${report.out} as a ${format}.`);
       if (options.json) ctx.print(JSON.stringify(report));
     });
@@ -91,7 +93,7 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .action(async (project: string, options: { seed: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
-      distributeAutoSplit(registry, registry.getProject(project).id, parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed'));
+      distributeAutoSplit(registry, registry.projects.get(project).id, parseOption(Seed, options.seed, '--seed'));
       ctx.print(formatHealthSummary(checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy })));
     });
 }

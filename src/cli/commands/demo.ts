@@ -9,7 +9,8 @@ import { formatReport } from '../../evaluate/index.js';
 import { versionId, type Registry } from '../../registry/index.js';
 import { Predictor } from '../../serve/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, parseOption } from '../options.js';
+import { Seed } from '../../params.js';
+import { parseOption } from '../options.js';
 import { defaultBalanceStrategy, runImport } from './datasets.js';
 import { runTraining } from './train.js';
 
@@ -23,7 +24,7 @@ export function registerDemo(program: Command, context: () => CliContext): void 
     .option('--seed <n>', 'seed of the synthetic data and of training', '7')
     .action(async (options: { data?: string; project?: string; backbone?: string; seed: string }) => {
       const ctx = context();
-      const seed = parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed');
+      const seed = parseOption(Seed, options.seed, '--seed');
       const registry = await ctx.registry();
       let data = options.data;
       if (!data) {
@@ -35,7 +36,7 @@ export function registerDemo(program: Command, context: () => CliContext): void 
         } else ctx.info(`1/5 Using the synthetic catalogue in ${data}`);
       } else ctx.info(`1/5 Using the dataset in ${path.resolve(data)}`);
       const project = options.project ?? projectNameFor(options.data);
-      if (!registry.findProject(project)) registry.createProject(project);
+      if (!registry.projects.find(project)) registry.projects.create(project);
 
       ctx.info(`\n2/5 Importing into project "${project}"`);
       await runImport(ctx, project, data);
@@ -61,7 +62,7 @@ export function registerDemo(program: Command, context: () => CliContext): void 
 async function showPredictions(ctx: CliContext, registry: Registry, project: string, version: string): Promise<void> {
   const predictor = await Predictor.load(registry, ctx.home, { project, name: version });
   try {
-    const test = registry.listEntries(registry.getProject(project).id, { split: 'test' });
+    const test = registry.entries.list(registry.projects.get(project).id, { split: 'test' });
     const picks = predictor.manifest.labels.map((label) => test.find((e) => e.label === label)).filter((e) => e !== undefined);
     for (const entry of picks.slice(0, 5)) {
       const { CustomLabels } = await predictor.detect({ path: path.resolve(ctx.home.root, entry.blob) });

@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { exportVersion } from '../../export/index.js';
-import { parseVersionRef } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 
 export function registerExport(program: Command, context: () => CliContext): void {
@@ -13,8 +12,9 @@ export function registerExport(program: Command, context: () => CliContext): voi
     .option('--json', 'print the export manifest (labels.json) as JSON')
     .action(async (ref: string, options: { out: string; json?: boolean }) => {
       const ctx = context();
+      const registry = await ctx.registry();
       const out = path.resolve(options.out);
-      const { manifest, files } = await exportVersion(await ctx.registry(), ctx.home, parseVersionRef(ref), out);
+      const { manifest, files } = await exportVersion(registry, ctx.home, registry.versions.resolve(ref), out);
       if (options.json) ctx.print(JSON.stringify(manifest));
       ctx.info(
         manifest.graph === 'full'

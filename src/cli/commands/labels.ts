@@ -1,10 +1,10 @@
 // `skulens labels add <version> <label> <images...>`: a few-shot label on top of a trained version,
 // written as a new version without a full retrain.
 import type { Command } from 'commander';
-import { addLabelVersion } from '../../jobs/index.js';
-import { parseVersionRef, versionId } from '../../registry/index.js';
+import { AddLabelParamsSchema, addLabelVersion } from '../../jobs/index.js';
+import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, parseOption } from '../options.js';
+import { parseOptions } from '../options.js';
 import { startProgress } from '../progress.js';
 
 export function registerLabels(program: Command, context: () => CliContext): void {
@@ -16,12 +16,13 @@ export function registerLabels(program: Command, context: () => CliContext): voi
     .option('--json', 'print the result as JSON on stdout')
     .action(async (version: string, label: string, images: string[], options: { seed: string; json?: boolean }) => {
       const ctx = context();
+      const params = parseOptions(AddLabelParamsSchema, { label, images, seed: options.seed });
       const registry = await ctx.registry();
-      const ref = parseVersionRef(version);
+      const ref = registry.versions.resolve(version);
       const bar = startProgress(ctx.io.stderr, 'embed');
       let result;
       try {
-        result = await addLabelVersion(registry, ctx.home, ref, { label, images, seed: parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed') }, { onProgress: (done, total) => bar.update(done, total) });
+        result = await addLabelVersion(registry, ctx.home, ref, params, { onProgress: (done, total) => bar.update(done, total) });
       } finally {
         bar.stop();
       }

@@ -1,4 +1,6 @@
 // `skulens projects create|list|delete`
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
@@ -9,7 +11,7 @@ export function registerProjects(program: Command, context: () => CliContext): v
     .description('create a project: a named container of datasets and model versions')
     .action(async (name: string) => {
       const ctx = context();
-      const project = (await ctx.registry()).createProject(name);
+      const project = (await ctx.registry()).projects.create(name);
       ctx.print(`Created project ${project.name}`);
     });
   projects
@@ -18,7 +20,7 @@ export function registerProjects(program: Command, context: () => CliContext): v
     .description('list projects')
     .action(async (options: { json?: boolean }) => {
       const ctx = context();
-      const list = (await ctx.registry()).listProjects();
+      const list = (await ctx.registry()).projects.list();
       if (options.json) ctx.print(JSON.stringify(list));
       else if (list.length === 0) ctx.print('No projects yet. Create one with `skulens projects create <name>`.');
       else for (const p of list) ctx.print(`${p.name}\t${p.createdAt}`);
@@ -28,7 +30,9 @@ export function registerProjects(program: Command, context: () => CliContext): v
     .description('delete a project with its dataset entries and versions (imported image blobs stay in the home)')
     .action(async (name: string) => {
       const ctx = context();
-      (await ctx.registry()).deleteProject(name);
+      (await ctx.registry()).projects.delete(name);
+      // Its version folders go too: a project created later under this name starts again at v1.
+      await fs.rm(path.join(ctx.home.projects, name), { recursive: true, force: true });
       ctx.print(`Deleted project ${name}`);
     });
 }

@@ -1,17 +1,36 @@
-// `skulens train <project>`: embeds, fits the head, evaluates and writes a new version.
+// `skulens train <project> [--mode frozen|fine-tune]`: trains a new version. Each mode is one row of
+// TRAIN_MODES: the options it takes and how it runs. Options go through the mode's job schema once
+// (src/cli/options.ts); an option another mode takes is refused with a one-line reason.
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { BALANCE_MODES } from '../../train/index.js';
 import { formatReport } from '../../evaluate/index.js';
-import { trainVersion, type TrainParams, type TrainResult } from '../../jobs/index.js';
+import { TrainParamsSchema, trainVersion, type TrainParamsInput, type TrainResult } from '../../jobs/index.js';
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, numberOption, parseOption } from '../options.js';
+import { parseOption, parseOptions, refuseOptions } from '../options.js';
 import { startProgress, type Progress } from '../progress.js';
-import { runFineTuneCommand } from './fine-tune.js';
+import { runFineTuneCommand } from './train-fine-tune.js';
+
+/** Raw option values of `train`, as commander gives them (undefined when not given). */
+export type TrainCliOptions = Record<string, string | boolean | undefined>;
+
+/** Flags whose name is not the kebab-case of their parameter. */
+const FLAGS = Object.freeze({ C: '--c', budgetSeconds: '--budget', c: '--c', tune: '--tune/--no-tune' });
+
+interface TrainMode {
+  /** Option keys (commander's camelCase) this mode takes. */
+  readonly options: readonly string[];
+  run(ctx: CliContext, project: string, options: TrainCliOptions): Promise<void>;
+}
+
+/** The training modes: one row each. A new mode is a new row (and its job). */
+export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
+  frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
+  'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers'], run: runFineTuneCommand },
+});
 
 /** Trains with progress bars and cancels cleanly on Ctrl-C; shared with `skulens demo`. */
-export async function runTraining(ctx: CliContext, project: string, params: Partial<TrainParams>): Promise<TrainResult> {
+export async function runTraining(ctx: CliContext, project: string, params: TrainParamsInput): Promise<TrainResult> {
   const registry = await ctx.registry();
   const controller = new AbortController();
   const onSignal = (): void => {
@@ -21,7 +40,7 @@ export async function runTraining(ctx: CliContext, project: string, params: Part
   process.once('SIGINT', onSignal);
   const bars = new Map<string, Progress>();
   try {
-    const result = await trainVersion(registry, ctx.home, project, params, {
+    return await trainVersion(registry, ctx.home, project, params, {
       signal: controller.signal,
       onStart: (version) => ctx.info(`Training ${versionId(version)} on backbone ${version.backbone} (seed ${version.seed})`),
       onProgress: ({ phase, done, total, detail }) => {
@@ -31,70 +50,76 @@ export async function runTraining(ctx: CliContext, project: string, params: Part
         bar.update(done, total, detail);
       },
     });
-    return result;
   } finally {
     for (const bar of bars.values()) bar.stop();
     process.removeListener('SIGINT', onSignal);
   }
 }
 
-const classWeightMode = z.enum(['balanced', 'none']);
-const balanceMode = z.enum(BALANCE_MODES);
-
-/** "90", "90s", "5m" or "1h" as seconds. */
-function parseBudget(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(text.trim());
-  const seconds = match ? Number(match[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(match[2] ?? 's') as 's' | 'm' | 'h'] : NaN;
-  return parseOption(numberOption(1, 24 * 3600), seconds, '--budget');
+async function runFrozenCommand(ctx: CliContext, project: string, options: TrainCliOptions): Promise<void> {
+  const params = parseOptions(
+    TrainParamsSchema,
+    {
+      backbone: options.backbone,
+      seed: options.seed,
+      C: options.c,
+      classWeights: options.classWeights,
+      balance: options.balance,
+      augment: options.augment,
+      tta: options.tta,
+      tune: options.tune,
+      budgetSeconds: options.budget,
+      targetPrecision: options.targetPrecision,
+      workers: options.workers,
+    },
+    FLAGS,
+  );
+  const result = await runTraining(ctx, project, params);
+  if (options.json) {
+    ctx.print(JSON.stringify({ version: versionId(result.version), metrics: result.version.metrics }));
+    return;
+  }
+  ctx.print(formatReport(result.report));
+  ctx.print(
+    `\nVersion ${versionId(result.version)}: accuracy ${result.report.accuracy.toFixed(3)}, macro-F1 ${result.report.macroF1.toFixed(3)} ` +
+      `on ${result.report.numTest} test images; trained in ${result.trainSeconds.toFixed(1)} s.`,
+  );
 }
 
 export function registerTrain(program: Command, context: () => CliContext): void {
   program
     .command('train <project>')
     .description('train a new model version on the project dataset and evaluate it on its test split')
+    .option('--mode <mode>', `${Object.keys(TRAIN_MODES).join(' | ')} (default frozen: frozen backbone + tuned head; fine-tune trains the backbone with PyTorch, needs python3-torch)`)
     .option('--backbone <id>', 'backbone id (see `skulens backbones list`)')
-    .option('--seed <n>', 'random seed; same data and seed give the same model', '1')
-    .option('--c <value>', "inverse L2 strength of the logistic head, or 'auto' (grouped 3-fold CV on the training images)", 'auto')
-    .option('--class-weights <mode>', 'balanced | none (older alias of --balance weights|none)')
-    .option('--balance <mode>', 'auto | weights | oversample | undersample | none; auto decides from the imbalance ratio')
-    .option('--augment <policy>', 'none | light | strong | a list such as flip,crop:0.3,rotate:10,views:2', 'none')
-    .option('--tta <mode>', 'test-time augmentation of the evaluation: none | flip', 'none')
-    .option('--tune', 'search head type, learning rate, epochs, balance and augmentation by grouped CV (default)')
-    .option('--no-tune', 'only pick C (when --c auto)')
-    .option('--budget <time>', 'time the search may take, e.g. 90s, 5m; with --mode fine-tune, the whole job (e.g. 30m; no limit unless given)', '2m')
-    .option('--target-precision <p>', "fit each label's threshold for this precision (0-1] instead of best F1")
+    .option('--seed <n>', 'random seed; same data and seed give the same model (default 1)')
+    .option('--budget <time>', 'frozen: time the search may take, e.g. 90s, 5m (default 2m); fine-tune: the whole job, e.g. 30m (no limit unless given)')
     .option('--workers <n>', 'embedding workers (default: one per core, at most 2)')
-    .option('--mode <mode>', 'frozen (fast: frozen backbone + head) | fine-tune (trains the backbone with PyTorch; needs python3-torch)', 'frozen')
+    .option('--c <value>', "frozen: inverse L2 strength of the logistic head, or 'auto' (grouped 3-fold CV on the training images; default)")
+    .option('--class-weights <mode>', 'frozen: balanced | none (older alias of --balance weights|none)')
+    .option('--balance <mode>', 'frozen: auto | weights | oversample | undersample | none; auto decides from the imbalance ratio')
+    .option('--augment <policy>', 'frozen: none (default) | light | strong | a list such as flip,crop:0.3,rotate:10,views:2')
+    .option('--tta <mode>', 'frozen: test-time augmentation of the evaluation: none (default) | flip')
+    .option('--tune', 'frozen: search head type, learning rate, epochs, balance and augmentation by grouped CV (default)')
+    .option('--no-tune', 'frozen: only pick C (when --c auto)')
+    .option('--target-precision <p>', "frozen: fit each label's threshold for this precision (0-1] instead of best F1")
     .option('--epochs <n>', 'fine-tune: passes over the training images (default 6)')
     .option('--unfreeze <all|N-blocks>', 'fine-tune: train all layers or only the last N blocks (default all)')
     .option('--json', 'print the result as JSON on stdout')
-    .action(async (project: string, options: { backbone?: string; seed: string; c: string; classWeights?: string; balance?: string; augment: string; tta: string; tune: boolean; budget: string; targetPrecision?: string; workers?: string; json?: boolean; mode: string; epochs?: string; unfreeze?: string }, command: Command) => {
+    .action(async (project: string, options: TrainCliOptions) => {
       const ctx = context();
-      if (parseOption(z.enum(['frozen', 'fine-tune']), options.mode, '--mode') === 'fine-tune') {
-        // --budget's default belongs to the frozen path's search; fine-tuning takes only an explicit one.
-        return runFineTuneCommand(ctx, project, { ...options, budget: command.getOptionValueSource('budget') === 'cli' ? options.budget : undefined });
-      }
-      const result = await runTraining(ctx, project, {
-        backbone: options.backbone,
-        seed: parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed'),
-        C: options.c === 'auto' ? 'auto' : parseOption(numberOption(1e-6, 1e6), options.c, '--c'),
-        classWeights: options.classWeights === undefined ? undefined : parseOption(classWeightMode, options.classWeights, '--class-weights'),
-        balance: options.balance === undefined ? undefined : parseOption(balanceMode, options.balance, '--balance'),
-        augment: options.augment,
-        tta: parseOption(z.enum(['none', 'flip']), options.tta, '--tta'),
-        tune: options.tune !== false,
-        budgetSeconds: parseBudget(options.budget),
-        targetPrecision: options.targetPrecision === undefined ? undefined : parseOption(numberOption(1e-6, 1), options.targetPrecision, '--target-precision'),
-        workers: options.workers === undefined ? undefined : parseOption(intOption(1, 64), options.workers, '--workers'),
-      });
-      if (options.json) {
-        ctx.print(JSON.stringify({ version: versionId(result.version), metrics: result.version.metrics }));
-        return;
-      }
-      ctx.print(formatReport(result.report));
-      ctx.print(
-        `\nVersion ${versionId(result.version)}: accuracy ${result.report.accuracy.toFixed(3)}, macro-F1 ${result.report.macroF1.toFixed(3)} ` +
-          `on ${result.report.numTest} test images; trained in ${result.trainSeconds.toFixed(1)} s.`,
-      );
+      const name = parseOption(z.enum(Object.keys(TRAIN_MODES) as [string, ...string[]]), options.mode ?? 'frozen', '--mode');
+      const mode = TRAIN_MODES[name]!;
+      const { mode: _mode, json: _json, ...given } = options;
+      refuseOptions(given, mode.options, (flag, key) => `it does not apply to --mode ${name}; ${flag} is an option of --mode ${modesTaking(key)}`, FLAGS);
+      await mode.run(ctx, project, options);
     });
+}
+
+/** The modes that take option `key`, for the refusal message. */
+function modesTaking(key: string): string {
+  return Object.entries(TRAIN_MODES)
+    .filter(([, mode]) => mode.options.includes(key))
+    .map(([name]) => name)
+    .join(' or ');
 }

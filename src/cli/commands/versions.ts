@@ -1,7 +1,7 @@
 // `skulens versions list <project>` and `skulens evaluate <version>`
 import type { Command } from 'commander';
 import { formatReport, type EvaluationReport } from '../../evaluate/index.js';
-import { parseVersionRef, readVersionJson, versionArn, versionId, type Version } from '../../registry/index.js';
+import { readVersionJson, versionArn, versionId, type Version } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 
 function metricsLine(version: Version): string {
@@ -18,7 +18,7 @@ export function registerVersions(program: Command, context: () => CliContext): v
     .action(async (project: string, options: { json?: boolean }) => {
       const ctx = context();
       const registry = await ctx.registry();
-      const versions = registry.listVersions(registry.getProject(project).id);
+      const versions = registry.versions.list(registry.projects.get(project).id);
       if (options.json) {
         ctx.print(JSON.stringify(versions.map((v) => ({ ...v, id: versionId(v), arn: versionArn(v) }))));
         return;
@@ -36,8 +36,7 @@ export function registerVersions(program: Command, context: () => CliContext): v
     .action(async (ref: string, options: { json?: boolean }) => {
       const ctx = context();
       const registry = await ctx.registry();
-      const { project, name } = parseVersionRef(ref);
-      const version = registry.getVersion(project, name);
+      const version = registry.versions.resolve(ref);
       if (!version.dir) {
         ctx.print(`${versionId(version)} is ${version.status}${version.statusMessage ? `: ${version.statusMessage}` : ''}; it has no evaluation.`);
         ctx.exitCode = 1;

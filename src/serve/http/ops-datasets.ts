@@ -5,13 +5,14 @@ import { z } from 'zod';
 import { distributeAutoSplit } from '../../dataset/index.js';
 import { SkulensError } from '../../errors.js';
 import type { Entry } from '../../registry/index.js';
-import { datasetArn, epochSeconds, nextToken, parseDatasetArn, parseProjectArn, parseToken } from './arns.js';
+import { datasetArn, parseDatasetArn, parseProjectArn } from '../../registry/index.js';
+import { epochSeconds, nextToken, parseToken } from './wire.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 import { projectDatasets } from './ops-projects.js';
 
 function datasetOf(ctx: ApiContext, arn: string) {
   const { project: name, type } = parseDatasetArn(arn);
-  const project = ctx.registry.getProject(name);
+  const project = ctx.registry.projects.get(name);
   const split = type === 'TRAIN' ? ('train' as const) : ('test' as const);
   const meta = projectDatasets(ctx, project).find((d) => d.DatasetType === type);
   if (!meta) throw new SkulensError('ERR_DATASET_NOT_FOUND', { dataset: arn });
@@ -54,7 +55,7 @@ export const datasetOperations: Record<string, Operation> = {
     }),
     output: z.object({ DatasetArn: z.string() }),
     handle: (ctx, input) => {
-      const project = ctx.registry.getProject(parseProjectArn(input.ProjectArn));
+      const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
       const source = input.DatasetSource;
       if (source.DatasetArn !== undefined) {
         throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'DatasetSource.DatasetArn', detail: 'copying another dataset is not supported; import from a Uri or a manifest' });
@@ -83,7 +84,7 @@ export const datasetOperations: Record<string, Operation> = {
     }),
     handle: (ctx, input) => {
       const { project, split, meta } = datasetOf(ctx, input.DatasetArn);
-      const counts = ctx.registry.entryCounts(project.id).filter((row) => row.split === split);
+      const counts = ctx.registry.entries.counts(project.id).filter((row) => row.split === split);
       const total = counts.reduce((sum, row) => sum + row.count, 0);
       const state = ctx.work.importState(project.name, split);
       return {
@@ -118,13 +119,13 @@ export const datasetOperations: Record<string, Operation> = {
       if (input.Labeled === false || input.HasErrors === true) return { DatasetEntries: [] };
       const simple = (input.ContainsLabels?.length ?? 1) === 1 && input.SourceRefContains === undefined;
       if (simple) {
-        const page = ctx.registry.listEntriesPage(project.id, { split, label: input.ContainsLabels?.[0], offset, limit: limit + 1 });
+        const page = ctx.registry.entries.page(project.id, { split, label: input.ContainsLabels?.[0], offset, limit: limit + 1 });
         const more = page.length > limit;
         return { DatasetEntries: page.slice(0, limit).map(manifestLine), NextToken: more ? nextToken(offset + limit, Infinity) : undefined };
       }
       const wanted = input.ContainsLabels && new Set(input.ContainsLabels);
       const all = ctx.registry
-        .listEntries(project.id, { split })
+        .entries.list(project.id, { split })
         .filter((e) => (!wanted || wanted.has(e.label)) && (input.SourceRefContains === undefined || e.source.includes(input.SourceRefContains)));
       return { DatasetEntries: all.slice(offset, offset + limit).map(manifestLine), NextToken: nextToken(offset + limit, all.length) };
     },
@@ -139,7 +140,7 @@ export const datasetOperations: Record<string, Operation> = {
     }),
     handle: (ctx, input) => {
       const { project, split } = datasetOf(ctx, input.DatasetArn);
-      const rows = ctx.registry.entryCounts(project.id).filter((row) => row.split === split);
+      const rows = ctx.registry.entries.counts(project.id).filter((row) => row.split === split);
       const offset = parseToken(input.NextToken);
       const page = rows.slice(offset, offset + (input.MaxResults ?? 100));
       return {
@@ -156,7 +157,7 @@ export const datasetOperations: Record<string, Operation> = {
     handle: (ctx, input) => {
       const projects = new Set(input.Datasets.map((d) => parseDatasetArn(d.Arn, 'Datasets.Arn').project));
       if (projects.size !== 1) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'Datasets', detail: 'both datasets must belong to one project' });
-      const project = ctx.registry.getProject([...projects][0]!);
+      const project = ctx.registry.projects.get([...projects][0]!);
       distributeAutoSplit(ctx.registry, project.id, input.Seed);
       return {};
     },

@@ -1,16 +1,15 @@
 // DetectCustomLabels: the labels a RUNNING version gives one image, in Rekognition's shape.
 import { z } from 'zod';
-import type { DetectOptions } from '../predictor.js';
+import type { DetectOptions } from '../../predict/index.js';
 import { ImageSchema, resolveImage } from './image-input.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
-import { versionOf } from './ops-versions.js';
 
 export const CustomLabelsSchema = z.array(z.object({ Name: z.string(), Confidence: z.number().describe('0-100') }));
 
 /** Shared by the JSON operation and the multipart upload route. */
 export async function detectCustomLabels(ctx: ApiContext, ref: string, input: Parameters<typeof resolveImage>[1] | { bytes: Uint8Array; name: string }, options: DetectOptions) {
   // Check the version first: an image sent to a stopped model is refused before any decoding.
-  const predictor = ctx.host.predictor(versionOf(ctx, ref));
+  const predictor = ctx.host.predictor(ctx.registry.versions.resolve(ref));
   const image = 'bytes' in input ? input : await resolveImage(ctx, input);
   return predictor.detect(image, options);
 }

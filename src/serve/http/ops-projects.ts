@@ -4,7 +4,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
 import type { Project } from '../../registry/index.js';
-import { datasetArn, epochSeconds, nextToken, parseProjectArn, parseToken, projectArn, type DatasetType } from './arns.js';
+import { datasetArn, parseProjectArn, projectArn, type DatasetType } from '../../registry/index.js';
+import { epochSeconds, nextToken, parseToken } from './wire.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 
 const DatasetStatusSchema = z.enum(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE', 'UPDATE_FAILED']);
@@ -19,7 +20,7 @@ export const DatasetMetadataSchema = z.object({
 
 /** The datasets of a project: a side of its split that has entries or an import under way. */
 export function projectDatasets(ctx: ApiContext, project: Project): z.input<typeof DatasetMetadataSchema>[] {
-  const counts = ctx.registry.entryCounts(project.id);
+  const counts = ctx.registry.entries.counts(project.id);
   const out: z.input<typeof DatasetMetadataSchema>[] = [];
   for (const type of ['TRAIN', 'TEST'] as DatasetType[]) {
     const split = type === 'TRAIN' ? 'train' : 'test';
@@ -50,7 +51,7 @@ export const projectOperations: Record<string, Operation> = {
     summary: 'Creates a project: a named container of a dataset (train and test sides) and model versions.',
     input: z.object({ ProjectName: z.string().min(1).max(255), Feature: z.string().optional(), AutoUpdate: z.string().optional() }),
     output: z.object({ ProjectArn: z.string() }),
-    handle: (ctx, input) => ({ ProjectArn: projectArn(ctx.registry.createProject(input.ProjectName)) }),
+    handle: (ctx, input) => ({ ProjectArn: projectArn(ctx.registry.projects.create(input.ProjectName)) }),
   }),
 
   DescribeProjects: operation({
@@ -63,7 +64,7 @@ export const projectOperations: Record<string, Operation> = {
     }),
     output: z.object({ ProjectDescriptions: z.array(ProjectDescriptionSchema), NextToken: z.string().optional() }),
     handle: (ctx, input) => {
-      const all = ctx.registry.listProjects().filter((p) => !input.ProjectNames || input.ProjectNames.includes(p.name));
+      const all = ctx.registry.projects.list().filter((p) => !input.ProjectNames || input.ProjectNames.includes(p.name));
       const offset = parseToken(input.NextToken);
       const page = all.slice(offset, offset + (input.MaxResults ?? 100));
       return {
@@ -84,10 +85,10 @@ export const projectOperations: Record<string, Operation> = {
     input: z.object({ ProjectArn: z.string() }),
     output: z.object({ Status: z.literal('DELETING') }),
     handle: async (ctx, input) => {
-      const project = ctx.registry.getProject(parseProjectArn(input.ProjectArn));
-      const busy = ctx.registry.listVersions(project.id).find((v) => v.status === 'TRAINING_IN_PROGRESS' || ctx.host.holds(v.id));
+      const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
+      const busy = ctx.registry.versions.list(project.id).find((v) => v.status === 'TRAINING_IN_PROGRESS' || ctx.host.holds(v.id));
       if (busy) throw new SkulensError('ERR_PROJECT_IN_USE', { project: project.name, detail: `version ${busy.name} is ${busy.status}; stop it (or wait for the training) first` });
-      ctx.registry.deleteProject(project.name);
+      ctx.registry.projects.delete(project.name);
       ctx.work.forgetProject(project.name);
       await fs.rm(path.join(ctx.home.projects, project.name), { recursive: true, force: true });
       return { Status: 'DELETING' as const };

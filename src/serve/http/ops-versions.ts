@@ -4,22 +4,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
-import { parseVersionRef, readVersionJson, versionArn, versionId, type Version } from '../../registry/index.js';
-import { epochSeconds, nextToken, parseProjectArn, parseToken } from './arns.js';
+import { readVersionJson, versionArn, versionId, type Version, parseProjectArn } from '../../registry/index.js';
+import { epochSeconds, nextToken, parseToken } from './wire.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 
 const StatusSchema = z.enum(['TRAINING_IN_PROGRESS', 'TRAINING_COMPLETED', 'TRAINING_FAILED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'DELETING']);
-
-/** The version an ARN (or `<project>/v<N>`) names; an ARN of a deleted namesake does not match. */
-export function versionOf(ctx: ApiContext, ref: string): Version {
-  const { project, name } = parseVersionRef(ref);
-  const version = ctx.registry.getVersion(project, name);
-  const stamp = /\/(\d+)$/.exec(ref)?.[1];
-  if (ref.startsWith('arn:') && stamp !== undefined && Number(stamp) !== Date.parse(version.createdAt)) {
-    throw new SkulensError('ERR_VERSION_NOT_FOUND', { version: ref });
-  }
-  return version;
-}
 
 const VersionRefInput = z.object({ ProjectVersionArn: z.string().min(1) });
 
@@ -95,9 +84,9 @@ export const versionOperations: Record<string, Operation> = {
     }),
     output: z.object({ ProjectVersionDescriptions: z.array(DescriptionSchema), NextToken: z.string().optional() }),
     handle: async (ctx, input) => {
-      const project = ctx.registry.getProject(parseProjectArn(input.ProjectArn));
+      const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
       const all = ctx.registry
-        .listVersions(project.id)
+        .versions.list(project.id)
         .filter((v) => !input.VersionNames || input.VersionNames.includes(v.name))
         .reverse();
       const offset = parseToken(input.NextToken);
@@ -110,14 +99,14 @@ export const versionOperations: Record<string, Operation> = {
     summary: 'Loads a trained version for serving (STARTING, then RUNNING). Versions on one backbone share its session.',
     input: VersionRefInput.extend({ MinInferenceUnits: z.number().int().min(1).optional(), MaxInferenceUnits: z.number().int().min(1).optional() }),
     output: z.object({ Status: StatusSchema }),
-    handle: (ctx, input) => ({ Status: ctx.host.start(versionOf(ctx, input.ProjectVersionArn)).status }),
+    handle: (ctx, input) => ({ Status: ctx.host.start(ctx.registry.versions.resolve(input.ProjectVersionArn)).status }),
   }),
 
   StopProjectVersion: operation({
     summary: 'Releases a started version; detects against it fail at once with ResourceNotReadyException.',
     input: VersionRefInput,
     output: z.object({ Status: StatusSchema }),
-    handle: (ctx, input) => ({ Status: ctx.host.stop(versionOf(ctx, input.ProjectVersionArn)).status }),
+    handle: (ctx, input) => ({ Status: ctx.host.stop(ctx.registry.versions.resolve(input.ProjectVersionArn)).status }),
   }),
 
   DeleteProjectVersion: operation({
@@ -125,11 +114,11 @@ export const versionOperations: Record<string, Operation> = {
     input: VersionRefInput,
     output: z.object({ Status: StatusSchema }),
     handle: async (ctx, input) => {
-      const version = versionOf(ctx, input.ProjectVersionArn);
+      const version = ctx.registry.versions.resolve(input.ProjectVersionArn);
       if (version.status === 'TRAINING_IN_PROGRESS' || ctx.host.holds(version.id)) {
         throw new SkulensError('ERR_VERSION_IN_USE', { version: versionId(version), status: version.status, detail: 'stop it (or wait for the training to end) before deleting it' });
       }
-      ctx.registry.deleteVersion(version.id);
+      ctx.registry.versions.delete(version.id);
       if (version.dir) await fs.rm(path.resolve(ctx.home.root, version.dir), { recursive: true, force: true });
       return { Status: 'DELETING' as const };
     },

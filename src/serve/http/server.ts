@@ -81,17 +81,19 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   const host = new ModelHost(registry, options.home, { workers: options.workers, onError: (v, err) => log.error({ version: v.name, err }, 'start failed') });
   host.recover();
   const env = options.env ?? process.env;
-  const work = new BackgroundWork(registry, options.home, log, options.importFn ?? ((r, h, project, source, split) => importDataset(r, h, project, source, { split, env })));
+  const work = new BackgroundWork(registry, options.home, log, options.importFn ?? ((r, h, project, source, split) => importDataset(r, h, project, source, { split, storage: s3 })));
   // S3 images and sources only where the environment names a store; otherwise say so at once.
   const s3Configured = Boolean(env.SKULENS_S3_ENDPOINT || env.AWS_ACCESS_KEY_ID);
+  // One S3 store for the whole server, built from its environment on first use.
   let store: S3Store | undefined;
+  const s3 = s3Configured ? (): S3Store => (store ??= S3Store.fromEnv(options.home, env)) : undefined;
   const ctx: ApiContext = {
     registry,
     home: options.home,
     host,
     work,
     importsS3: s3Configured,
-    readS3: s3Configured ? (bucket, key) => (store ??= S3Store.fromEnv(options.home, env)).download({ bucket, key }, { maxBytes: MAX_IMAGE_BYTES }) : undefined,
+    readS3: s3 ? (bucket, key) => s3().download({ bucket, key }, { maxBytes: MAX_IMAGE_BYTES }) : undefined,
     // Loaded on the first DetectLabels / DetectModerationLabels call; a failed load is retried next time.
     genericLabels: () =>
       (generic ??= GenericLabeller.open({ modelsDir: options.home.models }).catch((error: unknown) => {
@@ -100,7 +102,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
       })),
   };
   let generic: Promise<GenericLabeller> | undefined;
-  const batches = new BatchService(registry, options.home, { workers: options.workers });
+  const batches = new BatchService(registry, options.home, { workers: options.workers, s3 });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request) => {

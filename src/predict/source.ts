@@ -1,21 +1,29 @@
-// Lists a batch's source images: a file, every file under a folder (recursively, sorted, hidden entries
-// skipped), or every object under an s3:// prefix (key order, through src/storage). Kept here rather
-// than imported from src/serve because the server's HTTP layer imports this domain.
+// Lists the images a prediction runs over: a file, every file under a folder (recursively, sorted,
+// hidden entries skipped), or every object under an s3:// prefix (key order, through src/storage).
 import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EmbedInput } from '../backbone/index.js';
 import { LIMITS } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { formatS3Uri, isS3Uri, parseS3Uri, type S3Store } from '../storage/index.js';
 
-/** One image of a batch: the name written in the output, and how to read it when its turn comes. */
-export interface BatchItem {
+/** One image to predict: the name written in the output, and how to read it when its turn comes. */
+export interface SourceItem {
   image: string;
   load(): Promise<EmbedInput>;
 }
 
+/** Checks a source before a run: an s3:// prefix as given, a local folder or file resolved and required to exist. */
+export function checkSource(source: string): string {
+  if (isS3Uri(source)) return source;
+  const resolved = path.resolve(source);
+  if (!existsSync(resolved)) throw new SkulensError('ERR_PATH_NOT_FOUND', { path: resolved });
+  return resolved;
+}
+
 /** Yields the files under `target` (itself when it is a file), in a stable order. */
-export async function* walkSource(target: string): AsyncGenerator<string> {
+export async function* walkImages(target: string): AsyncGenerator<string> {
   let stat;
   try {
     stat = await fs.stat(target);
@@ -30,18 +38,20 @@ export async function* walkSource(target: string): AsyncGenerator<string> {
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(target, entry.name);
-    if (entry.isDirectory()) yield* walkSource(full);
+    if (entry.isDirectory()) yield* walkImages(full);
     else if (entry.isFile()) yield full;
   }
 }
 
 /**
- * Batch items of a local source or an s3:// prefix. S3 objects are listed page by page and downloaded
- * only when their turn comes, so memory stays bounded whatever the bucket holds.
+ * Items of a local source or an s3:// prefix. S3 objects are listed page by page and downloaded only
+ * when their turn comes, so memory stays bounded whatever the bucket holds.
+ *
+ * @throws SkulensError ERR_S3_NOT_CONFIGURED for an s3:// source when no store is given.
  */
-export async function* batchItems(source: string, store?: () => S3Store): AsyncGenerator<BatchItem> {
+export async function* sourceItems(source: string, store?: () => S3Store): AsyncGenerator<SourceItem> {
   if (!isS3Uri(source)) {
-    for await (const file of walkSource(source)) yield { image: file, load: async () => ({ path: file }) };
+    for await (const file of walkImages(source)) yield { image: file, load: async () => ({ path: file }) };
     return;
   }
   if (!store) throw new SkulensError('ERR_S3_NOT_CONFIGURED', { detail: `set SKULENS_S3_ENDPOINT (or AWS settings) to read ${source}` });

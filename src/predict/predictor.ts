@@ -31,7 +31,7 @@ export class Predictor {
 
   /** Loads a trained version. Pass `embedder` to share one backbone session between versions. */
   static async load(registry: Registry, home: HomeLayout, ref: VersionRef, options: { embedder?: Embedder; workers?: number } = {}): Promise<Predictor> {
-    const version = registry.getVersion(ref.project, ref.name);
+    const version = registry.versions.get(ref.project, ref.name);
     if (version.status === 'TRAINING_IN_PROGRESS' || version.status === 'TRAINING_FAILED' || version.dir === null) {
       throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'trained' });
     }

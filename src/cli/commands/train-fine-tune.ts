@@ -1,35 +1,20 @@
 // `skulens train <project> --mode fine-tune`: the fine-tuning path of the train command (the options
 // live on `train`; this module runs the job with progress bars, Ctrl-C cancel and the same report).
 import { formatReport } from '../../evaluate/index.js';
-import { parseDuration } from '../../finetune/index.js';
-import { fineTuneVersion, type FineTuneParams } from '../../jobs/index.js';
+import { FineTuneParamsSchema, fineTuneVersion } from '../../jobs/index.js';
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, parseOption } from '../options.js';
+import { parseOptions } from '../options.js';
 import { startProgress, type Progress } from '../progress.js';
+import type { TrainCliOptions } from './train.js';
 
-/** Raw option values of `train` that fine-tuning reads. */
-export interface FineTuneCliOptions {
-  backbone?: string;
-  seed: string;
-  epochs?: string;
-  unfreeze?: string;
-  /** Only when given on the command line (the frozen path's default budget is for its search). */
-  budget?: string;
-  workers?: string;
-  json?: boolean;
-}
-
-/** Validates the options, fine-tunes with progress bars, and prints the evaluation like `train`. */
-export async function runFineTuneCommand(ctx: CliContext, project: string, options: FineTuneCliOptions): Promise<void> {
-  const params: Partial<FineTuneParams> = {
-    backbone: options.backbone,
-    seed: parseOption(intOption(0, 2 ** 31 - 1), options.seed, '--seed'),
-    epochs: options.epochs === undefined ? undefined : parseOption(intOption(1, 200), options.epochs, '--epochs'),
-    unfreeze: options.unfreeze === undefined || options.unfreeze === 'all' ? 'all' : parseOption(intOption(1, 1000), options.unfreeze.replace(/-?blocks?$/, ''), '--unfreeze'),
-    budgetSeconds: options.budget === undefined ? undefined : parseDuration(options.budget, '--budget'),
-    workers: options.workers === undefined ? undefined : parseOption(intOption(1, 64), options.workers, '--workers'),
-  };
+/** Validates `train --mode fine-tune`'s options, fine-tunes with progress bars, and prints the evaluation like `train`. */
+export async function runFineTuneCommand(ctx: CliContext, project: string, options: TrainCliOptions): Promise<void> {
+  const params = parseOptions(
+    FineTuneParamsSchema,
+    { backbone: options.backbone, seed: options.seed, epochs: options.epochs, unfreeze: options.unfreeze, budgetSeconds: options.budget, workers: options.workers },
+    { budgetSeconds: '--budget' },
+  );
   const registry = await ctx.registry();
   const controller = new AbortController();
   const onSignal = (): void => {

@@ -1,0 +1,125 @@
+// The parts of a fine-tuning job around the PyTorch engine: which backbones it can train, the job file
+// it is handed, the grouped validation split, progress from its messages, and serving the exported
+// graph on the test split with onnxruntime.
+import os from 'node:os';
+import path from 'node:path';
+import { openEmbedder, type BackboneSpec } from '../backbone/index.js';
+import { nearDuplicateClusters } from '../dataset/index.js';
+import { SkulensError } from '../errors.js';
+import { pixelScale, type EngineJob, type EngineMessage } from '../finetune/index.js';
+import type { HomeLayout } from '../home/index.js';
+import type { Entry } from '../registry/index.js';
+import { groupedStratifiedFolds } from '../train/index.js';
+import type { FineTuneParams, FineTuneProgress } from './fine-tune.js';
+
+/** The engine's job file: the images, labels and splits by index, and the recipe. */
+export function engineJob(input: {
+  base: BackboneSpec;
+  params: FineTuneParams;
+  work: string;
+  canvas: EngineJob['canvas'];
+  y: number[];
+  split: { trainIdx: number[]; valIdx: number[] };
+  trainCount: number;
+  testCount: number;
+  numClasses: number;
+  /** Epoch seconds when the whole job must end, or null. */
+  budgetEnd: number | null;
+  models: string;
+}): EngineJob {
+  const { base, params } = input;
+  return {
+    model: path.resolve(input.models, base.weights.source === 'file' ? base.weights.file : ''),
+    inputName: base.input.name,
+    output: base.tap,
+    pool: base.pool,
+    dim: base.dim,
+    numClasses: input.numClasses,
+    images: path.join(input.work, 'images.u8'),
+    count: input.trainCount + input.testCount,
+    canvas: input.canvas,
+    size: base.input.size,
+    ...pixelScale(base.input),
+    labels: input.y,
+    train: input.split.trainIdx,
+    val: input.split.valIdx,
+    test: Array.from({ length: input.testCount }, (_, k) => input.trainCount + k),
+    testCount: input.testCount,
+    epochs: params.epochs,
+    unfreeze: params.unfreeze,
+    lr: params.lr,
+    headLr: params.headLr,
+    weightDecay: params.weightDecay,
+    batchSize: params.batchSize,
+    labelSmoothing: params.labelSmoothing,
+    dropout: params.dropout,
+    augment: params.augment,
+    balance: params.balance,
+    patience: params.patience,
+    seed: params.seed,
+    threads: params.threads ?? Math.min(2, os.availableParallelism()),
+    // Time after the engine: serving the test split through onnxruntime and writing (about 15 ms an
+    // image on an idle 2-core machine; the margin is for a busy one).
+    deadline: input.budgetEnd === null ? null : input.budgetEnd - 30 - 0.05 * input.testCount,
+    out: path.join(input.work, 'out'),
+  };
+}
+
+/** Embeds the test split with the exported graph through onnxruntime, as a started version would. */
+export async function serveTestSplit(
+  spec: BackboneSpec,
+  test: readonly Entry[],
+  home: HomeLayout,
+  workers: number | undefined,
+  checkCancelled: () => void,
+  progress: (p: FineTuneProgress) => void,
+): Promise<Float32Array[]> {
+  const embedder = await openEmbedder(spec, { modelsDir: home.models, workers });
+  const served: Float32Array[] = [];
+  try {
+    for (const [k, e] of test.entries()) {
+      checkCancelled();
+      served.push(await embedder.embed({ path: path.resolve(home.root, e.blob), name: e.source }));
+      progress({ phase: 'evaluate', done: k + 1, total: test.length, detail: 'serving the test split with onnxruntime' });
+    }
+  } finally {
+    await embedder.close();
+  }
+  return served;
+}
+
+/** The backbone if the engine can load it: an ONNX file in NCHW layout. */
+export function fineTunable(spec: BackboneSpec): BackboneSpec {
+  if (spec.runtime !== 'onnx' || spec.weights.source !== 'file') {
+    throw new SkulensError('ERR_FINETUNE_BACKBONE_UNSUPPORTED', {
+      backbone: spec.id,
+      detail: 'it is a TF.js graph, and only ONNX backbones are fine-tuned (use mobilenet-v2-imagenet or an ONNX row of your own)',
+    });
+  }
+  if (spec.input.layout !== 'nchw') throw new SkulensError('ERR_FINETUNE_BACKBONE_UNSUPPORTED', { backbone: spec.id, detail: 'its input is NHWC; the engine trains NCHW graphs' });
+  return spec;
+}
+
+export function forwardProgress(message: EngineMessage, progress: (p: FineTuneProgress) => void): void {
+  if (message.type === 'progress') {
+    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(1)} img/s`;
+    progress({ phase: 'finetune', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
+  } else if (message.type === 'epoch') {
+    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.trainLoss.toFixed(4)} val acc ${message.valAccuracy.toFixed(3)}${message.best ? ' (best)' : ''}`;
+    progress({ phase: 'finetune', done: message.epoch, total: message.epochs, detail });
+  } else if (message.type === 'phase') {
+    progress({ phase: 'export', done: message.phase === 'export' ? 1 : 0, total: 2, detail: message.phase === 'export' ? 'torch.onnx.export' : 'scoring the test split in PyTorch' });
+  }
+}
+
+/** Holds out whole near-duplicate groups, stratified, for early stopping; the test split is never used. */
+export function groupedValidation(train: readonly Entry[], y: number[], params: FineTuneParams): { trainIdx: number[]; valIdx: number[] } {
+  const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
+  const folds = groupedStratifiedFolds(y, nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
+  const trainIdx: number[] = [];
+  const valIdx: number[] = [];
+  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
+  if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
+  return { trainIdx, valIdx };
+}
+

@@ -1,0 +1,51 @@
+// The projects table: create, find, list and delete projects (deleting one cascades to its entries,
+// import issues, versions and version counter).
+import type Database from 'better-sqlite3';
+import { SkulensError } from '../errors.js';
+import { now } from './rows.js';
+import type { Project } from './types.js';
+
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+type ProjectRow = { id: number; name: string; created_at: string };
+const toProject = (row: ProjectRow): Project => ({ id: row.id, name: row.name, createdAt: row.created_at });
+
+export class ProjectRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  /** @throws SkulensError ERR_PROJECT_NAME_INVALID, ERR_PROJECT_EXISTS */
+  create(name: string): Project {
+    if (!PROJECT_NAME.test(name)) throw new SkulensError('ERR_PROJECT_NAME_INVALID', { project: name });
+    // One timestamp for the row and the returned project: ARNs are built from it.
+    const createdAt = now();
+    try {
+      const info = this.db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?)').run(name, createdAt);
+      return { id: Number(info.lastInsertRowid), name, createdAt };
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new SkulensError('ERR_PROJECT_EXISTS', { project: name }, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  find(name: string): Project | undefined {
+    const row = this.db.prepare('SELECT id, name, created_at FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
+    return row && toProject(row);
+  }
+
+  /** @throws SkulensError ERR_PROJECT_NOT_FOUND */
+  get(name: string): Project {
+    const project = this.find(name);
+    if (!project) throw new SkulensError('ERR_PROJECT_NOT_FOUND', { project: name });
+    return project;
+  }
+
+  list(): Project[] {
+    return (this.db.prepare('SELECT id, name, created_at FROM projects ORDER BY name').all() as ProjectRow[]).map(toProject);
+  }
+
+  delete(name: string): void {
+    this.db.prepare('DELETE FROM projects WHERE id = ?').run(this.get(name).id);
+  }
+}
