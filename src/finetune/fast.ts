@@ -11,6 +11,7 @@ import { nearDuplicateClusters, sha256Hex } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { bestF1Thresholds, type ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
+import { Duration, Int, Num, Seed } from '../params.js';
 import { groupedStratifiedFolds, headProbabilities, type LogisticHead } from '../train/index.js';
 import { ActivationCache, CROP_STRENGTH, VIEW_KEYS, viewSeed } from './activation-cache.js';
 import { runFastEngine, type RunEngineOptions } from './engine.js';
@@ -21,32 +22,33 @@ import type { FastDone, FastJob } from './protocol.js';
 
 /** Fast-path parameters, validated once at the edge. Defaults are the measured recipe (docs/fast-path.md). */
 export const FastParamsSchema = z.object({
-  backbone: z.string().default('mobilenet-v2-imagenet'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  backbone: z.string().min(1).default('mobilenet-v2-imagenet'),
+  seed: Seed,
   /** Cut at the end of the backbone stage with this many channels (MobileNetV2: 64, 96 or 160). */
-  cut: z.number().int().min(1).max(100_000).default(96),
+  cut: Int(1, 100_000).default(96),
   /** Cached views per image: the centre crop plus views - 1 random resized crops. */
-  views: z.number().int().min(1).max(VIEW_KEYS.length).default(2),
-  epochs: z.number().int().min(1).max(200).default(8),
-  lr: z.number().positive().max(1).default(1e-3),
-  headLr: z.number().positive().max(10).default(3e-3),
-  weightDecay: z.number().min(0).max(1).default(0.05),
-  batchSize: z.number().int().min(1).max(512).default(64),
-  labelSmoothing: z.number().min(0).max(0.5).default(0.1),
-  dropout: z.number().min(0).max(0.9).default(0.2),
-  flip: z.number().min(0).max(1).default(0.5),
+  views: Int(1, VIEW_KEYS.length).default(2),
+  epochs: Int(1, 200).default(8),
+  lr: Num(Number.MIN_VALUE, 1).default(1e-3),
+  headLr: Num(Number.MIN_VALUE, 10).default(3e-3),
+  weightDecay: Num(0, 1).default(0.05),
+  batchSize: Int(1, 512).default(64),
+  labelSmoothing: Num(0, 0.5).default(0.1),
+  dropout: Num(0, 0.9).default(0.2),
+  flip: Num(0, 1).default(0.5),
   balance: z.enum(['balanced', 'sqrt', 'none']).default('sqrt'),
   /** Where the frozen part below the cut runs: the embedding pool (onnxruntime) or the engine (PyTorch). */
   cacheRuntime: z.enum(['onnxruntime', 'torch']).default('onnxruntime'),
   /** Share of the training images held out (whole near-duplicate groups) for thresholds and the validation score. */
-  valFraction: z.number().min(0.05).max(0.5).default(0.1),
+  valFraction: Num(0.05, 0.5).default(0.1),
   /** Wall-clock budget of the training in seconds; the engine stops after the epoch that would overrun it. */
-  budgetSeconds: z.number().positive().max(7 * 24 * 3600).optional(),
-  threads: z.number().int().min(1).max(256).optional(),
-  workers: z.number().int().min(1).max(64).optional(),
+  budgetSeconds: Duration(7 * 24 * 3600).optional(),
+  threads: Int(1, 256).optional(),
+  workers: Int(1, 64).optional(),
   python: z.string().min(1).optional(),
 });
-export type FastParams = z.infer<typeof FastParamsSchema>;
+export type FastParams = z.output<typeof FastParamsSchema>;
+export type FastParamsInput = z.input<typeof FastParamsSchema>;
 
 /** A training image: its content hash, where to read it, its label index and its dHash (for grouping). */
 export interface FastItem {

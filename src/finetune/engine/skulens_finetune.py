@@ -131,7 +131,10 @@ def main():
         emit({"type": "error", "code": "engine-missing", "message": str(error)})
         return 2
     except Exception as error:  # reported to the driver as one typed message, with the trace for the log
-        emit({"type": "error", "code": "failed", "message": f"{type(error).__name__}: {error}", "trace": traceback.format_exc()})
+        # A graph the engine cannot use is the user's input, not a bug: its message stands on its own.
+        name = type(error).__name__
+        message = str(error) if name == "UnsupportedGraph" else f"{name}: {error}"
+        emit({"type": "error", "code": "failed", "message": message, "trace": traceback.format_exc()})
         return 1
 
 
