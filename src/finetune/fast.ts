@@ -13,7 +13,7 @@ import { bestF1Thresholds, type ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Num, Seed } from '../params.js';
 import { groupedStratifiedFolds, headProbabilities, type LogisticHead } from '../train/index.js';
-import { ActivationCache, CROP_STRENGTH, VIEW_KEYS, viewSeed } from './activation-cache.js';
+import { ActivationCache, CROP_STRENGTH, JITTER, VIEW_KEYS, viewSeed } from './activation-cache.js';
 import { runFastEngine, type RunEngineOptions } from './engine.js';
 import { canvasSide, pixelScale, writeCanvasFile } from './images.js';
 import { computeActivations, lowerGraph } from './lower-ort.js';
@@ -115,14 +115,14 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   const cache = new ActivationCache(home);
   const cutDir = cache.cutDir(spec, params.cut, params.cacheRuntime);
   const looked = await Promise.all(input.train.map((item) => cache.lookup(cutDir, item.sha256, params.views)));
-  const missing = input.train.map((item, i) => ({ item, files: looked[i]!.files })).filter((_, i) => !looked[i]!.present);
+  const missing = input.train.map((item, i) => ({ item, files: looked[i]!.files, views: looked[i]!.missing })).filter((_, i) => !looked[i]!.present);
   const check = input.evaluate.slice(0, CHECK_IMAGES);
   const modelFile = path.resolve(home.models, spec.weights.source === 'file' ? spec.weights.file : '');
   const inTorch = params.cacheRuntime === 'torch' ? missing : [];
   if (params.cacheRuntime === 'onnxruntime') {
     const lower = await lowerGraph(input.python, spec, modelFile, params.cut, cutDir, work);
     lap('cut');
-    const items = missing.map((m) => ({ input: { path: m.item.path, name: m.item.name }, sha256: m.item.sha256, files: m.files }));
+    const items = missing.map((m) => ({ input: { path: m.item.path, name: m.item.name }, sha256: m.item.sha256, files: m.files, views: m.views }));
     await computeActivations(lower, spec, home.models, items, { workers: params.workers, signal: options.signal, onProgress: (d, n) => options.onProgress?.('cache', d, n) });
     lap('cache');
   }
@@ -145,6 +145,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     cutChannels: params.cut,
     views: params.views,
     cropStrength: CROP_STRENGTH,
+    jitter: JITTER,
     images: imagesFile,
     count: decode.length,
     canvas: canvasSide(spec.input),

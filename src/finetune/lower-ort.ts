@@ -8,7 +8,7 @@ import { openEmbedder, type BackboneSpec, type EmbedInput } from '../backbone/in
 import type { AugmentView } from '../augment/index.js';
 import { SkulensError } from '../errors.js';
 import { mulberry32 } from '../train/index.js';
-import { CROP_STRENGTH, VIEW_KEYS, viewSeed } from './activation-cache.js';
+import { CROP_STRENGTH, JITTER, VIEW_KEYS, viewSeed } from './activation-cache.js';
 import { runCutEngine } from './engine.js';
 
 /** Where the backbone is cut, and the graph below the cut (output: activations + a trailing 1, see cut.py). */
@@ -58,20 +58,29 @@ export async function findCut(python: string, work: string, job: CutJob): Promis
   return { tensor: cut.tensor, shape: cut.shape };
 }
 
-/** The deterministic random resized crop `view` (>= 1) of an image: area kept in [0.5, 1], aspect 3/4 to 4/3. */
+/**
+ * The deterministic random view `view` (>= 1) of an image: a resized crop (area kept in [0.5, 1], aspect
+ * 3/4 to 4/3), with colour jitter when JITTER > 0.
+ */
 export function cropView(sha256: string, view: number): AugmentView {
   const random = mulberry32(viewSeed(sha256) * 8 + view);
   const area = 1 - 0.5 * CROP_STRENGTH * random();
   const ratio = Math.exp(Math.log(3 / 4) + Math.log(16 / 9) * random());
   const width = Math.min(1, Math.sqrt(area * ratio));
   const height = Math.min(1, Math.sqrt(area / ratio));
-  return { key: VIEW_KEYS[view]!, ops: [{ op: 'crop', left: (1 - width) * random(), top: (1 - height) * random(), width, height }] };
+  const left = (1 - width) * random();
+  const top = (1 - height) * random();
+  const factor = (): number => 1 + JITTER * (2 * random() - 1);
+  const jitter: AugmentView['ops'] = JITTER > 0 ? [{ op: 'brightness', factor: factor() }, { op: 'contrast', factor: factor() }, { op: 'saturation', factor: factor() }] : [];
+  return { key: VIEW_KEYS[view]!, ops: [{ op: 'crop', left, top, width, height }, ...jitter] };
 }
 
 export interface ComputeItem {
   input: EmbedInput;
   sha256: string;
   files: string[];
+  /** The views to compute (indices into `files`); default all. */
+  views?: number[];
 }
 
 /** Runs the lower graph on every view of every item and writes the float16 files. */
@@ -94,7 +103,7 @@ export async function computeActivations(
     weights: { source: 'file', file: lower.file },
   };
   const embedder = await openEmbedder(spec, { modelsDir, workers: options.workers });
-  const tasks = items.flatMap((item) => item.files.map((file, v) => ({ item, file, v })));
+  const tasks = items.flatMap((item) => (item.views ?? item.files.map((_, v) => v)).map((v) => ({ item, file: item.files[v]!, v })));
   let next = 0;
   let done = 0;
   const lane = async (): Promise<void> => {

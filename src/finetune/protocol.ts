@@ -63,6 +63,8 @@ export interface FastJob {
   /** Views per image: the centre crop, then `views - 1` random resized crops seeded per image. */
   views: number;
   cropStrength: number;
+  /** Colour jitter of the random views (brightness, contrast, saturation factors in 1 +- jitter). */
+  jitter: number;
   /** Decoded canvases (as for fine-tuning) of the images whose views must be computed, and of `check`. */
   images: string;
   count: number;

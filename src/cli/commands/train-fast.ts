@@ -16,13 +16,14 @@ import type { TrainCliOptions } from './train.js';
 export async function runFastCommand(ctx: CliContext, project: string, options: TrainCliOptions, fallback: (ctx: CliContext, project: string, options: TrainCliOptions) => Promise<void>): Promise<void> {
   const raw: FastParamsInput = { backbone: options.backbone as string | undefined, seed: options.seed as string | undefined, epochs: options.epochs as string | undefined, cut: options.cut as string | undefined, views: options.views as string | undefined, budgetSeconds: options.budget as string | undefined, workers: options.workers as string | undefined };
   const params = parseOptions(FastParamsSchema, raw, { budgetSeconds: '--budget' });
+  const registry = await ctx.registry();
+  registry.projects.get(project); // a missing project fails before the engine is looked for
   const check = await checkFastPath(ctx.home, params);
   if (!check.ok) {
     ctx.info(`Training the frozen head: ${check.reason}; ${FAST_PATH_ADDS}.`);
     // The frozen head takes the options both modes share; --budget means its search time there, so it is left to its default.
     return fallback(ctx, project, { backbone: options.backbone, seed: options.seed, workers: options.workers, json: options.json });
   }
-  const registry = await ctx.registry();
   const controller = new AbortController();
   const onSignal = (): void => {
     ctx.info('\nCancelling: the engine stops at its next step and nothing of this version is kept...');

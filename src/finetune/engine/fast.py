@@ -28,16 +28,17 @@ class Upper(nn.Module):
         return self.model.forward_from(x)
 
 
-def crop_view(batches, index, seeds, strength):
-    """One random resized crop per image, drawn from a generator seeded by the image (so a view is the same
-    whenever it is computed), without flip or colour jitter (the trainer flips feature maps)."""
+def crop_view(batches, index, seeds, strength, jitter):
+    """One random resized crop with colour jitter per image, drawn from a generator seeded by the image (so
+    a view is the same whenever it is computed), without flip (the trainer flips feature maps)."""
     out = torch.empty(len(index), 3, batches.size, batches.size)
     for k, (i, seed) in enumerate(zip(index, seeds)):
         gen = torch.Generator().manual_seed(int(seed))
         top, left, h, w = batches._crop_box(gen, strength)
         img = batches.images[i].permute(2, 0, 1).float().unsqueeze(0)
         crop = img[:, :, top:top + h, left:left + w]
-        out[k] = F.interpolate(crop, size=(batches.size, batches.size), mode="bilinear", align_corners=False, antialias=True)[0]
+        crop = F.interpolate(crop, size=(batches.size, batches.size), mode="bilinear", align_corners=False, antialias=True)[0]
+        out[k] = batches._jitter(crop, gen, jitter)
     return batches._normalise(out.clamp_(0, 255))
 
 
@@ -61,7 +62,7 @@ def compute_cache(job, model, batches, emit, should_stop):
         index = [p["canvas"] for p in part]
         views = [batches.eval_batch(torch.tensor(index))]
         for v in range(1, job["views"]):
-            views.append(crop_view(batches, index, [p["seed"] * 8 + v for p in part], job["cropStrength"]))
+            views.append(crop_view(batches, index, [p["seed"] * 8 + v for p in part], job["cropStrength"], job["jitter"]))
         for v, x in enumerate(views):
             acts = model.forward_to_cut(x).contiguous().numpy()
             for k, p in enumerate(part):
