@@ -2,7 +2,7 @@
 // original images plus any augmented views through the embedding cache, timing each kind of view.
 import path from 'node:path';
 import { FLIP_VIEW, drawViews, type AugmentPolicy, type AugmentView } from '../src/augment/index.js';
-import { EmbeddingCache, embedWithCache, getBackbone, openEmbedder } from '../src/backbone/index.js';
+import { DEFAULT_BACKBONE_ID, EmbeddingCache, embedWithCache, getBackbone, openEmbedder } from '../src/backbone/index.js';
 import { importFolder, nearDuplicateClusters } from '../src/dataset/index.js';
 import type { HomeLayout } from '../src/home/index.js';
 import type { Entry, Registry } from '../src/registry/index.js';
@@ -46,7 +46,7 @@ export async function loadBenchData(
   const train = entries.filter((e) => e.split === 'train');
   const test = entries.filter((e) => e.split === 'test');
   const labels = [...new Set(entries.map((e) => e.label))].sort();
-  const spec = getBackbone(backboneId ?? getBackbone('centernet-mbv3-coco', home.models).id, home.models);
+  const spec = getBackbone(backboneId ?? DEFAULT_BACKBONE_ID, home.models);
   const embedder = await openEmbedder(spec, { modelsDir: home.models, workers });
   const cache = new EmbeddingCache(home.embeddingCache);
   const blob = (e: Entry): string => path.resolve(home.root, e.blob);

@@ -53,9 +53,15 @@ export async function spawnServer(home: string, env: NodeJS.ProcessEnv, key: { i
       if (found?.Status === 'TRAINING_FAILED') throw new Error(`training failed: ${found.StatusMessage}`);
       return found?.Status;
     },
-    async waitFor(check, what, timeoutMs = 120_000) {
+    async waitFor(check, what, timeoutMs = 1_800_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!(await check())) {
+      // Training runs on the server's main thread and can hold it for minutes; when it lets go, the
+      // server may close the keep-alive socket a poll was just sent on. A reset poll is simply repeated.
+      const ready = (): Promise<boolean> => check().catch((error: Error & { cause?: { code?: string } }) => {
+        if (error.cause?.code === 'ECONNRESET' || error.cause?.code === 'UND_ERR_SOCKET') return false;
+        throw error;
+      });
+      while (!(await ready())) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }

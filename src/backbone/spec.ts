@@ -1,5 +1,6 @@
 // The backbone table: which image models skulens can embed with, where their weights live and how
 // pixels are prepared for them. Rows are frozen data validated with zod; user rows add to them.
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const rgb = z.tuple([z.number(), z.number(), z.number()]);
@@ -41,6 +42,12 @@ export const backboneSpecSchema = z
 /** One backbone row. */
 export type BackboneSpec = z.infer<typeof backboneSpecSchema>;
 
+/**
+ * The `models/` folder shipped with skulens (beside src/ and dist/): vendored weights that need no
+ * download. Its files are pinned by sha256 like any other.
+ */
+export const PACKAGE_MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+
 /** ImageNet mean/std expressed in 0..255 pixel units. */
 const IMAGENET = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] } as const;
 /** OpenAI CLIP mean/std expressed in 0..255 pixel units. */
@@ -75,16 +82,17 @@ export const BACKBONES: readonly BackboneSpec[] = deepFreeze(
     {
       id: 'mobilenet-v2-imagenet',
       description:
-        'ImageNet MobileNetV2 1.0/224 (google-coral/test_data, dequantised to float ONNX), 1280-d. Linear probe on clothing-dataset-small: 0.84-0.87.',
+        'ImageNet MobileNetV2 1.0/224 (TF2, int8 post-training quantised, google-coral/test_data, Apache-2.0), shipped with skulens as TFLite and converted to float ONNX at first use; 1280-d, offline.',
       runtime: 'onnx',
-      input: { name: 'input', size: 224, layout: 'nchw', resize: 'shorter-side-crop', shorterSide: 256, scale: { mean: [128, 128, 128], std: [128, 128, 128] } },
+      // The uint8 input's quantisation: scale 1/127.5, zero point 127 (Keras's pixel / 127.5 - 1, near enough).
+      input: { name: 'input', size: 224, layout: 'nchw', resize: 'shorter-side-crop', shorterSide: 256, scale: { mean: [127, 127, 127], std: [127.5, 127.5, 127.5] } },
       tap: 'embedding',
       pool: 'none',
       dim: 1280,
       weights: {
         source: 'file',
-        file: 'mobilenet-v2-imagenet/model.onnx',
-        sha256: 'bc5c34c783de6a38da42dd2cbbaf5a0d5e38e7c4d8cd161fdb9c7dcdd0f65fd0',
+        file: `${PACKAGE_MODELS_DIR}mobilenet-v2-imagenet/tf2_mobilenet_v2_1.0_224_ptq.tflite`,
+        sha256: '5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c',
         licence: 'Apache-2.0',
       },
     },
@@ -121,5 +129,5 @@ export const BACKBONES: readonly BackboneSpec[] = deepFreeze(
   ].map((row) => backboneSpecSchema.parse(row)),
 );
 
-/** The backbone used when none is named: offline (weights from npm) and the best measured of those. */
-export const DEFAULT_BACKBONE_ID = 'centernet-mbv3-coco';
+/** The backbone used when none is named: offline (weights shipped in models/) and the best measured of those. */
+export const DEFAULT_BACKBONE_ID = 'mobilenet-v2-imagenet';

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { backboneSpecSchema, openEmbedder, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
+import { backboneSpecSchema, openEmbedder, verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
 import { nearDuplicateClusters, sha256Hex } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { bestF1Thresholds, type ScoredImage } from '../evaluate/index.js';
@@ -118,7 +118,8 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   const looked = await Promise.all(input.train.map((item) => cache.lookup(cutDir, item.sha256, params.views)));
   const missing = input.train.map((item, i) => ({ item, files: looked[i]!.files, views: looked[i]!.missing })).filter((_, i) => !looked[i]!.present);
   const check = input.evaluate.slice(0, CHECK_IMAGES);
-  const modelFile = path.resolve(home.models, spec.weights.source === 'file' ? spec.weights.file : '');
+  // The ONNX file the runtime loads: for a .tflite row, its cached conversion.
+  const modelFile = (await verifiedWeights(spec, home.models))[0]!;
   const inTorch = params.cacheRuntime === 'torch' ? missing : [];
   if (params.cacheRuntime === 'onnxruntime') {
     const lower = await lowerGraph(input.python, spec, modelFile, params.cut, cutDir, work);

@@ -12,3 +12,4 @@ export type { BoundingBox, GenericLabel, Instance } from './labels.js';
 export { COCO_CLASSES, type CocoClass } from './coco.js';
 export { MODERATION_MAP, moderationLabels, type ModerationLabel, type ModerationRow } from './moderation.js';
 export { imagenetLabel } from './imagenet.js';
+export { fitShopLabelMap, predictShopLabel, shopMappingAccuracy, type ClassScore, type ShopLabelMap } from './shop-mapping.js';

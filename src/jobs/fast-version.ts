@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { getBackbone } from '../backbone/index.js';
+import { getBackbone, verifiedWeights } from '../backbone/index.js';
 import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
 import { detectEngine, FastParamsSchema, findCut, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
 import { isSkulensError } from '../errors.js';
@@ -168,7 +168,7 @@ export async function checkFastPath(home: HomeLayout, rawParams: FastParamsInput
   const work = path.join(home.tmp, `.fast-check.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   try {
     await fs.mkdir(work, { recursive: true });
-    const model = path.resolve(home.models, spec.weights.source === 'file' ? spec.weights.file : '');
+    const model = (await verifiedWeights(spec, home.models))[0]!; // a .tflite row's cached ONNX conversion
     await findCut(python, work, { model, output: spec.tap, pool: spec.pool, cutChannels: params.cut, size: spec.input.size });
     return { ok: true, python };
   } catch (error) {

@@ -25,11 +25,12 @@ export function engineJob(input: {
   numClasses: number;
   /** Epoch seconds when the whole job must end, or null. */
   budgetEnd: number | null;
-  models: string;
+  /** The verified ONNX file of the base backbone (for a .tflite row, its cached conversion). */
+  model: string;
 }): EngineJob {
   const { base, params } = input;
   return {
-    model: path.resolve(input.models, base.weights.source === 'file' ? base.weights.file : ''),
+    model: input.model,
     inputName: base.input.name,
     output: base.tap,
     pool: base.pool,

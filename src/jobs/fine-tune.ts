@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { backboneSpecSchema, getBackbone, type BackboneSpec } from '../backbone/index.js';
+import { backboneSpecSchema, getBackbone, verifiedWeights, type BackboneSpec } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
 import { bestF1Thresholds, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
 import { checkExport, detectEngine, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
@@ -118,7 +118,7 @@ export async function fineTuneVersion(
         const y = images.map((e) => labelIndex.get(e.label)!);
         const split = groupedValidation(train, y.slice(0, train.length), params);
         const budgetEnd = params.budgetSeconds === undefined ? null : Date.now() / 1000 + params.budgetSeconds - (performance.now() - started) / 1000;
-        const job = engineJob({ base, params, work, canvas, y, split, trainCount: train.length, testCount: test.length, numClasses: labels.length, budgetEnd, models: home.models });
+        const job = engineJob({ base, params, work, canvas, y, split, trainCount: train.length, testCount: test.length, numClasses: labels.length, budgetEnd, model: (await verifiedWeights(base, home.models))[0]! });
         await fs.writeFile(path.join(work, 'job.json'), JSON.stringify(job));
         const engine = await runEngine(engineInfo.python, path.join(work, 'job.json'), {
           signal: options.signal,

@@ -13,12 +13,22 @@ export const C_GRID = Object.freeze([0.1, 0.03, 0.3, 0.01, 1]);
  */
 export const MLP_CANDIDATE = Object.freeze({ kind: 'mlp' as const, C: 1, hidden: 128, epochs: 20, learningRate: 1e-3 });
 
+/**
+ * Trials of the default search with `tune`: the logistic head and the MLP, the two that decide most of
+ * the accuracy. The rest of the plan (C grid, larger MLP, balance and augmentation variants) moved
+ * clothing by less than 3-fold CV can resolve, at many times the cost; `maxTrials` runs more of it.
+ */
+export const DEFAULT_TUNE_TRIALS = 2;
+
 export interface PipelineParams {
   seed: number;
   C: 'auto' | number;
   balance: BalanceMode;
   tune: boolean;
+  /** Outer time cap of the search, in seconds. */
   budgetSeconds: number;
+  /** At most this many configurations, in plan order; default DEFAULT_TUNE_TRIALS with tune, else the whole plan. */
+  maxTrials?: number;
   targetPrecision?: number;
 }
 
@@ -61,6 +71,7 @@ export function fitHeadPipeline(
   const { outOfFold, ...tuning } = tuneHead(set, first, stages, {
     seed: params.seed,
     budgetSeconds: params.budgetSeconds,
+    maxTrials: params.maxTrials ?? (params.tune ? DEFAULT_TUNE_TRIALS : undefined),
     signal: options.signal,
     onTried: (t, done, planned) => options.onTried?.(`${describeConfig(t.config)}: CV accuracy ${t.accuracy.toFixed(3)}`, done, planned),
   });

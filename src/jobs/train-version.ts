@@ -48,8 +48,13 @@ export const TrainParamsSchema = z.object({
   tta: z.enum(['none', 'flip']).default('none'),
   /** Search head type, learning rate, epochs, balance and augmentation by grouped CV (C is searched whenever it is 'auto'). */
   tune: z.boolean().default(true),
-  /** Seconds the search may take (up to 24h); configurations not started in time are listed as skipped. */
-  budgetSeconds: Duration(24 * 3600).default(120),
+  /** At most this many search configurations, tried in plan order (deterministic); default DEFAULT_TUNE_TRIALS with tune, else the whole (logistic C) plan. */
+  maxTrials: Int(1, 100).optional(),
+  /**
+   * Outer time cap of the search (up to 24h; default 30 min): no configuration starts after it. The
+   * search is a fixed plan, so this only bites on a very slow machine; tuning.json then says so.
+   */
+  budgetSeconds: Duration(24 * 3600).default(1800),
   /** Fit each label's threshold for this precision instead of best F1 (on out-of-fold training predictions). */
   targetPrecision: z.coerce.number().gt(0).max(1).optional(),
   workers: Int(1, 64).optional(),
@@ -129,7 +134,7 @@ export async function trainVersion(
         options.onProgress?.({ phase: 'tune', done: 0, total: 1 });
         const fitted = fitHeadPipeline(
           set,
-          { seed: params.seed, C: params.C, balance, tune: params.tune, budgetSeconds: params.budgetSeconds, targetPrecision: params.targetPrecision },
+          { seed: params.seed, C: params.C, balance, tune: params.tune, budgetSeconds: params.budgetSeconds, maxTrials: params.maxTrials, targetPrecision: params.targetPrecision },
           {
             signal: options.signal,
             onTried: (detail, done, planned) => options.onProgress?.({ phase: 'tune', done, total: Math.max(done, planned), detail }),
@@ -158,7 +163,13 @@ export async function trainVersion(
           report,
           snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
           extra: { 'tuning.json': { ...fitted.tuning, balance: fitted.balanceReason, thresholds: fitted.thresholdMethod } },
-          metrics: { trainSeconds, embedSeconds, C: fitted.tuning.winner.C, head: describeConfig(fitted.tuning.winner) },
+          metrics: {
+            trainSeconds,
+            embedSeconds,
+            C: fitted.tuning.winner.C,
+            head: describeConfig(fitted.tuning.winner),
+            tuning: { tried: fitted.tuning.tried.length, skipped: fitted.tuning.skipped.length, stoppedBy: fitted.tuning.stoppedBy },
+          },
         };
         return { output, result: { report, trainSeconds, embedSeconds } };
       },

@@ -1,7 +1,9 @@
 // Automatic tuning of the head on the training images only: head type, regularisation, MLP learning
 // rate and epochs, balance strategy and whether augmented views help, each scored by grouped,
-// stratified k-fold CV within a time budget. The winner's out-of-fold probabilities are kept for
-// threshold fitting. Seeded: the same data, seed and candidate list give the same report and head.
+// stratified k-fold CV. The search is a fixed plan tried in order (optionally cut at a number of
+// trials), so the same data, seed and plan give the same report and head on any machine; seconds are
+// only an outer cap, and when that cap bites the report says so. The winner's out-of-fold
+// probabilities are kept for threshold fitting.
 import { SkulensError } from '../errors.js';
 import { planBalance, type BalanceStrategy } from './balance.js';
 import { groupedStratifiedFolds } from './cross-validate.js';
@@ -48,8 +50,15 @@ export interface TuningReport {
   groups: number;
   seed: number;
   budgetSeconds: number;
+  /** The trial cap in force (null: the whole plan). */
+  maxTrials: number | null;
+  /**
+   * Why the search ended: 'plan' (every proposal tried), 'max-trials' (the deterministic cap), or
+   * 'seconds' (the outer time cap bit: the result then depends on the machine's speed).
+   */
+  stoppedBy: 'plan' | 'max-trials' | 'seconds';
   tried: TriedConfig[];
-  /** Configurations not tried because the budget ran out (the cut point depends on machine speed). */
+  /** Configurations not tried because a cap was reached. */
   skipped: HeadConfig[];
   winner: HeadConfig;
   /** Out-of-fold probabilities of the winner, one per image (original view). */
@@ -138,8 +147,13 @@ export type TuningStage = (best: HeadConfig) => HeadConfig[];
 export interface TuneOptions {
   seed: number;
   folds?: number;
-  /** Stop starting new configurations after this many seconds (the first one always runs). */
+  /**
+   * Outer time cap: no new configuration starts after this many seconds (the first always runs).
+   * Meant to bite only on a machine far slower than expected; {@link TuningReport.stoppedBy} says when it did.
+   */
   budgetSeconds: number;
+  /** At most this many configurations, in plan order (deterministic). Default: the whole plan. */
+  maxTrials?: number;
   signal?: AbortSignal;
   onTried?: (tried: TriedConfig, done: number, planned: number) => void;
 }
@@ -166,9 +180,13 @@ export function tuneHead(set: TuningSet, first: HeadConfig, stages: readonly Tun
   const skipped: HeadConfig[] = [];
   let best: (TriedConfig & { outOfFold: Float32Array[] }) | undefined;
   let planned = 1;
+  let stoppedBy: TuningReport['stoppedBy'] = 'plan';
+  const maxTrials = options.maxTrials ?? Number.POSITIVE_INFINITY;
   const run = (config: HeadConfig): void => {
     if (tried.some((t) => same(t.config, config)) || skipped.some((s) => same(s, config))) return;
-    if (best && (performance.now() - started) / 1000 >= options.budgetSeconds) return void skipped.push(config);
+    if (best && stoppedBy === 'plan' && tried.length >= maxTrials) stoppedBy = 'max-trials';
+    if (best && stoppedBy === 'plan' && (performance.now() - started) / 1000 >= options.budgetSeconds) stoppedBy = 'seconds';
+    if (stoppedBy !== 'plan') return void skipped.push(config);
     if (options.signal?.aborted) throw new SkulensError('ERR_TRAINING_CANCELLED', { version: 'head' });
     const result = crossValidateConfig(set, folds, config, options.seed, options.signal);
     tried.push(result);
@@ -188,6 +206,8 @@ export function tuneHead(set: TuningSet, first: HeadConfig, stages: readonly Tun
     groups: new Set(set.groups).size,
     seed: options.seed,
     budgetSeconds: options.budgetSeconds,
+    maxTrials: Number.isFinite(maxTrials) ? maxTrials : null,
+    stoppedBy,
     tried: tried.map(({ config, accuracy, macroF1, seconds }) => ({ config, accuracy, macroF1, seconds })),
     skipped,
     winner: best!.config,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { backboneSpecSchema, EmbeddingCache, embedWithCache, openEmbedder, type Embedder, type EmbedInput } from '../../src/backbone/index.js';
+import { backboneSpecSchema, cacheKeyOf, EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type Embedder, type EmbedInput } from '../../src/backbone/index.js';
 import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from './fixtures.js';
 
 const SHA_A = 'a'.repeat(64);
@@ -100,4 +100,12 @@ test('embedWithCache skips unreadable images when given onError', async () => {
   assert.deepEqual(failed, [broken]);
   assert.deepEqual([...vectors.keys()], [SHA_C]);
   await assert.rejects(embedWithCache(tiny, new EmbeddingCache(tempDir('cache')), items), { code: 'ERR_IMAGE_UNREADABLE' });
+});
+
+test('a backbone with pinned weights caches under its id and weights hash, so new weights never meet old vectors', () => {
+  const spec = getBackbone('mobilenet-v2-imagenet', tempDir('models'));
+  assert.ok(spec.weights.source === 'file' && spec.weights.sha256);
+  assert.equal(cacheKeyOf(spec), `mobilenet-v2-imagenet@${spec.weights.sha256.slice(0, 12)}`);
+  assert.equal(cacheKeyOf({ ...spec, weights: { source: 'file', file: 'x.onnx' } }), 'mobilenet-v2-imagenet');
+  assert.equal(cacheKeyOf(getBackbone('centernet-mbv3-coco', tempDir('models'))), 'centernet-mbv3-coco');
 });

@@ -20,11 +20,11 @@ before(async () => {
 });
 after(() => embedder.close());
 
-test('the default backbone gives 480-d unit vectors from two workers', async () => {
+test('the default backbone gives 1280-d unit vectors from two workers', async () => {
   const images = await Promise.all([0, 1, 2, 3].map((seed) => photo(300 + seed * 40, 400, seed)));
   const vectors = await Promise.all(images.map((bytes) => embedder.embed({ bytes })));
   for (const vector of vectors) {
-    assert.equal(vector.length, 480);
+    assert.equal(vector.length, 1280);
     assert.ok(Math.abs(Math.hypot(...vector) - 1) < 1e-4);
   }
   assert.equal(embedder.workers, 2);
@@ -43,7 +43,7 @@ test('a truncated JPEG rejects with ERR_IMAGE_UNREADABLE naming the file, and th
   const good = path.join(dir, 'good.jpg');
   fs.writeFileSync(good, whole);
   const vector = await embedder.embed({ path: good });
-  assert.equal(vector.length, 480);
+  assert.equal(vector.length, 1280);
   // Same bytes, same vector: the workers are deterministic.
   assert.deepEqual(await embedder.embed({ bytes: whole }), vector);
 });

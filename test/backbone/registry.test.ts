@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { BACKBONES, DEFAULT_BACKBONE_ID, getBackbone } from '../../src/backbone/index.js';
+import { BACKBONES, DEFAULT_BACKBONE_ID, PACKAGE_MODELS_DIR, getBackbone } from '../../src/backbone/index.js';
 import { tempDir } from './fixtures.js';
 
 test('an unknown backbone id is ERR_BACKBONE_UNKNOWN listing the known ids', () => {
@@ -15,10 +15,11 @@ test('an unknown backbone id is ERR_BACKBONE_UNKNOWN listing the known ids', () 
   );
 });
 
-test('the default backbone is a frozen table row with npm weights', () => {
+test('the default backbone is a frozen table row with pinned weights shipped in the package', () => {
   const spec = getBackbone(DEFAULT_BACKBONE_ID, tempDir('models'));
-  assert.equal(spec.weights.source, 'npm');
-  assert.equal(spec.dim, 480);
+  assert.equal(spec.id, 'mobilenet-v2-imagenet');
+  assert.ok(spec.weights.source === 'file' && spec.weights.file.startsWith(PACKAGE_MODELS_DIR) && /^[0-9a-f]{64}$/.test(spec.weights.sha256 ?? ''));
+  assert.equal(spec.dim, 1280);
   assert.ok(Object.isFrozen(BACKBONES) && Object.isFrozen(spec) && Object.isFrozen(spec.input));
 });
 

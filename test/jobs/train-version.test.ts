@@ -62,7 +62,8 @@ before(async () => {
 
 after(() => registry.close());
 
-const PARAMS = { backbone: 'tiny', augment: 'flip,brightness:0.1', tune: true, budgetSeconds: 600, workers: 1 };
+// The whole plan (maxTrials 100), so the test sees every stage of the search.
+const PARAMS = { backbone: 'tiny', augment: 'flip,brightness:0.1', tune: true, maxTrials: 100, budgetSeconds: 600, workers: 1 };
 
 test('tuning is the same whatever the test images are: it never reads the test split', async () => {
   const a = await trainVersion(registry, home, 'a', PARAMS);

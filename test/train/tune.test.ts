@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertTrainOnly, tuneHead, type HeadConfig, type TuningSet } from '../../src/train/index.js';
+import { assertTrainOnly, encodeHead, fitConfig, tuneHead, type HeadConfig, type TuningSet } from '../../src/train/index.js';
 import { gaussianClusters } from './fixtures.js';
 
 function tuningSet(splits?: string[]): TuningSet {
@@ -36,11 +36,34 @@ test('tuning refuses a set that holds a test image', () => {
   assert.throws(() => assertTrainOnly(['train', 'test']), { code: 'ERR_TRAINING_INVALID' });
 });
 
-test('a spent budget lists the configurations it did not try', () => {
+test('a spent seconds cap lists the configurations it did not try and says the cap bit', () => {
   const report = tuneHead(tuningSet(), FIRST, STAGES, { seed: 1, budgetSeconds: 1e-9 });
   assert.equal(report.tried.length, 1);
   assert.equal(report.skipped.length, 3);
+  assert.equal(report.stoppedBy, 'seconds');
   assert.deepEqual(report.winner, FIRST);
+});
+
+test('a trial cap stops after that many configurations in plan order, whatever the time allows', () => {
+  const report = tuneHead(tuningSet(), FIRST, STAGES, { seed: 1, budgetSeconds: 600, maxTrials: 2 });
+  assert.deepEqual(report.tried.map((t) => t.config.C), [0.1, 0.01]);
+  assert.equal(report.skipped.length, 2);
+  assert.equal(report.stoppedBy, 'max-trials');
+  assert.equal(report.maxTrials, 2);
+  const whole = tuneHead(tuningSet(), FIRST, STAGES, { seed: 1, budgetSeconds: 600 });
+  assert.equal(whole.stoppedBy, 'plan');
+  assert.equal(whole.maxTrials, null);
+  assert.equal(whole.skipped.length, 0);
+});
+
+test('the same data and seed give a byte-identical winning head however slow the machine', () => {
+  const set = tuningSet();
+  const fast = tuneHead(set, FIRST, STAGES, { seed: 3, budgetSeconds: 600, maxTrials: 3 });
+  // A machine so slow that most of a generous cap is spent cannot change a trial-capped search either.
+  const slow = tuneHead(set, FIRST, STAGES, { seed: 3, budgetSeconds: 1e6, maxTrials: 3 });
+  assert.deepEqual(slow.winner, fast.winner);
+  const bytes = (r: typeof fast) => Buffer.from(encodeHead(fitConfig(set, Int32Array.from(set.y, (_, i) => i), r.winner, 3)));
+  assert.deepEqual(bytes(slow), bytes(fast));
 });
 
 test('when one near-duplicate cluster holds most images, folds fall back to single images and the report says so', () => {

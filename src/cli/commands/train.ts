@@ -27,7 +27,7 @@ interface TrainMode {
 /** The training modes: one row each. A new mode is a new row (and its job). */
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
   fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'budget', 'workers'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
-  frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
+  frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
   'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers'], run: runFineTuneCommand },
 });
 
@@ -70,6 +70,7 @@ async function runFrozenCommand(ctx: CliContext, project: string, options: Train
       augment: options.augment,
       tta: options.tta,
       tune: options.tune,
+      maxTrials: options.maxTrials,
       budgetSeconds: options.budget,
       targetPrecision: options.targetPrecision,
       workers: options.workers,
@@ -86,6 +87,10 @@ async function runFrozenCommand(ctx: CliContext, project: string, options: Train
     `\nVersion ${versionId(result.version)}: accuracy ${result.report.accuracy.toFixed(3)}, macro-F1 ${result.report.macroF1.toFixed(3)} ` +
       `on ${result.report.numTest} test images; trained in ${result.trainSeconds.toFixed(1)} s.`,
   );
+  const tuning = result.version.metrics?.tuning as { tried: number; skipped: number; stoppedBy: string } | undefined;
+  if (tuning?.stoppedBy === 'seconds') {
+    ctx.print(`The search hit its ${options.budget ?? '30m'} time cap after ${tuning.tried} configuration(s), ${tuning.skipped} not tried: this result depends on the machine's speed (see tuning.json).`);
+  }
 }
 
 export function registerTrain(program: Command, context: () => CliContext): void {
@@ -95,7 +100,8 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--mode <mode>', `${Object.keys(TRAIN_MODES).join(' | ')} (default fast: trains the top blocks on cached activations with PyTorch, falling back to frozen without it; frozen: frozen backbone + tuned head; fine-tune: the whole backbone)`)
     .option('--backbone <id>', 'backbone id (see `skulens backbones list`)')
     .option('--seed <n>', 'random seed; same data and seed give the same model (default 1)')
-    .option('--budget <time>', 'frozen: time the search may take, e.g. 90s, 5m (default 2m); fast, fine-tune: the training, e.g. 30m (no limit unless given)')
+    .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fast: the training; fine-tune: the whole job, e.g. 30m (no limit unless given)')
+    .option('--max-trials <n>', 'frozen: search at most this many configurations, in plan order (default 2 with tuning: the logistic head and the MLP; 9 runs the whole plan)')
     .option('--workers <n>', 'embedding workers (default: one per core, at most 2)')
     .option('--c <value>', "frozen: inverse L2 strength of the logistic head, or 'auto' (grouped 3-fold CV on the training images; default)")
     .option('--class-weights <mode>', 'frozen: balanced | none (older alias of --balance weights|none)')
