@@ -1,5 +1,7 @@
-// `npm run bench -- [--train DIR --test DIR] [--backbone ID] [--json]`: import -> train -> evaluate ->
-// predict on a folder-per-label pair in a throw-away home, printing a table (and a JSON last line).
+// `npm run bench -- [--mode fast|frozen|fine-tune] [--train DIR --test DIR] [--backbone ID] [--json]`:
+// import -> train -> evaluate -> predict on a folder-per-label pair in a throw-away home, printing a
+// table (and a JSON last line). The default mode is fast (bench/fast.ts), as for `skulens train`; without
+// the PyTorch engine it says so in one line and runs the frozen path below.
 // Other modes: --ablation, --open-set, --few-shot (training-quality studies on cached embeddings).
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -16,16 +18,22 @@ import { runOpenSet } from './open-set.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
 
-// `--mode fine-tune` is its own benchmark with its own options (bench/fine-tune.ts), so it is
-// dispatched before this file's options are parsed.
+// `--mode fast` (the default) and `--mode fine-tune` are benchmarks with their own options
+// (bench/fast.ts, bench/fine-tune.ts), so they are dispatched before this file's options are parsed.
 const modeAt = process.argv.indexOf('--mode');
-if (process.argv.includes('--mode=fine-tune') || (modeAt > 0 && process.argv[modeAt + 1] === 'fine-tune')) {
+const modeArg = process.argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length) ?? (modeAt > 0 ? process.argv[modeAt + 1] : undefined);
+const studies = ['--ablation', '--open-set', '--few-shot'].some((flag) => process.argv.includes(flag));
+const mode = modeArg ?? (studies ? 'frozen' : 'fast');
+if (!['fast', 'frozen', 'fine-tune'].includes(mode)) throw new Error(`--mode ${mode}: use fast, frozen or fine-tune`);
+if (mode === 'fine-tune') {
   await (await import('./fine-tune.js')).runFineTuneBench(process.argv.slice(2));
   process.exit(0);
 }
+if (mode === 'fast' && (await (await import('./fast.js')).runFastBench(process.argv.slice(2)))) process.exit(0);
 
 const { values } = parseArgs({
   options: {
+    mode: { type: 'string' },
     train: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'train') },
     test: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'test') },
     backbone: { type: 'string' },

@@ -3,8 +3,9 @@
 // any outside input), and the one message the driver writes on the engine's stdin (cancel).
 import { z } from 'zod';
 
-/** The job file (`job.json`) the driver writes for the engine. Paths are absolute. */
+/** The job file (`job.json`) of a full fine-tune. Paths are absolute. */
 export interface EngineJob {
+  kind?: 'fine-tune';
   /** ONNX backbone to start from, the image input's name, the embedding output and its pooling. */
   model: string;
   inputName: string;
@@ -45,6 +46,57 @@ export interface EngineJob {
   out: string;
 }
 
+/**
+ * The job file of a fast-path run: the frozen part below the cut is computed once per image and view
+ * into float16 cache files, then the blocks above the cut and a head are trained on them.
+ */
+export interface FastJob {
+  kind: 'fast';
+  model: string;
+  inputName: string;
+  output: string;
+  pool: 'none' | 'mean-hw';
+  dim: number;
+  numClasses: number;
+  /** Cut at the output of the last block with this many channels (found from the graph's structure). */
+  cutChannels: number;
+  /** Views per image: the centre crop, then `views - 1` random resized crops seeded per image. */
+  views: number;
+  cropStrength: number;
+  /** Colour jitter of the random views (brightness, contrast, saturation factors in 1 +- jitter). */
+  jitter: number;
+  /** Decoded canvases (as for fine-tuning) of the images whose views must be computed, and of `check`. */
+  images: string;
+  count: number;
+  canvas: number;
+  size: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Views to compute: canvas index, the image's crop seed and one file per view (written atomically). */
+  compute: { canvas: number; seed: number; files: string[] }[];
+  /** Per training item (train + validation), its views' cache files, in view order; and its label index. */
+  items: string[][];
+  labels: number[];
+  train: number[];
+  val: number[];
+  /** Canvas indices scored by the whole network in float32, to check the exported graph against. */
+  check: number[];
+  epochs: number;
+  lr: number;
+  headLr: number;
+  weightDecay: number;
+  batchSize: number;
+  labelSmoothing: number;
+  dropout: number;
+  /** Probability of flipping a training feature map left-right. */
+  flip: number;
+  balance: 'balanced' | 'sqrt' | 'none';
+  seed: number;
+  threads: number;
+  deadline: number | null;
+  out: string;
+}
+
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 
 const EpochRecordSchema = z.object({
@@ -82,7 +134,24 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
     elapsed: z.number(),
   }),
   EpochRecordSchema.extend({ type: z.literal('epoch'), epochs: z.number().int() }),
-  z.object({ type: z.literal('phase'), phase: z.enum(['evaluate', 'export']) }),
+  z.object({ type: z.literal('phase'), phase: z.enum(['cache', 'evaluate', 'export']) }),
+  z.object({ type: z.literal('cut'), tensor: z.string(), shape: z.array(z.number().int()) }),
+  z.object({ type: z.literal('cache'), done: z.number().int(), total: z.number().int() }),
+  z.object({
+    type: z.literal('fast-done'),
+    cut: z.string(),
+    shape: z.array(z.number().int()),
+    computed: z.number().int(),
+    valAccuracy: z.number(),
+    valLoss: z.number(),
+    epochsRun: z.number().int(),
+    stoppedBy: z.enum(['epochs', 'budget']),
+    history: z.array(EpochRecordSchema),
+    threads: z.number().int(),
+    trainSeconds: z.number(),
+    timings: z.record(z.string(), z.number()),
+    files: z.object({ model: z.string(), head: z.string(), valEmbeddings: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
+  }),
   z.object({
     type: z.literal('done'),
     bestEpoch: z.number().int().min(1),
@@ -101,6 +170,7 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type EngineMessage = z.infer<typeof EngineMessageSchema>;
 export type EngineDone = Extract<EngineMessage, { type: 'done' }>;
+export type FastDone = Extract<EngineMessage, { type: 'fast-done' }>;
 
 /** The only message the driver sends (a line on the engine's stdin). Closing stdin means the same. */
 export const CANCEL_LINE = `${JSON.stringify({ type: 'cancel' })}\n`;

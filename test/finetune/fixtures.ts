@@ -18,22 +18,22 @@ const { onnx } = onnxProto;
 export const SMALL_SIZE = 16;
 export const SMALL_DIM = 8;
 
-function tensor(name: string, dims: number[], values: ArrayLike<number>): InstanceType<typeof onnx.TensorProto> {
+export function tensor(name: string, dims: number[], values: ArrayLike<number>): InstanceType<typeof onnx.TensorProto> {
   const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
   for (let k = 0; k < values.length; k++) view.setFloat32(k * 4, values[k]!, true);
   return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw });
 }
 
-function ints(name: string, values: number[]): InstanceType<typeof onnx.AttributeProto> {
+export function ints(name: string, values: number[]): InstanceType<typeof onnx.AttributeProto> {
   return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
 }
 
-function int(name: string, value: number): InstanceType<typeof onnx.AttributeProto> {
+export function int(name: string, value: number): InstanceType<typeof onnx.AttributeProto> {
   return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
 }
 
-function info(name: string, dims: (number | string)[]): InstanceType<typeof onnx.ValueInfoProto> {
+export function info(name: string, dims: (number | string)[]): InstanceType<typeof onnx.ValueInfoProto> {
   return onnx.ValueInfoProto.create({
     name,
     type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },

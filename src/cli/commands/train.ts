@@ -1,4 +1,4 @@
-// `skulens train <project> [--mode frozen|fine-tune]`: trains a new version. Each mode is one row of
+// `skulens train <project> [--mode fast|frozen|fine-tune]`: trains a new version (fast by default). Each mode is one row of
 // TRAIN_MODES: the options it takes and how it runs. Options go through the mode's job schema once
 // (src/cli/options.ts); an option another mode takes is refused with a one-line reason.
 import type { Command } from 'commander';
@@ -9,6 +9,7 @@ import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOption, parseOptions, refuseOptions } from '../options.js';
 import { startProgress, type Progress } from '../progress.js';
+import { runFastCommand } from './train-fast.js';
 import { runFineTuneCommand } from './train-fine-tune.js';
 
 /** Raw option values of `train`, as commander gives them (undefined when not given). */
@@ -25,6 +26,7 @@ interface TrainMode {
 
 /** The training modes: one row each. A new mode is a new row (and its job). */
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
+  fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'budget', 'workers'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
   frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
   'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers'], run: runFineTuneCommand },
 });
@@ -95,10 +97,10 @@ export function registerTrain(program: Command, context: () => CliContext): void
   program
     .command('train <project>')
     .description('train a new model version on the project dataset and evaluate it on its test split')
-    .option('--mode <mode>', `${Object.keys(TRAIN_MODES).join(' | ')} (default frozen: frozen backbone + tuned head; fine-tune trains the backbone with PyTorch, needs python3-torch)`)
+    .option('--mode <mode>', `${Object.keys(TRAIN_MODES).join(' | ')} (default fast: trains the top blocks on cached activations with PyTorch, falling back to frozen without it; frozen: frozen backbone + tuned head; fine-tune: the whole backbone)`)
     .option('--backbone <id>', 'backbone id (see `skulens backbones list`)')
     .option('--seed <n>', 'random seed; same data and seed give the same model (default 1)')
-    .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fine-tune: the whole job, e.g. 30m (no limit unless given)')
+    .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fast: the training; fine-tune: the whole job, e.g. 30m (no limit unless given)')
     .option('--max-trials <n>', 'frozen: search at most this many configurations, in plan order (default 2 with tuning: the logistic head and the MLP; 9 runs the whole plan)')
     .option('--workers <n>', 'embedding workers (default: one per core, at most 2)')
     .option('--c <value>', "frozen: inverse L2 strength of the logistic head, or 'auto' (grouped 3-fold CV on the training images; default)")
@@ -109,12 +111,14 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--tune', 'frozen: search head type, learning rate, epochs, balance and augmentation by grouped CV (default)')
     .option('--no-tune', 'frozen: only pick C (when --c auto)')
     .option('--target-precision <p>', "frozen: fit each label's threshold for this precision (0-1] instead of best F1")
-    .option('--epochs <n>', 'fine-tune: passes over the training images (default 6)')
+    .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default 12 fast, 6 fine-tune)')
+    .option('--cut <channels>', 'fast: cut the backbone at the end of the stage with this many channels (default 96)')
+    .option('--views <n>', 'fast: cached views per photo, the centre crop plus random crops (default 2)')
     .option('--unfreeze <all|N-blocks>', 'fine-tune: train all layers or only the last N blocks (default all)')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (project: string, options: TrainCliOptions) => {
       const ctx = context();
-      const name = parseOption(z.enum(Object.keys(TRAIN_MODES) as [string, ...string[]]), options.mode ?? 'frozen', '--mode');
+      const name = parseOption(z.enum(Object.keys(TRAIN_MODES) as [string, ...string[]]), options.mode ?? 'fast', '--mode');
       const mode = TRAIN_MODES[name]!;
       const { mode: _mode, json: _json, ...given } = options;
       refuseOptions(given, mode.options, (flag, key) => `it does not apply to --mode ${name}; ${flag} is an option of --mode ${modesTaking(key)}`, FLAGS);

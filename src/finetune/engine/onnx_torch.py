@@ -3,6 +3,7 @@
 # with onnxruntime can be fine-tuned by PyTorch and exported back with torch.onnx.export.
 # Supported ops are those of CNN backbones like MobileNetV2 (Conv incl. grouped, Clip, Add,
 # GlobalAveragePool, Flatten, Gemm) plus a few close relatives; anything else is refused by name.
+# A module can also be run from an inner tensor (`forward_from`), which the fast path trains on.
 import onnx
 import onnx.numpy_helper
 import torch
@@ -69,6 +70,16 @@ def _pool(kind, x, a):
     return F.max_pool2d(x, **args) if kind == "MaxPool" else F.avg_pool2d(x, count_include_pad=bool(a.get("count_include_pad", 0)), **args)
 
 
+def _pad(x, pads, value, a):
+    if a.get("mode", b"constant") not in (b"constant", "constant"):
+        raise UnsupportedGraph(f"Pad mode={a['mode']!r}; only constant padding is supported")
+    pads = [int(p) for p in (pads.tolist() if torch.is_tensor(pads) else a.get("pads", pads))]
+    if len(pads) != 8 or any(pads[k] or pads[k + 4] for k in (0, 1)):
+        raise UnsupportedGraph(f"Pad {pads}: only the two spatial axes of an NCHW tensor may be padded")
+    fill = 0.0 if value is None else float(value)
+    return F.pad(x, (pads[3], pads[7], pads[2], pads[6]), value=fill)
+
+
 # op -> function(inputs, attributes); inputs are tensors (or None for an omitted optional input).
 OPS = {
     "Conv": lambda i, a: _conv(i[0], i[1], i[2] if len(i) > 2 else None, a),
@@ -86,10 +97,25 @@ OPS = {
     "MaxPool": lambda i, a: _pool("MaxPool", i[0], a),
     "AveragePool": lambda i, a: _pool("AveragePool", i[0], a),
     "Concat": lambda i, a: torch.cat(i, dim=int(a["axis"])),
+    "Pad": lambda i, a: _pad(i[0], i[1] if len(i) > 1 else a.get("pads"), i[2] if len(i) > 2 else a.get("value"), a),
 }
 
 # Inputs that are numeric settings rather than weights: kept as constants, never trained.
-_CONSTANT_INPUTS = {"Clip": {1, 2}, "BatchNormalization": {3, 4}}
+_CONSTANT_INPUTS = {"Clip": {1, 2}, "BatchNormalization": {3, 4}, "Pad": {1, 2}}
+
+
+def ancestors(nodes, output, stop=()):
+    """Ids of the nodes (in the list `nodes`) that `output` depends on, not looking past `stop`."""
+    producers = {out: n for n in nodes for out in n.output}
+    needed, stack = set(), [output]
+    while stack:
+        name = stack.pop()
+        node = producers.get(name)
+        if node is None or id(node) in needed or name in stop:
+            continue
+        needed.add(id(node))
+        stack.extend(i for i in node.input if i)
+    return needed
 
 
 class OnnxModule(nn.Module):
@@ -103,18 +129,12 @@ class OnnxModule(nn.Module):
         super().__init__()
         graph = onnx.load(model_path).graph
         inits = {t.name: torch.from_numpy(onnx.numpy_helper.to_array(t).copy()) for t in graph.initializer}
-        producers = {out: n for n in graph.node for out in n.output}
-        if output not in producers:
+        # One list of the node objects: ids are only stable while the objects live.
+        all_nodes = list(graph.node)
+        if output not in {out for n in all_nodes for out in n.output}:
             raise UnsupportedGraph(f"the graph has no output named {output!r}")
-        needed, stack = set(), [output]
-        while stack:
-            name = stack.pop()
-            node = producers.get(name)
-            if node is None or id(node) in needed:
-                continue
-            needed.add(id(node))
-            stack.extend(i for i in node.input if i)
-        self.nodes = [n for n in graph.node if id(n) in needed]
+        needed = ancestors(all_nodes, output)
+        self.nodes = [n for n in all_nodes if id(n) in needed]
         unsupported = sorted({n.op_type for n in self.nodes if n.op_type not in OPS})
         if unsupported:
             raise UnsupportedGraph(f"ops {', '.join(unsupported)} are not supported (supported: {', '.join(sorted(OPS))})")
@@ -139,6 +159,37 @@ class OnnxModule(nn.Module):
                 else:
                     self.params[key] = nn.Parameter(value.float())
         self.attrs = [_attrs(n) for n in self.nodes]
+        self.start = None
+        self.upper = list(range(len(self.nodes)))
+
+    def cut_at(self, start):
+        """Makes `forward_from` start at the inner tensor `start`; returns the parameters above it."""
+        below = ancestors(self.nodes, start)
+        self.upper = [k for k, n in enumerate(self.nodes) if id(n) not in below]
+        known = {start} | set(self.keys) | {out for k in self.upper for out in self.nodes[k].output}
+        missing = sorted({i for k in self.upper for i in self.nodes[k].input if i and i not in known})
+        if missing:
+            raise UnsupportedGraph(f"cutting at {start!r} is not possible: layers above it also read {', '.join(missing)}")
+        self.start = start
+        self.lower = [k for k, n in enumerate(self.nodes) if id(n) in below]
+        above = {self.keys[i] for k in self.upper for i in self.nodes[k].input if i in self.keys}
+        return [p for key, p in self.params.items() if key in above]
+
+    def forward_to_cut(self, x):
+        """The cut tensor's values for images `x` (see `cut_at`): only the layers below the cut run."""
+        env = {self.input_name: x}
+        for k in self.lower:
+            node = self.nodes[k]
+            env[node.output[0]] = OPS[node.op_type]([self._value(env, i) for i in node.input], self.attrs[k])
+        return env[self.start]
+
+    def forward_from(self, x):
+        """The output computed from the cut tensor's values `x` (see `cut_at`)."""
+        env = {self.start: x}
+        for k in self.upper:
+            node = self.nodes[k]
+            env[node.output[0]] = OPS[node.op_type]([self._value(env, i) for i in node.input], self.attrs[k])
+        return self._finish(env[self.output])
 
     def _value(self, env, name):
         if not name:
@@ -153,7 +204,9 @@ class OnnxModule(nn.Module):
         for node, attrs in zip(self.nodes, self.attrs):
             result = OPS[node.op_type]([self._value(env, i) for i in node.input], attrs)
             env[node.output[0]] = result
-        out = env[self.output]
+        return self._finish(env[self.output])
+
+    def _finish(self, out):
         # As skulens' runtime does: 'mean-hw' pools a spatial tap (N, C, H, W), anything else is flattened.
         if self.pool == "mean-hw" and out.dim() == 4:
             return out.mean(dim=(2, 3))

@@ -1,8 +1,10 @@
 # skulens fine-tuning engine, run by the TypeScript driver as `python3 skulens_finetune.py --job job.json`
 # (or `--probe` to report versions). Speaks JSON Lines: one message per stdout line (ready, progress,
-# epoch, phase, done, cancelled, error); reads {"type": "cancel"} lines on stdin. It loads an ONNX
-# backbone into PyTorch, fine-tunes it, and exports the embedding graph back to ONNX with the head's
-# arrays beside it. It writes only into the job's out folder; the driver decides what is kept.
+# epoch, phase, done, cancelled, error, and for the fast path cut, cache, fast-done); reads
+# {"type": "cancel"} lines on stdin. It loads an ONNX backbone into PyTorch, trains it (the whole
+# network for a "fine-tune" job; the blocks above a cut on cached activations for a "fast" job, see
+# fast.py), and exports the embedding graph back to ONNX with the head's arrays beside it. It writes
+# into the job's out folder and, for a fast job, the activation cache files the driver names.
 import argparse
 import json
 import os
@@ -118,12 +120,21 @@ def main():
             job = json.load(f)
         cancel = threading.Event()
         threading.Thread(target=watch_stdin, args=(cancel,), daemon=True).start()
+        if job.get("kind") == "fast":
+            from fast import run_fast
+            return run_fast(job, cancel, emit)
+        if job.get("kind") == "cut":
+            from fast import run_cut
+            return run_cut(job, emit)
         return run(job, cancel)
     except ImportError as error:
         emit({"type": "error", "code": "engine-missing", "message": str(error)})
         return 2
     except Exception as error:  # reported to the driver as one typed message, with the trace for the log
-        emit({"type": "error", "code": "failed", "message": f"{type(error).__name__}: {error}", "trace": traceback.format_exc()})
+        # A graph the engine cannot use is the user's input, not a bug: its message stands on its own.
+        name = type(error).__name__
+        message = str(error) if name == "UnsupportedGraph" else f"{name}: {error}"
+        emit({"type": "error", "code": "failed", "message": message, "trace": traceback.format_exc()})
         return 1
 
 

@@ -1,0 +1,264 @@
+# skulens fine-tuning engine, the fast path: cut the backbone at an inner block output, compute the frozen
+# part below the cut once per image and view (cached as float16 files the driver names), then train only
+# the blocks above the cut plus the head on those cached activations, and export the whole backbone
+# (frozen part + trained blocks) as one ONNX graph that skulens serves like any fine-tuned version.
+import math
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from augment import Batches
+from cut import find_cut, write_lower
+from onnx_torch import OnnxModule
+from train import Classifier, ThreadTuner, class_weights
+
+
+class Upper(nn.Module):
+    """The backbone from the cut tensor up: what the fast path trains."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model.forward_from(x)
+
+
+def crop_view(batches, index, seeds, strength, jitter):
+    """One random resized crop with colour jitter per image, drawn from a generator seeded by the image (so
+    a view is the same whenever it is computed), without flip (the trainer flips feature maps)."""
+    out = torch.empty(len(index), 3, batches.size, batches.size)
+    for k, (i, seed) in enumerate(zip(index, seeds)):
+        gen = torch.Generator().manual_seed(int(seed))
+        top, left, h, w = batches._crop_box(gen, strength)
+        img = batches.images[i].permute(2, 0, 1).float().unsqueeze(0)
+        crop = img[:, :, top:top + h, left:left + w]
+        crop = F.interpolate(crop, size=(batches.size, batches.size), mode="bilinear", align_corners=False, antialias=True)[0]
+        out[k] = batches._jitter(crop, gen, jitter)
+    return batches._normalise(out.clamp_(0, 255))
+
+
+def write_atomic(path, array):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    array.astype("<f2").tofile(tmp)
+    os.replace(tmp, path)
+
+
+@torch.no_grad()
+def compute_cache(job, model, batches, emit, should_stop):
+    """Computes the cut activations of every view in job['compute'] and writes them. Returns False if cancelled."""
+    todo = job["compute"]
+    bs = 16
+    done = 0
+    for start in range(0, len(todo), bs):
+        if should_stop():
+            return False
+        part = todo[start:start + bs]
+        index = [p["canvas"] for p in part]
+        views = [batches.eval_batch(torch.tensor(index))]
+        for v in range(1, job["views"]):
+            views.append(crop_view(batches, index, [p["seed"] * 8 + v for p in part], job["cropStrength"], job["jitter"]))
+        for v, x in enumerate(views):
+            acts = model.forward_to_cut(x).contiguous().numpy()
+            for k, p in enumerate(part):
+                write_atomic(p["files"][v], acts[k])
+        done += len(part)
+        emit({"type": "cache", "done": done, "total": len(todo)})
+    return True
+
+
+def load_cache(job, shape):
+    """All items' views as one float16 tensor (N, V, C, H, W)."""
+    items = job["items"]
+    size = int(np.prod(shape))
+    out = np.empty((len(items), job["views"], *shape), dtype=np.float16)
+    for n, files in enumerate(items):
+        for v, path in enumerate(files):
+            data = np.fromfile(path, dtype="<f2")
+            if data.size != size:
+                raise RuntimeError(f"cached activations {path} hold {data.size} values, expected {size}; delete the file to recompute it")
+            out[n, v] = data.reshape(shape)
+    return torch.from_numpy(out)
+
+
+def train_batch(feats, index, gen, flip):
+    """Each image in one of its views, chosen at random, and flipped left-right with probability `flip`."""
+    views = torch.randint(0, feats.shape[1], (len(index),), generator=gen)
+    x = feats[index, views].float()
+    flips = torch.rand(len(index), generator=gen) < flip
+    if flips.any():
+        x[flips] = x[flips].flip(3)
+    return x.contiguous(memory_format=torch.channels_last)
+
+
+@torch.no_grad()
+def embed_features(model, feats, index, bs=128):
+    model.eval()
+    logits, embeddings = [], []
+    for start in range(0, len(index), bs):
+        x = feats[index[start:start + bs], 0].float().contiguous(memory_format=torch.channels_last)
+        out, e = model(x)
+        logits.append(out)
+        embeddings.append(e)
+    if not logits:
+        return torch.zeros(0, model.fc.out_features), torch.zeros(0, model.fc.in_features)
+    return torch.cat(logits), torch.cat(embeddings)
+
+
+def schedule(step, total, warmup):
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+
+def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
+    """Trains the blocks above the cut and the head; returns the summary, or None when cancelled."""
+    gen = torch.Generator().manual_seed(job["seed"])
+    body = [p for p in model.backbone.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW([{"params": body, "lr": job["lr"]}, {"params": list(model.fc.parameters()), "lr": job["headLr"]}],
+                            weight_decay=job["weightDecay"])
+    base_lrs = [job["lr"], job["headLr"]]
+    weights = class_weights(y[train_idx], job["numClasses"], job["balance"])
+    bs = job["batchSize"]
+    steps = max(1, math.ceil(len(train_idx) / bs))
+    epochs = job["epochs"]
+    total = epochs * steps
+    warmup = max(1, min(100, total // 20))
+    deadline = job.get("deadline")
+    started = time.time()
+    history, step, stopped_by, last_emit = [], 0, "epochs", 0.0
+    tuner = ThreadTuner(job["threads"])  # 1 or 2 threads, by measuring: on a busy machine 2 can be 3x slower
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = train_idx[torch.randperm(len(train_idx), generator=gen)]
+        running, seen, t_epoch = 0.0, 0, time.time()
+        for b in range(steps):
+            if should_stop():
+                return None
+            threads = tuner.threads_for(step)
+            torch.set_num_threads(threads)
+            t0 = time.time()
+            index = order[b * bs:(b + 1) * bs]
+            logits, _ = model(train_batch(feats, index, gen, job["flip"]))
+            loss = F.cross_entropy(logits, y[index], weight=weights, label_smoothing=job["labelSmoothing"])
+            for group, base in zip(opt.param_groups, base_lrs):
+                group["lr"] = base * schedule(step, total, warmup)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            tuner.record(step, threads, time.time() - t0)
+            running += loss.item() * len(index)
+            seen += len(index)
+            step += 1
+            if time.time() - last_emit >= 1.0 or b == steps - 1:
+                last_emit = time.time()
+                emit({"type": "progress", "epoch": epoch, "epochs": epochs, "step": b + 1, "steps": steps, "loss": running / seen,
+                      "lr": opt.param_groups[0]["lr"], "imagesPerSecond": len(index) / max(1e-6, time.time() - t0),
+                      "threads": threads, "elapsed": time.time() - started})
+        torch.set_num_threads(tuner.best)
+        logits, _ = embed_features(model, feats, val_idx)
+        y_val = y[val_idx]
+        val_acc = (logits.argmax(1) == y_val).float().mean().item() if len(val_idx) else 0.0
+        val_loss = F.cross_entropy(logits, y_val).item() if len(val_idx) else 0.0
+        record = {"epoch": epoch, "trainLoss": running / max(1, seen), "valAccuracy": val_acc, "valLoss": val_loss,
+                  "seconds": time.time() - t_epoch, "best": epoch == epochs}
+        history.append(record)
+        emit({"type": "epoch", "epochs": epochs, **record})
+        epoch_seconds = time.time() - t_epoch
+        if deadline is not None and epoch < epochs and time.time() + epoch_seconds > deadline:
+            stopped_by = "budget"
+            history[-1]["best"] = True
+            break
+    last = history[-1]
+    return {"epochsRun": len(history), "stoppedBy": stopped_by, "threads": tuner.best, "history": history, "valAccuracy": last["valAccuracy"],
+            "valLoss": last["valLoss"], "trainSeconds": time.time() - started}
+
+
+def run_fast(job, cancel, emit):
+    """The fast-path job: cache, train, export. Returns the process exit code."""
+    timings = {}
+    t = time.time()
+    torch.manual_seed(job["seed"])
+    torch.set_num_threads(job["threads"])
+    model = OnnxModule(job["model"], job["output"], job["pool"])
+    cut = find_cut(job["model"], job["output"], job["cutChannels"])
+    above = {id(p) for p in model.cut_at(cut)}
+    for p in model.parameters():
+        p.requires_grad_(id(p) in above)
+    model = model.to(memory_format=torch.channels_last)
+    n, s = job["count"], job["canvas"]
+    # Copy-on-write mapping: pages are read as batches need them, and torch may wrap it.
+    images = np.memmap(job["images"], dtype=np.uint8, mode="c", shape=(n, s, s, 3)) if n else np.zeros((0, s, s, 3), np.uint8)
+    batches = Batches(torch.from_numpy(images), job["size"], job["mean"], job["std"])
+    probe = model.forward_to_cut(torch.zeros(1, 3, job["size"], job["size"]).contiguous(memory_format=torch.channels_last))
+    shape = list(probe.shape[1:])
+    classifier = Classifier(Upper(model), job["dim"], job["numClasses"], job["dropout"]).to(memory_format=torch.channels_last)
+    emit({"type": "ready", "torch": torch.__version__, "parameters": sum(p.numel() for p in model.parameters()),
+          "trainable": sum(p.numel() for p in classifier.parameters() if p.requires_grad), "train": len(job["train"]), "val": len(job["val"])})
+    emit({"type": "cut", "tensor": cut, "shape": shape})
+    timings["load"] = time.time() - t
+
+    t = time.time()
+    emit({"type": "phase", "phase": "cache"})
+    if not compute_cache(job, model, batches, emit, cancel.is_set):
+        emit({"type": "cancelled"})
+        return 3
+    feats = load_cache(job, shape)
+    timings["cache"] = time.time() - t
+
+    t = time.time()
+    y = torch.tensor(job["labels"], dtype=torch.long)
+    train_idx, val_idx = torch.tensor(job["train"], dtype=torch.long), torch.tensor(job["val"], dtype=torch.long)
+    summary = fit_fast(job, classifier, feats, y, train_idx, val_idx, emit, cancel.is_set)
+    if summary is None:
+        emit({"type": "cancelled"})
+        return 3
+    timings["train"] = time.time() - t
+
+    t = time.time()
+    emit({"type": "phase", "phase": "export"})
+    out = job["out"]
+    classifier.eval()
+    weights, bias = classifier.head_arrays()
+    np.concatenate([weights.numpy().ravel(), bias.numpy().ravel()]).astype("<f4").tofile(os.path.join(out, "head.f32"))
+    _, val_embeddings = embed_features(classifier, feats, val_idx)
+    val_embeddings.numpy().astype("<f4").tofile(os.path.join(out, "val-embeddings.f32"))
+    # The export check: full-precision forward passes of the whole network on a few decoded images.
+    with torch.no_grad():
+        check = torch.tensor(job["check"], dtype=torch.long)
+        x = batches.eval_batch(check) if len(check) else torch.zeros(0, 3, job["size"], job["size"])
+        e = model(x) if len(check) else torch.zeros(0, job["dim"])
+        logits = F.linear(F.normalize(e, dim=1), weights, bias) if len(check) else torch.zeros(0, job["numClasses"])
+    e.numpy().astype("<f4").tofile(os.path.join(out, "check-embeddings.f32"))
+    logits.numpy().astype("<f4").tofile(os.path.join(out, "check-logits.f32"))
+    dummy = torch.zeros(1, 3, job["size"], job["size"])
+    with torch.no_grad():
+        torch.onnx.export(model, dummy, os.path.join(out, "model.onnx"), input_names=[job["inputName"]], output_names=[job["output"]],
+                          dynamic_axes={job["inputName"]: {0: "batch"}, job["output"]: {0: "batch"}}, opset_version=13, do_constant_folding=True)
+    timings["export"] = time.time() - t
+    if cancel.is_set():
+        emit({"type": "cancelled"})
+        return 3
+    emit({"type": "fast-done", **summary, "cut": cut, "shape": shape, "computed": len(job["compute"]),
+          "timings": timings, "files": {"model": "model.onnx", "head": "head.f32", "valEmbeddings": "val-embeddings.f32",
+                                        "checkEmbeddings": "check-embeddings.f32", "checkLogits": "check-logits.f32"}})
+    return 0
+
+
+def run_cut(job, emit):
+    """The cut job: finds the cut, reports the activations' shape and writes the graph below it."""
+    torch.set_num_threads(1)
+    cut = find_cut(job["model"], job["output"], job["cutChannels"])
+    model = OnnxModule(job["model"], job["output"], job["pool"])
+    model.cut_at(cut)
+    with torch.no_grad():
+        shape = list(model.forward_to_cut(torch.zeros(1, 3, job["size"], job["size"])).shape[1:])
+    if job.get("lowerModel"):
+        write_lower(job["model"], model.input_name, cut, job["lowerModel"])
+    emit({"type": "cut", "tensor": cut, "shape": shape})
+    return 0

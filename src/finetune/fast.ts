@@ -1,0 +1,282 @@
+// The fast path's driver: plans which activations the cache lacks, decodes only those images, runs the
+// engine's fast job (cache the frozen part below the cut, train the blocks above it and a head), then
+// serves the exported graph with onnxruntime on the images the caller evaluates, checks it against
+// PyTorch, and fits thresholds on the grouped validation split (never on the images it evaluates).
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { backboneSpecSchema, openEmbedder, verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
+import { nearDuplicateClusters, sha256Hex } from '../dataset/index.js';
+import { SkulensError } from '../errors.js';
+import { bestF1Thresholds, type ScoredImage } from '../evaluate/index.js';
+import type { HomeLayout } from '../home/index.js';
+import { Duration, Int, Num, Seed } from '../params.js';
+import { groupedStratifiedFolds, headProbabilities, type LogisticHead } from '../train/index.js';
+import { ActivationCache, CROP_STRENGTH, JITTER, VIEW_KEYS, viewSeed } from './activation-cache.js';
+import { runFastEngine, type RunEngineOptions } from './engine.js';
+import { canvasSide, pixelScale, writeCanvasFile } from './images.js';
+import { computeActivations, lowerGraph } from './lower-ort.js';
+import { checkExport, readFloat32, readHead, type ExportCheck } from './outputs.js';
+import type { FastDone, FastJob } from './protocol.js';
+
+/** Fast-path parameters, validated once at the edge. Defaults are the measured recipe (docs/fast-path.md). */
+export const FastParamsSchema = z.object({
+  backbone: z.string().min(1).default('mobilenet-v2-imagenet'),
+  seed: Seed,
+  /** Cut at the end of the backbone stage with this many channels (MobileNetV2: 64, 96 or 160). */
+  cut: Int(1, 100_000).default(96),
+  /** Cached views per image: the centre crop plus views - 1 random resized crops. */
+  views: Int(1, VIEW_KEYS.length).default(2),
+  /** 12 measured better than the probe's 8 on both benchmarks (docs/fast-path.md), at half again the training time. */
+  epochs: Int(1, 200).default(12),
+  lr: Num(Number.MIN_VALUE, 1).default(1e-3),
+  headLr: Num(Number.MIN_VALUE, 10).default(3e-3),
+  weightDecay: Num(0, 1).default(0.05),
+  batchSize: Int(1, 512).default(64),
+  labelSmoothing: Num(0, 0.5).default(0.1),
+  dropout: Num(0, 0.9).default(0.2),
+  flip: Num(0, 1).default(0.5),
+  balance: z.enum(['balanced', 'sqrt', 'none']).default('sqrt'),
+  /** Where the frozen part below the cut runs: the embedding pool (onnxruntime) or the engine (PyTorch). */
+  cacheRuntime: z.enum(['onnxruntime', 'torch']).default('onnxruntime'),
+  /** Share of the training images held out (whole near-duplicate groups) for thresholds and the validation score. */
+  valFraction: Num(0.05, 0.5).default(0.1),
+  /** Wall-clock budget of the training in seconds; the engine stops after the epoch that would overrun it. */
+  budgetSeconds: Duration(7 * 24 * 3600).optional(),
+  threads: Int(1, 256).optional(),
+  workers: Int(1, 64).optional(),
+  python: z.string().min(1).optional(),
+});
+export type FastParams = z.output<typeof FastParamsSchema>;
+export type FastParamsInput = z.input<typeof FastParamsSchema>;
+
+/** A training image: its content hash, where to read it, its label index and its dHash (for grouping). */
+export interface FastItem {
+  sha256: string;
+  path: string;
+  name: string;
+  label: number;
+  dhash: string;
+}
+
+export interface FastRunInput {
+  home: HomeLayout;
+  /** The base backbone (an ONNX file in NCHW layout). */
+  spec: BackboneSpec;
+  labels: readonly string[];
+  train: readonly FastItem[];
+  /** Images to serve with the exported graph (e.g. the test split); only their outputs are returned. */
+  evaluate: readonly EmbedInput[];
+  params: FastParams;
+  python: string;
+  /** An empty work folder the caller removes afterwards. */
+  work: string;
+}
+
+export interface FastRunOptions extends Pick<RunEngineOptions, 'onMessage' | 'signal'> {
+  onProgress?: (phase: 'decode' | 'cache' | 'serve', done: number, total: number) => void;
+}
+
+export interface FastRunResult {
+  engine: FastDone;
+  /** The exported graph (whole backbone, trained blocks above the cut) and its spec, weights in `onnxFile`. */
+  onnxFile: string;
+  onnxSha256: string;
+  spec: BackboneSpec;
+  head: LogisticHead;
+  /** Thresholds from the validation split's predictions. */
+  thresholds: number[];
+  validation: { train: number; val: number; accuracy: number };
+  check: ExportCheck;
+  /** Served (onnxruntime) embeddings of `evaluate`, in order. */
+  served: Float32Array[];
+  cache: { computed: number; reused: number; dir: string };
+  timings: Record<string, number>;
+}
+
+/** Images checked against PyTorch after export: enough to catch a wrong graph, few to decode. */
+const CHECK_IMAGES = 8;
+
+/**
+ * Trains the fast path on `train` and serves `evaluate` with the result.
+ *
+ * @throws SkulensError ERR_TRAINING_INVALID (too few images to hold out validation), ERR_TRAINING_CANCELLED,
+ *   ERR_FINETUNE_FAILED, ERR_FINETUNE_EXPORT_MISMATCH, ERR_IMAGE_UNREADABLE.
+ */
+export async function trainFast(input: FastRunInput, options: FastRunOptions = {}): Promise<FastRunResult> {
+  const { home, spec, params, work } = input;
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    timings[name] = Number(((performance.now() - t) / 1000).toFixed(2));
+    t = performance.now();
+  };
+  const started = performance.now();
+  const cache = new ActivationCache(home);
+  const cutDir = cache.cutDir(spec, params.cut, params.cacheRuntime);
+  const looked = await Promise.all(input.train.map((item) => cache.lookup(cutDir, item.sha256, params.views)));
+  const missing = input.train.map((item, i) => ({ item, files: looked[i]!.files, views: looked[i]!.missing })).filter((_, i) => !looked[i]!.present);
+  const check = input.evaluate.slice(0, CHECK_IMAGES);
+  // The ONNX file the runtime loads: for a .tflite row, its cached conversion.
+  const modelFile = (await verifiedWeights(spec, home.models))[0]!;
+  const inTorch = params.cacheRuntime === 'torch' ? missing : [];
+  if (params.cacheRuntime === 'onnxruntime') {
+    const lower = await lowerGraph(input.python, spec, modelFile, params.cut, cutDir, work);
+    lap('cut');
+    const items = missing.map((m) => ({ input: { path: m.item.path, name: m.item.name }, sha256: m.item.sha256, files: m.files, views: m.views }));
+    await computeActivations(lower, spec, home.models, items, { workers: params.workers, signal: options.signal, onProgress: (d, n) => options.onProgress?.('cache', d, n) });
+    lap('cache');
+  }
+  const decode = [...inTorch.map((m) => ({ path: m.item.path, name: m.item.name })), ...check];
+  const imagesFile = path.join(work, 'images.u8');
+  await writeCanvasFile(decode, spec.input, imagesFile, { signal: options.signal, onProgress: (d, n) => options.onProgress?.('decode', d, n) });
+  lap('decode');
+
+  const { trainIdx, valIdx } = groupedValidation(input.train, params);
+  const out = path.join(work, 'out');
+  await fs.mkdir(out, { recursive: true });
+  const job: FastJob = {
+    kind: 'fast',
+    model: modelFile,
+    inputName: spec.input.name,
+    output: spec.tap,
+    pool: spec.pool,
+    dim: spec.dim,
+    numClasses: input.labels.length,
+    cutChannels: params.cut,
+    views: params.views,
+    cropStrength: CROP_STRENGTH,
+    jitter: JITTER,
+    images: imagesFile,
+    count: decode.length,
+    canvas: canvasSide(spec.input),
+    size: spec.input.size,
+    ...pixelScale(spec.input),
+    compute: inTorch.map((m, k) => ({ canvas: k, seed: viewSeed(m.item.sha256), files: m.files })),
+    items: looked.map((l) => l.files),
+    labels: input.train.map((item) => item.label),
+    train: trainIdx,
+    val: valIdx,
+    check: check.map((_, k) => inTorch.length + k),
+    epochs: params.epochs,
+    lr: params.lr,
+    headLr: params.headLr,
+    weightDecay: params.weightDecay,
+    batchSize: params.batchSize,
+    labelSmoothing: params.labelSmoothing,
+    dropout: params.dropout,
+    flip: params.flip,
+    balance: params.balance,
+    seed: params.seed,
+    threads: params.threads ?? Math.min(2, os.availableParallelism()),
+    deadline: params.budgetSeconds === undefined ? null : Date.now() / 1000 + params.budgetSeconds - (performance.now() - started) / 1000,
+    out,
+  };
+  const jobFile = path.join(work, 'job.json');
+  await fs.writeFile(jobFile, JSON.stringify(job));
+  const engine = await runFastEngine(input.python, jobFile, { signal: options.signal, onMessage: options.onMessage });
+  await fs.rm(imagesFile, { force: true });
+  lap('engine');
+
+  const K = input.labels.length;
+  const head = await readHead(path.join(out, engine.files.head), spec.dim, K);
+  const onnxFile = path.join(out, engine.files.model);
+  const onnxSha256 = sha256Hex(await fs.readFile(onnxFile));
+  const tuned = backboneSpecSchema.parse({
+    ...spec,
+    id: `fast-${onnxSha256.slice(0, 16)}`,
+    description: `${spec.id} with the blocks above ${engine.cut} trained by the fast path`,
+    weights: { source: 'file', file: onnxFile, sha256: onnxSha256 },
+  });
+  const served = await serve(tuned, home, input.evaluate, params.workers, options);
+  const torchE = await readFloat32(path.join(out, engine.files.checkEmbeddings), check.length * spec.dim);
+  const torchLogits = await readFloat32(path.join(out, engine.files.checkLogits), check.length * K);
+  const exportCheck = checkExport(torchE, torchLogits, served.slice(0, check.length), head);
+  lap('serve');
+
+  const valE = await readFloat32(path.join(out, engine.files.valEmbeddings), valIdx.length * spec.dim);
+  const scored: ScoredImage[] = valIdx.map((i, k) => ({
+    image: input.train[i]!.name,
+    truth: input.train[i]!.label,
+    probs: headProbabilities(head, unit(valE.subarray(k * spec.dim, (k + 1) * spec.dim))),
+  }));
+  const thresholds = pooledF1Thresholds(K, scored);
+  const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
+  return {
+    engine,
+    onnxFile,
+    onnxSha256,
+    spec: { ...tuned, weights: { ...tuned.weights, file: 'backbone.onnx' } } as BackboneSpec,
+    head,
+    thresholds,
+    validation: { train: trainIdx.length, val: valIdx.length, accuracy: scored.length ? correct / scored.length : 0 },
+    check: exportCheck,
+    served,
+    cache: { computed: missing.length, reused: input.train.length - missing.length, dir: cutDir },
+    timings: { ...timings, ...Object.fromEntries(Object.entries(engine.timings).map(([k, v]) => [`engine.${k}`, Number(v.toFixed(2))])) },
+  };
+}
+
+async function serve(spec: BackboneSpec, home: HomeLayout, images: readonly EmbedInput[], workers: number | undefined, options: FastRunOptions): Promise<Float32Array[]> {
+  const embedder = await openEmbedder(spec, { modelsDir: home.models, workers });
+  try {
+    let done = 0;
+    return await Promise.all(
+      images.map(async (image) => {
+        options.signal?.throwIfAborted();
+        const vector = await embedder.embed(image);
+        options.onProgress?.('serve', ++done, images.length);
+        return vector;
+      }),
+    );
+  } finally {
+    await embedder.close();
+  }
+}
+
+/** Holds out whole near-duplicate groups, stratified, for thresholds; the caller's test images never enter. */
+export function groupedValidation(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed'>): { trainIdx: number[]; valIdx: number[] } {
+  const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
+  const folds = groupedStratifiedFolds(train.map((e) => e.label), nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
+  const trainIdx: number[] = [];
+  const valIdx: number[] = [];
+  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
+  if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
+  return { trainIdx, valIdx };
+}
+
+/** Validation positives at which a label's own best-F1 threshold and the pooled one weigh the same. */
+const THRESHOLD_PRIOR = 10;
+
+/**
+ * Best-F1 thresholds from a validation split, each shrunk toward the pooled (micro) best-F1 threshold
+ * of all labels: t = (n t_label + m t_pooled) / (n + m) for a label with n validation positives. A
+ * validation split holds a few photos per label (about 3 on an 81-label set), and a best-F1 threshold
+ * from 3 well-separated scores is simply the lowest of them: often 0.9 and more, which would turn most
+ * test photos of that label into "unknown".
+ */
+export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredImage[], prior = THRESHOLD_PRIOR): number[] {
+  const own = bestF1Thresholds(numLabels, scored);
+  // All (image, label) pairs as one two-class problem: "is this image of this label", scored by its probability.
+  const pairs: ScoredImage[] = scored.flatMap((s) =>
+    Array.from({ length: numLabels }, (_, k) => ({ image: s.image, truth: s.truth === k ? 0 : 1, probs: Float32Array.of(s.probs[k]!, 1 - s.probs[k]!) })),
+  );
+  const pooled = pairs.length ? bestF1Thresholds(2, pairs)[0]! : own[0]!;
+  const positives = new Array<number>(numLabels).fill(0);
+  for (const s of scored) positives[s.truth]! += 1;
+  return own.map((t, k) => (positives[k]! * t + prior * pooled) / (positives[k]! + prior));
+}
+
+function unit(v: Float32Array): Float32Array {
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  return v.map((x) => x / norm);
+}
+
+function argmax(p: Float32Array): number {
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+  return best;
+}

@@ -1,0 +1,51 @@
+// `skulens train` in its default mode, fast, through the real CLI program: with the engine it trains the
+// fast path; without one (or on a backbone it cannot cut) it says so in one line and trains the frozen head.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { stagedProject } from './fast-fixtures.js';
+import { torchPython } from './fixtures.js';
+
+type Printed = { version: string; metrics: { mode?: string; epochsRun?: number; cut?: string } };
+
+test('skulens train (default mode) trains the fast path and prints its metrics', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
+  const { home, registry } = await stagedProject();
+  registry.close();
+  const run = await runCli(home.root, 'train', 'p', '--backbone', 'staged-cnn', '--cut', '4', '--epochs', '1', '--workers', '1', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  const printed = JSON.parse(run.stdout) as Printed;
+  assert.equal(printed.version, 'p/v1');
+  assert.equal(printed.metrics.mode, 'fast');
+  assert.equal(printed.metrics.cut, 't9');
+  assert.equal(printed.metrics.epochsRun, 1);
+  assert.match(run.stderr, /Training p\/v1 \(fast path\) from backbone staged-cnn/);
+  assert.doesNotMatch(run.stderr, /Training the frozen head/);
+});
+
+test('without the engine, skulens train falls back to the frozen head and says so in one line', async () => {
+  const { home, registry } = await stagedProject();
+  registry.close();
+  const before = process.env.SKULENS_PYTHON;
+  process.env.SKULENS_PYTHON = '/nonexistent/python3';
+  try {
+    const run = await runCli(home.root, 'train', 'p', '--backbone', 'staged-cnn', '--cut', '4', '--epochs', '1', '--workers', '1', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const printed = JSON.parse(run.stdout) as Printed;
+    assert.equal(printed.version, 'p/v1');
+    assert.notEqual(printed.metrics.mode, 'fast');
+    const lines = run.stderr.split('\n').filter((line) => line.includes('Training the frozen head'));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /no PyTorch engine .*apt-get install python3-torch python3-onnx.*; the fast path would also train the top blocks/);
+  } finally {
+    if (before === undefined) delete process.env.SKULENS_PYTHON;
+    else process.env.SKULENS_PYTHON = before;
+  }
+});
+
+test('on a backbone with no such cut, skulens train falls back to the frozen head naming the channels it has', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
+  const { home, registry } = await stagedProject();
+  registry.close();
+  const run = await runCli(home.root, 'train', 'p', '--backbone', 'staged-cnn', '--workers', '1', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /Training the frozen head: backbone staged-cnn has no place to cut: no block output with 96 channels .*4, 6/);
+});

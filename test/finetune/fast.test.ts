@@ -1,0 +1,98 @@
+// The fast path on a small two-stage graph: the cut found from the graph's structure, the activation
+// cache keyed so that a retrain computes only new photos, a one-epoch run whose exported graph
+// onnxruntime serves as PyTorch computed it, and thresholds that never read the evaluated images.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { getBackbone } from '../../src/backbone/index.js';
+import { importFolder } from '../../src/dataset/index.js';
+import { isSkulensError } from '../../src/errors.js';
+import { FastParamsSchema, findCut, trainFast, type FastItem, type FastParams } from '../../src/finetune/index.js';
+import type { HomeLayout } from '../../src/home/index.js';
+import type { Registry } from '../../src/registry/index.js';
+import { stagedOnnxModel, stagedProject } from './fast-fixtures.js';
+import { tempDir, torchPython } from './fixtures.js';
+
+const python = torchPython();
+const skip = python ? false : 'no python with torch and onnx';
+
+function trainItems(registry: Registry, home: HomeLayout): { labels: string[]; train: FastItem[]; test: { path: string; name: string }[] } {
+  const entries = registry.listEntries(registry.getProject('p').id);
+  const labels = [...new Set(entries.map((e) => e.label))].sort();
+  const file = (blob: string): string => path.resolve(home.root, blob);
+  return {
+    labels,
+    train: entries.filter((e) => e.split === 'train').map((e) => ({ sha256: e.sha256, path: file(e.blob), name: e.source, label: labels.indexOf(e.label), dhash: e.dhash })),
+    test: entries.filter((e) => e.split === 'test').map((e) => ({ path: file(e.blob), name: e.source })),
+  };
+}
+
+const PARAMS: Partial<FastParams> = { backbone: 'staged-cnn', cut: 4, epochs: 1, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25 };
+
+async function run(home: HomeLayout, registry: Registry, evaluate?: { path: string; name: string }[], params: Partial<FastParams> = {}) {
+  const { labels, train, test } = trainItems(registry, home);
+  const work = tempDir('fast-work');
+  const p = FastParamsSchema.parse({ ...PARAMS, ...params });
+  return trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: evaluate ?? test, params: p, python: python!, work });
+}
+
+test('the cut is the last block output with the wanted channels, found from the structure, not the names', { skip }, async () => {
+  const dir = tempDir('fast-cut');
+  const model = path.join(dir, 'model.onnx');
+  fs.writeFileSync(model, stagedOnnxModel());
+  const cut = (channels: number) => findCut(python!, dir, { model, output: 'embedding', pool: 'none', cutChannels: channels, size: 16 });
+  assert.deepEqual(await cut(4), { tensor: 't9', shape: [4, 8, 8] });
+  assert.deepEqual(await cut(6), { tensor: 't10', shape: [6, 8, 8] });
+  await assert.rejects(cut(5), (error) => isSkulensError(error, 'ERR_FINETUNE_FAILED') && /no block output with 5 channels .*4, 6/.test(error.message));
+});
+
+test('a retrain after new photos computes the activations of the new photos only', { skip }, async () => {
+  const { home, registry, root } = await stagedProject();
+  try {
+    const first = await run(home, registry);
+    assert.deepEqual({ computed: first.cache.computed, reused: first.cache.reused }, { computed: 24, reused: 0 });
+    const dir = path.join(root, 'more', 'red');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const k of [0, 1]) await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 220 - 30 * k, g: 30, b: 30 } } }).png().toFile(path.join(dir, `new-${k}.png`));
+    const added = await importFolder(registry, home, 'p', path.join(root, 'more'), { split: 'train' });
+    assert.equal(added.imported, 2);
+    const second = await run(home, registry);
+    assert.deepEqual({ computed: second.cache.computed, reused: second.cache.reused }, { computed: 2, reused: 24 });
+  } finally {
+    registry.close();
+  }
+});
+
+test('a one-epoch fast run exports a graph that onnxruntime serves with PyTorch outputs', { skip }, async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    for (const cacheRuntime of ['onnxruntime', 'torch'] as const) {
+      const result = await run(home, registry, undefined, { cacheRuntime });
+      assert.equal(result.engine.cut, 't9');
+      assert.equal(result.engine.epochsRun, 1);
+      assert.equal(result.check.images, 8);
+      assert.ok(result.check.embeddingMaxDiff <= 1e-4 && result.check.logitMaxDiff <= 1e-4, JSON.stringify(result.check));
+      assert.equal(result.served.length, 9);
+      assert.equal(result.thresholds.length, 3);
+      assert.match(result.spec.id, /^fast-[0-9a-f]{16}$/);
+    }
+  } finally {
+    registry.close();
+  }
+});
+
+test('thresholds come from the validation split: other evaluated images give identical thresholds', { skip }, async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    const { test: images } = trainItems(registry, home);
+    const a = await run(home, registry, images);
+    const b = await run(home, registry, [...images].reverse().slice(0, 4));
+    assert.deepEqual(a.thresholds, b.thresholds);
+    assert.deepEqual(a.head, b.head);
+    assert.equal(a.onnxSha256, b.onnxSha256);
+  } finally {
+    registry.close();
+  }
+});
