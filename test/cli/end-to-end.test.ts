@@ -75,7 +75,7 @@ describe('skulens end to end on a 3-label catalogue', () => {
     assert.equal(result.version, 'shop/v1');
     assert.deepEqual(result.metrics.images, { train: 18, test: 6 });
     assert.ok(result.metrics.accuracy >= 0 && result.metrics.accuracy <= 1);
-    assert.match(run.stderr, /Training shop\/v1 on backbone \S+ \(seed 3\)/);
+    assert.match(run.stderr, /Training shop\/v1 (\(fast path\) from|on) backbone \S+ \(seed 3\)/);
   });
 
   test('versions list --json shows v1 completed with its id, ARN and seed', async () => {

@@ -24,15 +24,15 @@ test('train --mode fine-tune --budget 200h is refused naming --budget and the lo
 });
 
 test('train --budget 25h (frozen: the search may take up to 24h) is refused naming --budget', async (t) => {
-  assertRefused(await runCli(tempDir(t, 'cli-opts'), 'train', 'p', '--budget', '25h'), /Invalid value for --budget: "25h" is not a duration from 1s to 24h/);
+  assertRefused(await runCli(tempDir(t, 'cli-opts'), 'train', 'p', '--mode', 'frozen', '--budget', '25h'), /Invalid value for --budget: "25h" is not a duration from 1s to 24h/);
 });
 
 test('train --seed, --c, --epochs and --unfreeze values out of range name their option', async (t) => {
   const home = tempDir(t, 'cli-opts');
   assertRefused(await runCli(home, 'train', 'p', '--seed', 'abc'), /Invalid value for --seed: /);
-  assertRefused(await runCli(home, 'train', 'p', '--c', '-1'), /Invalid value for --c: Too small: expected number to be >0/);
-  assertRefused(await runCli(home, 'train', 'p', '--c', 'big'), /Invalid value for --c: use 'auto' or a number greater than 0, at most 1e6/);
-  assertRefused(await runCli(home, 'train', 'p', '--augment', 'sparkle'), /Invalid value for --augment: /);
+  assertRefused(await runCli(home, 'train', 'p', '--mode', 'frozen', '--c', '-1'), /Invalid value for --c: Too small: expected number to be >0/);
+  assertRefused(await runCli(home, 'train', 'p', '--mode', 'frozen', '--c', 'big'), /Invalid value for --c: use 'auto' or a number greater than 0, at most 1e6/);
+  assertRefused(await runCli(home, 'train', 'p', '--mode', 'frozen', '--augment', 'sparkle'), /Invalid value for --augment: /);
   assertRefused(await runCli(home, 'train', 'p', '--mode', 'fine-tune', '--epochs', '0'), /Invalid value for --epochs: /);
   assertRefused(await runCli(home, 'train', 'p', '--mode', 'fine-tune', '--unfreeze', 'some'), /Invalid value for --unfreeze: use 'all' or a number of blocks from 1 to 1000/);
 });
@@ -43,12 +43,13 @@ test('options of the other training mode are refused with a one-line reason', as
     await runCli(home, 'train', 'p', '--mode', 'fine-tune', '--augment', 'light'),
     /^skulens: Invalid value for --augment: it does not apply to --mode fine-tune; --augment is an option of --mode frozen \[/,
   );
-  assertRefused(await runCli(home, 'train', 'p', '--epochs', '3'), /Invalid value for --epochs: it does not apply to --mode frozen; --epochs is an option of --mode fine-tune \[/);
+  assertRefused(await runCli(home, 'train', 'p', '--mode', 'frozen', '--epochs', '3'), /Invalid value for --epochs: it does not apply to --mode frozen; --epochs is an option of --mode fast or fine-tune \[/);
+  assertRefused(await runCli(home, 'train', 'p', '--c', '0.5'), /Invalid value for --c: it does not apply to --mode fast; --c is an option of --mode frozen \[/);
   assertRefused(await runCli(home, 'train', 'p', '--mode', 'fine-tune', '--no-tune'), /Invalid value for --tune\/--no-tune: it does not apply to --mode fine-tune/);
 });
 
 test('options that apply get past the edge: a valid frozen command fails only on the missing project', async (t) => {
-  const run = await runCli(tempDir(t, 'cli-opts'), 'train', 'p', '--seed', '7', '--budget', '90s', '--c', '0.5', '--no-tune', '--augment', 'light');
+  const run = await runCli(tempDir(t, 'cli-opts'), 'train', 'p', '--mode', 'frozen', '--seed', '7', '--budget', '90s', '--c', '0.5', '--no-tune', '--augment', 'light');
   assert.equal(run.code, 1);
   assert.match(run.stderr, /\[ERR_PROJECT_NOT_FOUND\]/);
 });
