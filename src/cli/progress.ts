@@ -53,3 +53,20 @@ export function startProgress(out: Output, title: string): Progress {
     },
   };
 }
+
+/** One bar per job phase: a new phase stops the previous phase's bar; `stop` ends whichever is open. */
+export function phaseProgress(out: Output): { update(progress: { phase: string; done: number; total: number; detail?: string }): void; stop(): void } {
+  const bars = new Map<string, Progress>();
+  return {
+    update({ phase, done, total, detail }) {
+      for (const [name, bar] of bars) if (name !== phase) (bar.stop(), bars.delete(name));
+      let bar = bars.get(phase);
+      if (!bar) bars.set(phase, (bar = startProgress(out, phase)));
+      bar.update(done, total, detail);
+    },
+    stop() {
+      for (const bar of bars.values()) bar.stop();
+      bars.clear();
+    },
+  };
+}

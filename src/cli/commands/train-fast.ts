@@ -6,7 +6,7 @@ import { FAST_PATH_ADDS, FastParamsSchema, checkFastPath, fastVersion, type Fast
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOptions } from '../options.js';
-import { startProgress, type Progress } from '../progress.js';
+import { phaseProgress } from '../progress.js';
 import type { TrainCliOptions } from './train.js';
 
 /**
@@ -30,7 +30,7 @@ export async function runFastCommand(ctx: CliContext, project: string, options: 
     controller.abort();
   };
   process.once('SIGINT', onSignal);
-  const bars = new Map<string, Progress>();
+  const bars = phaseProgress(ctx.io.stderr);
   try {
     const result = await fastVersion(registry, ctx.home, project, { ...params, python: check.python }, {
       signal: controller.signal,
@@ -38,15 +38,9 @@ export async function runFastCommand(ctx: CliContext, project: string, options: 
       onEngineMessage: (message) => {
         if (message.type === 'cut') ctx.info(`Cut at ${message.tensor} [${message.shape.join(', ')}]; training the blocks above it and a head`);
       },
-      onProgress: ({ phase, done, total, detail }) => {
-        for (const [name, bar] of bars) if (name !== phase) (bar.stop(), bars.delete(name));
-        let bar = bars.get(phase);
-        if (!bar) bars.set(phase, (bar = startProgress(ctx.io.stderr, phase)));
-        bar.update(done, total, detail);
-      },
+      onProgress: (progress) => bars.update(progress),
     });
-    for (const bar of bars.values()) bar.stop();
-    bars.clear();
+    bars.stop();
     if (options.json) {
       ctx.print(JSON.stringify({ version: versionId(result.version), metrics: result.version.metrics }));
       return;
@@ -59,7 +53,7 @@ export async function runFastCommand(ctx: CliContext, project: string, options: 
         `trained in ${(result.trainSeconds / 60).toFixed(1)} min. Served ONNX matches PyTorch within ${Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff).toExponential(1)}.`,
     );
   } finally {
-    for (const bar of bars.values()) bar.stop();
+    bars.stop();
     process.removeListener('SIGINT', onSignal);
   }
 }

@@ -5,7 +5,7 @@ import { FineTuneParamsSchema, fineTuneVersion } from '../../jobs/index.js';
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOptions } from '../options.js';
-import { startProgress, type Progress } from '../progress.js';
+import { phaseProgress } from '../progress.js';
 import type { TrainCliOptions } from './train.js';
 
 /** Validates `train --mode fine-tune`'s options, fine-tunes with progress bars, and prints the evaluation like `train`. */
@@ -22,7 +22,7 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
     controller.abort();
   };
   process.once('SIGINT', onSignal);
-  const bars = new Map<string, Progress>();
+  const bars = phaseProgress(ctx.io.stderr);
   try {
     const result = await fineTuneVersion(registry, ctx.home, project, params, {
       signal: controller.signal,
@@ -30,15 +30,9 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
       onEngineMessage: (message) => {
         if (message.type === 'ready') ctx.info(`PyTorch ${message.torch}: training ${message.trainable} of ${message.parameters} parameters on ${message.train} images, validating on ${message.val}`);
       },
-      onProgress: ({ phase, done, total, detail }) => {
-        for (const [name, bar] of bars) if (name !== phase) (bar.stop(), bars.delete(name));
-        let bar = bars.get(phase);
-        if (!bar) bars.set(phase, (bar = startProgress(ctx.io.stderr, phase)));
-        bar.update(done, total, detail);
-      },
+      onProgress: (progress) => bars.update(progress),
     });
-    for (const bar of bars.values()) bar.stop();
-    bars.clear();
+    bars.stop();
     if (options.json) {
       ctx.print(JSON.stringify({ version: versionId(result.version), metrics: result.version.metrics }));
       return;
@@ -51,7 +45,7 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
         `trained in ${(result.trainSeconds / 60).toFixed(1)} min. Served ONNX matches PyTorch within ${Math.max(check.embeddingMaxDiff, check.logitMaxDiff).toExponential(1)}.`,
     );
   } finally {
-    for (const bar of bars.values()) bar.stop();
+    bars.stop();
     process.removeListener('SIGINT', onSignal);
   }
 }

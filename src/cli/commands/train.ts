@@ -8,7 +8,7 @@ import { TrainParamsSchema, trainVersion, type TrainParamsInput, type TrainResul
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOption, parseOptions, refuseOptions } from '../options.js';
-import { startProgress, type Progress } from '../progress.js';
+import { phaseProgress } from '../progress.js';
 import { runFastCommand } from './train-fast.js';
 import { runFineTuneCommand } from './train-fine-tune.js';
 
@@ -40,20 +40,15 @@ export async function runTraining(ctx: CliContext, project: string, params: Trai
     controller.abort();
   };
   process.once('SIGINT', onSignal);
-  const bars = new Map<string, Progress>();
+  const bars = phaseProgress(ctx.io.stderr);
   try {
     return await trainVersion(registry, ctx.home, project, params, {
       signal: controller.signal,
       onStart: (version) => ctx.info(`Training ${versionId(version)} on backbone ${version.backbone} (seed ${version.seed})`),
-      onProgress: ({ phase, done, total, detail }) => {
-        for (const [name, bar] of bars) if (name !== phase) (bar.stop(), bars.delete(name));
-        let bar = bars.get(phase);
-        if (!bar) bars.set(phase, (bar = startProgress(ctx.io.stderr, phase)));
-        bar.update(done, total, detail);
-      },
+      onProgress: (progress) => bars.update(progress),
     });
   } finally {
-    for (const bar of bars.values()) bar.stop();
+    bars.stop();
     process.removeListener('SIGINT', onSignal);
   }
 }
