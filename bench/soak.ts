@@ -1,4 +1,4 @@
-// `npm run bench:soak -- [--mode soak|training] [--seconds 300] [--concurrency 16] [--backbone ID] [--json]`
+// `npm run bench:soak -- [--mode soak|training] [--seconds 300] [--concurrency 16] [--backbone ID (default: the shipped default)] [--json]`
 // starts `skulens serve` as a child on loopback in a throw-away home whose import root is
 // clothing-dataset-small, imports its validation photos and trains a version through the HTTP API, then:
 //  - soak (default): DetectCustomLabels at the given concurrency for the given time with test photos;
@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_BACKBONE_ID } from '../src/backbone/index.js';
 import { KeyStore } from '../src/auth/index.js';
 import { resolveHome } from '../src/home/index.js';
 import { Registry } from '../src/registry/index.js';
@@ -22,9 +23,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '300' },
     'warmup-seconds': { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '16' },
-    backbone: { type: 'string', default: 'centernet-mbv3-coco' },
+    backbone: { type: 'string', default: DEFAULT_BACKBONE_ID },
     dataset: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small') },
-    models: { type: 'string', default: path.join(SHARED, 'models') },
+    models: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -70,7 +71,7 @@ async function startServer(home: string, env: NodeJS.ProcessEnv) {
 
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'skulens-soak-'));
-  const env = { ...process.env, SKULENS_MODELS: path.resolve(values.models) };
+  const env = values.models ? { ...process.env, SKULENS_MODELS: path.resolve(values.models) } : { ...process.env };
   const home = resolveHome(root, env);
   const registry = Registry.open(home.database);
   const key = new KeyStore(registry, home).create('soak', 'admin');
