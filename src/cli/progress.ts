@@ -1,5 +1,5 @@
-// Progress on the terminal: a cli-progress bar on a TTY, a plain line every few seconds otherwise
-// (CI logs, pipes), so that long jobs always show signs of life.
+// Long jobs on the terminal: a cli-progress bar on a TTY, a plain line every few seconds otherwise
+// (CI logs, pipes), so that long jobs always show signs of life; and Ctrl-C as a clean cancel.
 import cliProgress from 'cli-progress';
 import type { Output } from './context.js';
 
@@ -69,4 +69,15 @@ export function phaseProgress(out: Output): { update(progress: { phase: string; 
       bars.clear();
     },
   };
+}
+
+/** An abort signal that Ctrl-C fires once (printing `message`), until `dispose` removes the handler. */
+export function cancelOnInterrupt(info: (line: string) => void, message: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    info(message);
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  return { signal: controller.signal, dispose: () => void process.removeListener('SIGINT', onSignal) };
 }

@@ -6,7 +6,7 @@ import { FAST_PATH_ADDS, FastParamsSchema, checkFastPath, fastVersion, type Fast
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOptions } from '../options.js';
-import { phaseProgress } from '../progress.js';
+import { cancelOnInterrupt, phaseProgress } from '../progress.js';
 import type { TrainCliOptions } from './train.js';
 
 /**
@@ -24,16 +24,11 @@ export async function runFastCommand(ctx: CliContext, project: string, options: 
     // The frozen head takes the options both modes share; --budget means its search time there, so it is left to its default.
     return fallback(ctx, project, { backbone: options.backbone, seed: options.seed, workers: options.workers, json: options.json });
   }
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    ctx.info('\nCancelling: the engine stops at its next step and nothing of this version is kept...');
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
+  const interrupt = cancelOnInterrupt((line) => ctx.info(line), '\nCancelling: the engine stops at its next step and nothing of this version is kept...');
   const bars = phaseProgress(ctx.io.stderr);
   try {
     const result = await fastVersion(registry, ctx.home, project, { ...params, python: check.python }, {
-      signal: controller.signal,
+      signal: interrupt.signal,
       onStart: (version) => ctx.info(`Training ${versionId(version)} (fast path) from backbone ${version.backbone} (seed ${version.seed})`),
       onEngineMessage: (message) => {
         if (message.type === 'cut') ctx.info(`Cut at ${message.tensor} [${message.shape.join(', ')}]; training the blocks above it and a head`);
@@ -54,6 +49,6 @@ export async function runFastCommand(ctx: CliContext, project: string, options: 
     );
   } finally {
     bars.stop();
-    process.removeListener('SIGINT', onSignal);
+    interrupt.dispose();
   }
 }

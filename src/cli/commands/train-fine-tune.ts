@@ -5,7 +5,7 @@ import { FineTuneParamsSchema, fineTuneVersion } from '../../jobs/index.js';
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOptions } from '../options.js';
-import { phaseProgress } from '../progress.js';
+import { cancelOnInterrupt, phaseProgress } from '../progress.js';
 import type { TrainCliOptions } from './train.js';
 
 /** Validates `train --mode fine-tune`'s options, fine-tunes with progress bars, and prints the evaluation like `train`. */
@@ -16,16 +16,11 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
     { budgetSeconds: '--budget' },
   );
   const registry = await ctx.registry();
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    ctx.info('\nCancelling: the engine stops at its next step and nothing of this version is kept...');
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
+  const interrupt = cancelOnInterrupt((line) => ctx.info(line), '\nCancelling: the engine stops at its next step and nothing of this version is kept...');
   const bars = phaseProgress(ctx.io.stderr);
   try {
     const result = await fineTuneVersion(registry, ctx.home, project, params, {
-      signal: controller.signal,
+      signal: interrupt.signal,
       onStart: (version) => ctx.info(`Fine-tuning ${versionId(version)} from backbone ${version.backbone} (seed ${version.seed})`),
       onEngineMessage: (message) => {
         if (message.type === 'ready') ctx.info(`PyTorch ${message.torch}: training ${message.trainable} of ${message.parameters} parameters on ${message.train} images, validating on ${message.val}`);
@@ -46,6 +41,6 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
     );
   } finally {
     bars.stop();
-    process.removeListener('SIGINT', onSignal);
+    interrupt.dispose();
   }
 }

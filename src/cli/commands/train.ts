@@ -8,7 +8,7 @@ import { TrainParamsSchema, trainVersion, type TrainParamsInput, type TrainResul
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOption, parseOptions, refuseOptions } from '../options.js';
-import { phaseProgress } from '../progress.js';
+import { cancelOnInterrupt, phaseProgress } from '../progress.js';
 import { runFastCommand } from './train-fast.js';
 import { runFineTuneCommand } from './train-fine-tune.js';
 
@@ -34,22 +34,17 @@ export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
 /** Trains with progress bars and cancels cleanly on Ctrl-C; shared with `skulens demo`. */
 export async function runTraining(ctx: CliContext, project: string, params: TrainParamsInput): Promise<TrainResult> {
   const registry = await ctx.registry();
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    ctx.info('\nCancelling: nothing of this version will be kept...');
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
+  const interrupt = cancelOnInterrupt((line) => ctx.info(line), '\nCancelling: nothing of this version will be kept...');
   const bars = phaseProgress(ctx.io.stderr);
   try {
     return await trainVersion(registry, ctx.home, project, params, {
-      signal: controller.signal,
+      signal: interrupt.signal,
       onStart: (version) => ctx.info(`Training ${versionId(version)} on backbone ${version.backbone} (seed ${version.seed})`),
       onProgress: (progress) => bars.update(progress),
     });
   } finally {
     bars.stop();
-    process.removeListener('SIGINT', onSignal);
+    interrupt.dispose();
   }
 }
 
