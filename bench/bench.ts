@@ -11,7 +11,7 @@ import { importFolder } from '../src/dataset/index.js';
 import { resolveHome } from '../src/home/index.js';
 import { trainVersion } from '../src/jobs/index.js';
 import { Registry } from '../src/registry/index.js';
-import { Predictor, walkImages } from '../src/predict/index.js';
+import { latencyP50, sampleImages } from './latency.js';
 import { runAblation } from './ablation.js';
 import { runFewShot } from './few-shot.js';
 import { runOpenSet } from './open-set.js';
@@ -115,19 +115,7 @@ async function main(): Promise<void> {
     const images = { train: result.version.metrics?.images as { train: number; test: number } };
 
     // Latency: one image at a time through a started version, as a client would call it.
-    const predictor = await Predictor.load(registry, home, { project, name: result.version.name });
-    const sample: string[] = [];
-    for await (const file of walkImages(values.test)) if (sample.length < Number(values['predict-sample'])) sample.push(file);
-    await predictor.detect({ path: sample[0]! });
-    const latencies: number[] = [];
-    for (const file of sample) {
-      const start = performance.now();
-      await predictor.detect({ path: file });
-      latencies.push(performance.now() - start);
-    }
-    await predictor.close();
-    latencies.sort((a, b) => a - b);
-    const predictMsPerImage = latencies[Math.floor(latencies.length / 2)]!;
+    const predictMsPerImage = await latencyP50(registry, home, result.version, await sampleImages(values.test, Number(values['predict-sample'])));
 
     const summary = {
       backbone: result.version.backbone,

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { importFolder } from '../src/dataset/index.js';
 import { resolveHome } from '../src/home/index.js';
 import { FAST_PATH_ADDS, FastParamsSchema, checkFastPath, fastVersion } from '../src/jobs/index.js';
-import { Predictor, walkImages } from '../src/predict/index.js';
+import { latencyP50, sampleImages } from './latency.js';
 import { Registry } from '../src/registry/index.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
@@ -101,18 +101,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     const loadAfter = load();
     const { report, run } = result;
 
-    const predictor = await Predictor.load(registry, home, { project: 'bench', name: result.version.name });
-    const sample: string[] = [];
-    for await (const file of walkImages(values.test)) if (sample.length < Number(values['predict-sample'])) sample.push(file);
-    await predictor.detect({ path: sample[0]! });
-    const latencies: number[] = [];
-    for (const file of sample) {
-      const start = performance.now();
-      await predictor.detect({ path: file });
-      latencies.push(performance.now() - start);
-    }
-    await predictor.close();
-    const predictMs = latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
+    const predictMs = await latencyP50(registry, home, result.version, await sampleImages(values.test, Number(values['predict-sample'])));
     const images = result.version.metrics?.images as { train: number; test: number };
     const summary = {
       mode: 'fast',

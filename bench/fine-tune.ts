@@ -8,10 +8,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importFolder } from '../src/dataset/index.js';
 import { parseDuration } from '../src/params.js';
-import { resolveHome, type HomeLayout } from '../src/home/index.js';
+import { resolveHome } from '../src/home/index.js';
 import { fineTuneVersion, trainVersion } from '../src/jobs/index.js';
-import { Registry, type Version } from '../src/registry/index.js';
-import { Predictor, walkImages } from '../src/predict/index.js';
+import { Registry } from '../src/registry/index.js';
+import { latencyP50, sampleImages } from './latency.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -48,8 +48,7 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       const report = await importFolder(registry, home, project, dir, { split });
       log(`imported ${report.imported} ${split} images from ${dir}`);
     }
-    const sample: string[] = [];
-    for await (const file of walkImages(values.test)) if (sample.length < Number(values['predict-sample'])) sample.push(file);
+    const sample = await sampleImages(values.test, Number(values['predict-sample']));
 
     const started = performance.now();
     let lastLine = 0;
@@ -121,23 +120,6 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
   } finally {
     registry.close();
     if (!values.home) await fs.rm(root, { recursive: true, force: true });
-  }
-}
-
-/** Median latency of DetectCustomLabels, one image at a time, as a client calls a started version. */
-async function latencyP50(registry: Registry, home: HomeLayout, version: Version, sample: string[]): Promise<number> {
-  const predictor = await Predictor.load(registry, home, { project: version.project, name: version.name });
-  try {
-    await predictor.detect({ path: sample[0]! });
-    const times: number[] = [];
-    for (const file of sample) {
-      const start = performance.now();
-      await predictor.detect({ path: file });
-      times.push(performance.now() - start);
-    }
-    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-  } finally {
-    await predictor.close();
   }
 }
 
