@@ -2,6 +2,8 @@
 // the job file the driver writes, each message the engine prints on stdout (validated with zod, as
 // any outside input), and the one message the driver writes on the engine's stdin (cancel).
 import { z } from 'zod';
+import { FastDoneSchema } from './fast-protocol.js';
+import { EpochRecordSchema, finite } from './epoch-record.js';
 
 /** The job file (`job.json`) of a full fine-tune. Paths are absolute. */
 export interface EngineJob {
@@ -46,70 +48,6 @@ export interface EngineJob {
   out: string;
 }
 
-/**
- * The job file of a fast-path run: the frozen part below the cut is computed once per image and view
- * into float16 cache files, then the blocks above the cut and a head are trained on them.
- */
-export interface FastJob {
-  kind: 'fast';
-  model: string;
-  inputName: string;
-  output: string;
-  pool: 'none' | 'mean-hw';
-  dim: number;
-  numClasses: number;
-  /** Cut at the output of the last block with this many channels (found from the graph's structure). */
-  cutChannels: number;
-  /** Views per image: the centre crop, then `views - 1` random resized crops seeded per image. */
-  views: number;
-  cropStrength: number;
-  /** Colour jitter of the random views (brightness, contrast, saturation factors in 1 +- jitter). */
-  jitter: number;
-  /** Decoded canvases (as for fine-tuning) of the images whose views must be computed, and of `check`. */
-  images: string;
-  count: number;
-  canvas: number;
-  size: number;
-  mean: [number, number, number];
-  std: [number, number, number];
-  /** Views to compute: canvas index, the image's crop seed and one file per view (written atomically). */
-  compute: { canvas: number; seed: number; files: string[] }[];
-  /** Per training item (train + validation), its views' cache files, in view order; and its label index. */
-  items: string[][];
-  labels: number[];
-  train: number[];
-  val: number[];
-  /** Canvas indices scored by the whole network in float32, to check the exported graph against. */
-  check: number[];
-  epochs: number;
-  lr: number;
-  headLr: number;
-  weightDecay: number;
-  batchSize: number;
-  labelSmoothing: number;
-  dropout: number;
-  /** Probability of flipping a training feature map left-right. */
-  flip: number;
-  balance: 'balanced' | 'sqrt' | 'none';
-  seed: number;
-  threads: number;
-  deadline: number | null;
-  out: string;
-}
-
-const finite = z.number().refine(Number.isFinite, 'must be finite');
-
-const EpochRecordSchema = z.object({
-  epoch: z.number().int().min(1),
-  trainLoss: finite,
-  valAccuracy: z.number().min(0).max(1),
-  valLoss: finite,
-  seconds: z.number().min(0),
-  best: z.boolean(),
-});
-/** One epoch's figures. */
-export type EpochRecord = z.infer<typeof EpochRecordSchema>;
-
 /** Every message the engine can print, one JSON object per line. */
 export const EngineMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('probe'), python: z.string(), torch: z.string(), onnx: z.string(), numpy: z.string() }),
@@ -137,21 +75,7 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('phase'), phase: z.enum(['cache', 'evaluate', 'export']) }),
   z.object({ type: z.literal('cut'), tensor: z.string(), shape: z.array(z.number().int()) }),
   z.object({ type: z.literal('cache'), done: z.number().int(), total: z.number().int() }),
-  z.object({
-    type: z.literal('fast-done'),
-    cut: z.string(),
-    shape: z.array(z.number().int()),
-    computed: z.number().int(),
-    valAccuracy: z.number(),
-    valLoss: z.number(),
-    epochsRun: z.number().int(),
-    stoppedBy: z.enum(['epochs', 'budget']),
-    history: z.array(EpochRecordSchema),
-    threads: z.number().int(),
-    trainSeconds: z.number(),
-    timings: z.record(z.string(), z.number()),
-    files: z.object({ model: z.string(), head: z.string(), valEmbeddings: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
-  }),
+  FastDoneSchema,
   z.object({
     type: z.literal('done'),
     bestEpoch: z.number().int().min(1),
@@ -168,9 +92,10 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('error'), code: z.enum(['engine-missing', 'failed']), message: z.string(), trace: z.string().optional() }),
 ]);
+export type { EpochRecord } from './epoch-record.js';
 export type EngineMessage = z.infer<typeof EngineMessageSchema>;
 export type EngineDone = Extract<EngineMessage, { type: 'done' }>;
-export type FastDone = Extract<EngineMessage, { type: 'fast-done' }>;
+export type { FastDone, FastJob } from './fast-protocol.js';
 
 /** The only message the driver sends (a line on the engine's stdin). Closing stdin means the same. */
 export const CANCEL_LINE = `${JSON.stringify({ type: 'cancel' })}\n`;

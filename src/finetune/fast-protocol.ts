@@ -1,0 +1,73 @@
+// The fast path's part of the engine protocol: its job file and its final message (the messages it
+// shares with fine-tuning are in protocol.ts).
+import { z } from 'zod';
+import { EpochRecordSchema } from './epoch-record.js';
+
+/**
+ * The job file of a fast-path run: the frozen part below the cut is computed once per image and view
+ * into float16 cache files, then the blocks above the cut and a head are trained on them.
+ */
+export interface FastJob {
+  kind: 'fast';
+  model: string;
+  inputName: string;
+  output: string;
+  pool: 'none' | 'mean-hw';
+  dim: number;
+  numClasses: number;
+  /** Cut at the output of the last block with this many channels (found from the graph's structure). */
+  cutChannels: number;
+  /** Views per image: the centre crop, then `views - 1` random resized crops seeded per image. */
+  views: number;
+  cropStrength: number;
+  /** Colour jitter of the random views (brightness, contrast, saturation factors in 1 +- jitter). */
+  jitter: number;
+  /** Decoded canvases (as for fine-tuning) of the images whose views must be computed, and of `check`. */
+  images: string;
+  count: number;
+  canvas: number;
+  size: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Views to compute: canvas index, the image's crop seed and one file per view (written atomically). */
+  compute: { canvas: number; seed: number; files: string[] }[];
+  /** Per training item (train + validation), its views' cache files, in view order; and its label index. */
+  items: string[][];
+  labels: number[];
+  train: number[];
+  val: number[];
+  /** Canvas indices scored by the whole network in float32, to check the exported graph against. */
+  check: number[];
+  epochs: number;
+  lr: number;
+  headLr: number;
+  weightDecay: number;
+  batchSize: number;
+  labelSmoothing: number;
+  dropout: number;
+  /** Probability of flipping a training feature map left-right. */
+  flip: number;
+  balance: 'balanced' | 'sqrt' | 'none';
+  seed: number;
+  threads: number;
+  deadline: number | null;
+  out: string;
+}
+
+/** The fast path's last message: where the trained graph and its check files are, and its figures. */
+export const FastDoneSchema = z.object({
+  type: z.literal('fast-done'),
+  cut: z.string(),
+  shape: z.array(z.number().int()),
+  computed: z.number().int(),
+  valAccuracy: z.number(),
+  valLoss: z.number(),
+  epochsRun: z.number().int(),
+  stoppedBy: z.enum(['epochs', 'budget']),
+  history: z.array(EpochRecordSchema),
+  threads: z.number().int(),
+  trainSeconds: z.number(),
+  timings: z.record(z.string(), z.number()),
+  files: z.object({ model: z.string(), head: z.string(), valEmbeddings: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
+});
+export type FastDone = z.infer<typeof FastDoneSchema>;
