@@ -50,6 +50,10 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       lr: { type: 'string' },
       'head-lr': { type: 'string' },
       'weight-decay': { type: 'string' },
+      'flip-test': { type: 'boolean' },
+      size: { type: 'string' },
+      from: { type: 'string' },
+      ema: { type: 'string' },
       'val-fraction': { type: 'string' },
       'batch-size': { type: 'string' },
       'cache-runtime': { type: 'string' },
@@ -64,7 +68,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     Object.fromEntries(
       Object.entries({
         backbone: values.backbone, seed: values.seed, cut: values.cut, views: values.views, epochs: values.epochs, lr: values.lr, headLr: values['head-lr'],
-        weightDecay: values['weight-decay'], valFraction: values['val-fraction'], batchSize: values['batch-size'], cacheRuntime: values['cache-runtime'],
+        weightDecay: values['weight-decay'], ema: values.ema, flipTest: values['flip-test'], size: values.size, from: values.from, valFraction: values['val-fraction'], batchSize: values['batch-size'], cacheRuntime: values['cache-runtime'],
         budgetSeconds: values.budget, threads: values.threads, workers: values.workers,
       }).filter(([, v]) => v !== undefined),
     ),
@@ -121,7 +125,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       exportMaxDiff: Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff),
       cpuSeconds: round(cpu, 1),
       load: { before: loadBefore, after: loadAfter },
-      params: { cut: params.cut, views: params.views, epochs: params.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime },
+      params: { cut: params.cut, views: params.views, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime },
     };
     console.log(
       `fast path (${summary.cut}): test accuracy ${summary.accuracy.toFixed(3)}, macro-F1 ${summary.macroF1.toFixed(3)} on ${images.test} images; ` +

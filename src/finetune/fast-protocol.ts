@@ -47,11 +47,21 @@ export interface FastJob {
   dropout: number;
   /** Probability of flipping a training feature map left-right. */
   flip: number;
+  /** Decay of the weights' exponential moving average (0: none); the average is evaluated and exported. */
+  ema: number;
+  /** Export (and score validation with) the embedding averaged over the image and its mirror. */
+  flipTest: boolean;
   balance: 'balanced' | 'sqrt' | 'none';
   seed: number;
   threads: number;
   deadline: number | null;
   out: string;
+  /**
+   * A warm start from an earlier fast version of the same backbone and cut: its trained blocks (the flat
+   * float32 vector its run wrote as upper.f32), its head (float32, rows x dim then rows), and for each
+   * label of this run the row of the earlier head it continues (-1: a new label, starting at zero).
+   */
+  start?: { upper: string; head: string; rows: number[] };
 }
 
 /** The fast path's last message: where the trained graph and its check files are, and its figures. */
@@ -68,6 +78,6 @@ export const FastDoneSchema = z.object({
   threads: z.number().int(),
   trainSeconds: z.number(),
   timings: z.record(z.string(), z.number()),
-  files: z.object({ model: z.string(), head: z.string(), valEmbeddings: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
+  files: z.object({ model: z.string(), head: z.string(), upper: z.string(), valEmbeddings: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
 });
 export type FastDone = z.infer<typeof FastDoneSchema>;

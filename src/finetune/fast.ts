@@ -7,18 +7,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { backboneSpecSchema, openEmbedder, verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
-import { nearDuplicateClusters, sha256Hex } from '../dataset/index.js';
-import { SkulensError } from '../errors.js';
-import { bestF1Thresholds, type ScoredImage } from '../evaluate/index.js';
+import { sha256Hex } from '../dataset/index.js';
+import type { ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Num, Seed } from '../params.js';
-import { groupedStratifiedFolds, headProbabilities, type LogisticHead } from '../train/index.js';
+import { headProbabilities, type LogisticHead } from '../train/index.js';
 import { ActivationCache, CROP_STRENGTH, JITTER, VIEW_KEYS, viewSeed } from './activation-cache.js';
 import { runFastEngine, type RunEngineOptions } from './engine.js';
 import { canvasSide, pixelScale, writeCanvasFile } from './images.js';
 import { computeActivations, lowerGraph } from './lower-ort.js';
 import { checkExport, readFloat32, readHead, type ExportCheck } from './outputs.js';
-import type { FastDone, FastJob } from './protocol.js';
+import { argmax, groupedValidation, pooledF1Thresholds, unit } from './fast-validation.js';
+
+export { groupedValidation, pooledF1Thresholds } from './fast-validation.js';
+import type { FastDone, FastJob } from './fast-protocol.js';
 
 /** Fast-path parameters, validated once at the edge. Defaults are the measured recipe (docs/fast-path.md). */
 export const FastParamsSchema = z.object({
@@ -28,8 +30,15 @@ export const FastParamsSchema = z.object({
   cut: Int(1, 100_000).default(96),
   /** Cached views per image: the centre crop plus views - 1 random resized crops. */
   views: Int(1, VIEW_KEYS.length).default(2),
-  /** 12 measured better than the probe's 8 on both benchmarks (docs/fast-path.md), at half again the training time. */
-  epochs: Int(1, 200).default(12),
+  /**
+   * Passes over the training photos. Default 12 (measured better than the probe's 8 on both benchmarks,
+   * docs/fast-path.md), or 4 for a warm start (`from`), which begins where a trained version ended.
+   */
+  epochs: Int(1, 200).optional(),
+  /** Input side the blocks are trained and the version served at; default the backbone's own (224 for MobileNetV2). */
+  size: Int(8, 640).optional(),
+  /** Continue from this earlier fast version (same backbone and cut) instead of the ImageNet weights. */
+  from: z.string().min(1).optional(),
   lr: Num(Number.MIN_VALUE, 1).default(1e-3),
   headLr: Num(Number.MIN_VALUE, 10).default(3e-3),
   weightDecay: Num(0, 1).default(0.05),
@@ -37,6 +46,10 @@ export const FastParamsSchema = z.object({
   labelSmoothing: Num(0, 0.5).default(0.1),
   dropout: Num(0, 0.9).default(0.2),
   flip: Num(0, 1).default(0.5),
+  /** Serve each photo averaged with its mirror image (flip test-time augmentation): twice the compute per photo. */
+  flipTest: z.boolean().default(false),
+  /** Decay of the exponential moving average of the trained weights that is exported; 0 = the last weights. */
+  ema: Num(0, 0.9999).default(0),
   balance: z.enum(['balanced', 'sqrt', 'none']).default('sqrt'),
   /** Where the frozen part below the cut runs: the embedding pool (onnxruntime) or the engine (PyTorch). */
   cacheRuntime: z.enum(['onnxruntime', 'torch']).default('onnxruntime'),
@@ -72,6 +85,8 @@ export interface FastRunInput {
   python: string;
   /** An empty work folder the caller removes afterwards. */
   work: string;
+  /** A warm start: an earlier fast version's upper.f32 and head, and its labels (matched to `labels` by name). */
+  start?: { upper: string; head: LogisticHead; labels: readonly string[] };
 }
 
 export interface FastRunOptions extends Pick<RunEngineOptions, 'onMessage' | 'signal'> {
@@ -89,11 +104,18 @@ export interface FastRunResult {
   thresholds: number[];
   validation: { train: number; val: number; accuracy: number };
   check: ExportCheck;
+  /** Epochs planned (the parameter, or the default for a cold or warm start). */
+  epochs: number;
+  /** The trained blocks as one float32 vector (the parameters above the cut, in order): a later warm start's input. */
+  upperFile: string;
   /** Served (onnxruntime) embeddings of `evaluate`, in order. */
   served: Float32Array[];
   cache: { computed: number; reused: number; dir: string };
   timings: Record<string, number>;
 }
+
+export const DEFAULT_FAST_EPOCHS = 12;
+export const WARM_START_EPOCHS = 4;
 
 /** Images checked against PyTorch after export: enough to catch a wrong graph, few to decode. */
 const CHECK_IMAGES = 8;
@@ -105,7 +127,8 @@ const CHECK_IMAGES = 8;
  *   ERR_FINETUNE_FAILED, ERR_FINETUNE_EXPORT_MISMATCH, ERR_IMAGE_UNREADABLE.
  */
 export async function trainFast(input: FastRunInput, options: FastRunOptions = {}): Promise<FastRunResult> {
-  const { home, spec, params, work } = input;
+  const { home, params, work } = input;
+  const spec = atSize(input.spec, params.size);
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => {
@@ -159,7 +182,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     train: trainIdx,
     val: valIdx,
     check: check.map((_, k) => inTorch.length + k),
-    epochs: params.epochs,
+    epochs: params.epochs ?? (input.start ? WARM_START_EPOCHS : DEFAULT_FAST_EPOCHS),
     lr: params.lr,
     headLr: params.headLr,
     weightDecay: params.weightDecay,
@@ -167,12 +190,15 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     labelSmoothing: params.labelSmoothing,
     dropout: params.dropout,
     flip: params.flip,
+    ema: params.ema,
+    flipTest: params.flipTest,
     balance: params.balance,
     seed: params.seed,
     threads: params.threads ?? Math.min(2, os.availableParallelism()),
     deadline: params.budgetSeconds === undefined ? null : Date.now() / 1000 + params.budgetSeconds - (performance.now() - started) / 1000,
     out,
   };
+  if (input.start) job.start = await writeStart(input.start, input.labels, work);
   const jobFile = path.join(work, 'job.json');
   await fs.writeFile(jobFile, JSON.stringify(job));
   const engine = await runFastEngine(input.python, jobFile, { signal: options.signal, onMessage: options.onMessage });
@@ -212,10 +238,29 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     thresholds,
     validation: { train: trainIdx.length, val: valIdx.length, accuracy: scored.length ? correct / scored.length : 0 },
     check: exportCheck,
+    epochs: job.epochs,
+    upperFile: path.join(out, engine.files.upper),
     served,
     cache: { computed: missing.length, reused: input.train.length - missing.length, dir: cutDir },
     timings: { ...timings, ...Object.fromEntries(Object.entries(engine.timings).map(([k, v]) => [`engine.${k}`, Number(v.toFixed(2))])) },
   };
+}
+
+/** The backbone at another input side: the same resize-then-centre-crop, scaled (256 -> 224 becomes 329 -> 288). */
+function atSize(spec: BackboneSpec, size: number | undefined): BackboneSpec {
+  if (size === undefined || size === spec.input.size) return spec;
+  const shorterSide = spec.input.shorterSide === undefined ? undefined : Math.round((spec.input.shorterSide * size) / spec.input.size);
+  return { ...spec, input: { ...spec.input, size, ...(shorterSide === undefined ? {} : { shorterSide }) } };
+}
+
+/** The job's warm start: the earlier head as float32 (weights then bias) and each label's row in it. */
+async function writeStart(start: NonNullable<FastRunInput['start']>, labels: readonly string[], work: string): Promise<NonNullable<FastJob['start']>> {
+  const head = path.join(work, 'start-head.f32');
+  const bytes = new Float32Array(start.head.weights.length + start.head.bias.length);
+  bytes.set(start.head.weights);
+  bytes.set(start.head.bias, start.head.weights.length);
+  await fs.writeFile(head, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return { upper: start.upper, head, rows: labels.map((label) => start.labels.indexOf(label)) };
 }
 
 async function serve(spec: BackboneSpec, home: HomeLayout, images: readonly EmbedInput[], workers: number | undefined, options: FastRunOptions): Promise<Float32Array[]> {
@@ -233,50 +278,4 @@ async function serve(spec: BackboneSpec, home: HomeLayout, images: readonly Embe
   } finally {
     await embedder.close();
   }
-}
-
-/** Holds out whole near-duplicate groups, stratified, for thresholds; the caller's test images never enter. */
-export function groupedValidation(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed'>): { trainIdx: number[]; valIdx: number[] } {
-  const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
-  const folds = groupedStratifiedFolds(train.map((e) => e.label), nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
-  const trainIdx: number[] = [];
-  const valIdx: number[] = [];
-  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
-  if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
-  return { trainIdx, valIdx };
-}
-
-/** Validation positives at which a label's own best-F1 threshold and the pooled one weigh the same. */
-const THRESHOLD_PRIOR = 10;
-
-/**
- * Best-F1 thresholds from a validation split, each shrunk toward the pooled (micro) best-F1 threshold
- * of all labels: t = (n t_label + m t_pooled) / (n + m) for a label with n validation positives. A
- * validation split holds a few photos per label (about 3 on an 81-label set), and a best-F1 threshold
- * from 3 well-separated scores is simply the lowest of them: often 0.9 and more, which would turn most
- * test photos of that label into "unknown".
- */
-export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredImage[], prior = THRESHOLD_PRIOR): number[] {
-  const own = bestF1Thresholds(numLabels, scored);
-  // All (image, label) pairs as one two-class problem: "is this image of this label", scored by its probability.
-  const pairs: ScoredImage[] = scored.flatMap((s) =>
-    Array.from({ length: numLabels }, (_, k) => ({ image: s.image, truth: s.truth === k ? 0 : 1, probs: Float32Array.of(s.probs[k]!, 1 - s.probs[k]!) })),
-  );
-  const pooled = pairs.length ? bestF1Thresholds(2, pairs)[0]! : own[0]!;
-  const positives = new Array<number>(numLabels).fill(0);
-  for (const s of scored) positives[s.truth]! += 1;
-  return own.map((t, k) => (positives[k]! * t + prior * pooled) / (positives[k]! + prior));
-}
-
-function unit(v: Float32Array): Float32Array {
-  let norm = 0;
-  for (const x of v) norm += x * x;
-  norm = Math.sqrt(norm) || 1;
-  return v.map((x) => x / norm);
-}
-
-function argmax(p: Float32Array): number {
-  let best = 0;
-  for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
-  return best;
 }

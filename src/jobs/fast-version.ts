@@ -8,10 +8,10 @@ import path from 'node:path';
 import { getBackbone, verifiedWeights } from '../backbone/index.js';
 import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
 import { detectEngine, FastParamsSchema, findCut, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
-import { isSkulensError } from '../errors.js';
+import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import { versionId, type Entry, type Registry, type Version } from '../registry/index.js';
-import { headProbabilities } from '../train/index.js';
+import { readModel, versionId, type Entry, type Registry, type Version } from '../registry/index.js';
+import { decodeHead, headProbabilities, type LogisticHead } from '../train/index.js';
 import { fineTunable } from './fine-tune-parts.js';
 import { trainableSplit } from './split.js';
 import { runVersionJob, type JobProgress } from './version-job.js';
@@ -50,6 +50,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
   const project = registry.projects.get(projectName);
   const base = fineTunable(getBackbone(params.backbone, home.models));
   const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
+  const start = params.from === undefined ? undefined : await warmStart(registry, home, projectName, params.from, base.id, params.cut);
   const engineInfo = await detectEngine(params.python);
   const work = path.join(home.tmp, `.fast.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const progress = options.onProgress ?? (() => undefined);
@@ -73,6 +74,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             params,
             python: engineInfo.python,
             work,
+            start,
           },
           {
             signal: options.signal,
@@ -92,8 +94,8 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
         const tuning = {
           mode: 'fast',
           // A fixed, deterministic plan (no search): the recipe measured in docs/fast-path.md.
-          budget: { plan: 'fixed recipe', epochs: params.epochs, budgetSeconds: params.budgetSeconds ?? null, stoppedBy: run.engine.stoppedBy, epochsRun: run.engine.epochsRun },
-          chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, epochs: params.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
+          budget: { plan: 'fixed recipe', epochs: run.epochs, from: params.from ?? null, budgetSeconds: params.budgetSeconds ?? null, stoppedBy: run.engine.stoppedBy, epochsRun: run.engine.epochsRun },
+          chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, epochs: run.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
           validation: { ...run.validation, history: run.engine.history },
           thresholds: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
         };
@@ -111,7 +113,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
               'tuning.json': tuning,
               'fast.json': { engine: { ...engineInfo }, ...run.engine, files: undefined, check: run.check, cache: run.cache, timings: run.timings, servedAccuracy: report.accuracy },
             },
-            files: { 'backbone.onnx': await fs.readFile(run.onnxFile) },
+            files: { 'backbone.onnx': await fs.readFile(run.onnxFile), [UPPER_FILE]: await fs.readFile(run.upperFile) },
             metrics: {
               trainSeconds: (performance.now() - started) / 1000,
               mode: 'fast',
@@ -129,6 +131,34 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/** The trained blocks of a fast version, kept so that a later version can start from them. */
+const UPPER_FILE = 'upper.f32';
+
+/**
+ * The warm start of `fast --from <version>`: that version's trained blocks and head. It must be a fast
+ * version of the same base backbone and cut (a short `v3` names a version of this project).
+ *
+ * @throws SkulensError ERR_VERSION_NOT_FOUND, ERR_VERSION_NOT_READY, ERR_ARGUMENT_INVALID (not a fast version of this backbone and cut).
+ */
+async function warmStart(registry: Registry, home: HomeLayout, project: string, from: string, backbone: string, cut: number): Promise<{ upper: string; head: LogisticHead; labels: string[] }> {
+  const version = registry.versions.resolve(from.includes('/') || from.startsWith('arn:') ? from : `${project}/${from}`);
+  const name = versionId(version);
+  if (version.dir === null) throw new SkulensError('ERR_VERSION_NOT_READY', { version: name, status: version.status, wanted: 'TRAINING_COMPLETED' });
+  const { manifest, head } = await readModel(home, version.dir);
+  const refuse = (detail: string): SkulensError => new SkulensError('ERR_ARGUMENT_INVALID', { field: '--from', detail: `${name} ${detail}; a warm start needs a fast version of ${backbone} cut at ${cut} channels` });
+  if (manifest.params.mode !== 'fast') throw refuse(`was trained by the ${String(manifest.params.mode ?? 'frozen')} path`);
+  if (manifest.backbone.base !== backbone || manifest.params.cut !== cut) throw refuse(`is ${String(manifest.backbone.base)} cut at ${String(manifest.params.cut)} channels`);
+  const upper = path.resolve(home.root, version.dir, UPPER_FILE);
+  try {
+    await fs.access(upper);
+  } catch {
+    throw refuse(`has no ${UPPER_FILE} (it predates warm starts: train it once more without --from)`);
+  }
+  const decoded = decodeHead(head);
+  if (decoded.kind !== 'logistic') throw refuse(`has a ${decoded.kind} head`);
+  return { upper, head: decoded, labels: manifest.labels };
 }
 
 function forwardProgress(message: EngineMessage, progress: (p: FastProgress) => void): void {

@@ -96,3 +96,74 @@ test('thresholds come from the validation split: other evaluated images give ide
     registry.close();
   }
 });
+
+test('a warm start continues from the earlier run: its trained blocks, and its head rows matched by label name', { skip }, async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    const first = await run(home, registry);
+    const { labels } = trainItems(registry, home);
+    // The earlier run's labels in another order, one of them unknown to this run: rows are matched by name.
+    const earlier = [...labels].reverse();
+    const rows = labels.map((label) => earlier.indexOf(label));
+    const K = labels.length;
+    const dim = first.head.dim;
+    const weights = new Float32Array(K * dim);
+    const bias = new Float32Array(K);
+    rows.forEach((row, k) => {
+      weights.set(first.head.weights.subarray(k * dim, (k + 1) * dim), row * dim);
+      bias[row] = first.head.bias[k]!;
+    });
+    const start = { upper: first.upperFile, head: { ...first.head, weights, bias }, labels: earlier };
+    // A learning rate too small to move a float32 weight: what the run exports is what it started from.
+    const still = { lr: Number.MIN_VALUE, headLr: Number.MIN_VALUE, weightDecay: 0 };
+    const { train, test: images } = trainItems(registry, home);
+    const work = tempDir('fast-work');
+    const warm = await trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: images, params: FastParamsSchema.parse({ ...PARAMS, epochs: undefined, ...still }), python: python!, work, start });
+    assert.equal(warm.epochs, 4, 'a warm start trains 4 epochs unless told');
+    assert.deepEqual(fs.readFileSync(warm.upperFile), fs.readFileSync(first.upperFile));
+    assert.deepEqual(warm.head.weights, first.head.weights);
+    assert.deepEqual(warm.head.bias, first.head.bias);
+    // A label the earlier version did not have starts at zero.
+    const fresh = await trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: images, params: FastParamsSchema.parse({ ...PARAMS, ...still, epochs: 1 }), python: python!, work: tempDir('fast-work'), start: { ...start, labels: ['x', earlier[1]!, 'y'] } });
+    const middle = labels.indexOf(earlier[1]!);
+    for (let k = 0; k < K; k++) {
+      const row = Array.from(fresh.head.weights.subarray(k * dim, (k + 1) * dim));
+      if (k === middle) assert.deepEqual(row, Array.from(first.head.weights.subarray(k * dim, (k + 1) * dim)));
+      else assert.ok(row.every((w) => w === 0) && fresh.head.bias[k] === 0, `label ${labels[k]} starts at zero`);
+    }
+  } finally {
+    registry.close();
+  }
+});
+
+test('a run at another input side caches, trains and serves at that side', { skip }, async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    const result = await run(home, registry, undefined, { size: 24 });
+    assert.equal(result.spec.input.size, 24);
+    assert.equal(result.spec.input.shorterSide, 30);
+    assert.match(result.cache.dir, /c4-s24-ort$/);
+    assert.deepEqual(result.engine.shape, [4, 12, 12]);
+    assert.ok(result.check.embeddingMaxDiff <= 1e-4 && result.check.logitMaxDiff <= 1e-4, JSON.stringify(result.check));
+  } finally {
+    registry.close();
+  }
+});
+
+test('with flip averaging, the served graph gives a photo and its mirror image the same embedding', { skip }, async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    const { test: images } = trainItems(registry, home);
+    const mirror = path.join(tempDir('fast-mirror'), 'mirror.png');
+    await sharp(images[0]!.path).flop().png().toFile(mirror);
+    const pair = [images[0]!, { path: mirror, name: 'mirror.png' }];
+    const result = await run(home, registry, pair, { flipTest: true });
+    assert.ok(result.check.embeddingMaxDiff <= 1e-4 && result.check.logitMaxDiff <= 1e-4, JSON.stringify(result.check));
+    const [a, b] = result.served;
+    assert.ok(a!.every((v, k) => Math.abs(v - b![k]!) < 1e-5), 'mirror images embed alike');
+    const plain = await run(home, registry, pair);
+    assert.ok(plain.served[0]!.some((v, k) => Math.abs(v - plain.served[1]![k]!) > 1e-4), 'without it they differ');
+  } finally {
+    registry.close();
+  }
+});

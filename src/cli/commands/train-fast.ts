@@ -14,7 +14,7 @@ import type { TrainCliOptions } from './train.js';
  * otherwise calls `fallback` (the frozen mode) after one line saying why and what the fast path would add.
  */
 export async function runFastCommand(ctx: CliContext, project: string, options: TrainCliOptions, fallback: (ctx: CliContext, project: string, options: TrainCliOptions) => Promise<void>): Promise<void> {
-  const raw: FastParamsInput = { backbone: options.backbone as string | undefined, seed: options.seed as string | undefined, epochs: options.epochs as string | undefined, cut: options.cut as string | undefined, views: options.views as string | undefined, budgetSeconds: options.budget as string | undefined, workers: options.workers as string | undefined };
+  const raw: FastParamsInput = { backbone: options.backbone as string | undefined, seed: options.seed as string | undefined, epochs: options.epochs as string | undefined, cut: options.cut as string | undefined, views: options.views as string | undefined, budgetSeconds: options.budget as string | undefined, workers: options.workers as string | undefined, from: options.from as string | undefined };
   const params = parseOptions(FastParamsSchema, raw, { budgetSeconds: '--budget' });
   const registry = await ctx.registry();
   registry.projects.get(project); // a missing project fails before the engine is looked for

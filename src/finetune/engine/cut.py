@@ -67,7 +67,7 @@ def find_cut(model_path, output, wanted):
     return matches[-1]
 
 
-def write_lower(model_path, input_name, cut, out_path):
+def write_lower(model_path, input_name, cut, out_path, size=None):
     """Writes the graph below `cut` for onnxruntime: output `skulens_cut` = [Flatten(cut), 1] for a batch of 1.
 
     skulens' embedding runtime L2-normalises every output; the trailing constant 1 lets the driver undo
@@ -78,6 +78,12 @@ def write_lower(model_path, input_name, cut, out_path):
     model = onnx.load(model_path)
     lower = onnx.utils.Extractor(model).extract_model([input_name], [cut])
     graph = lower.graph
+    if size is not None:
+        # The fast path may train and serve at another input side than the graph declares (its layers are
+        # convolutions): declare that side, and drop the inner shapes inferred for the old one.
+        dims = next(i for i in graph.input if i.name == input_name).type.tensor_type.shape.dim
+        dims[2].dim_value, dims[3].dim_value = size, size
+        del graph.value_info[:]
     graph.initializer.append(helper.make_tensor("skulens_one", TensorProto.FLOAT, [1, 1], [1.0]))
     graph.node.append(helper.make_node("Flatten", [cut], ["skulens_flat"], axis=1))
     graph.node.append(helper.make_node("Concat", ["skulens_flat", "skulens_one"], ["skulens_cut"], axis=1))

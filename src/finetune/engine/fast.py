@@ -13,6 +13,7 @@ from torch import nn
 
 from augment import Batches
 from cut import find_cut, write_lower
+from fast_cache import compute_cache, load_cache
 from onnx_torch import OnnxModule
 from train import Classifier, ThreadTuner, class_weights
 
@@ -28,62 +29,19 @@ class Upper(nn.Module):
         return self.model.forward_from(x)
 
 
-def crop_view(batches, index, seeds, strength, jitter):
-    """One random resized crop with colour jitter per image, drawn from a generator seeded by the image (so
-    a view is the same whenever it is computed), without flip (the trainer flips feature maps)."""
-    out = torch.empty(len(index), 3, batches.size, batches.size)
-    for k, (i, seed) in enumerate(zip(index, seeds)):
-        gen = torch.Generator().manual_seed(int(seed))
-        top, left, h, w = batches._crop_box(gen, strength)
-        img = batches.images[i].permute(2, 0, 1).float().unsqueeze(0)
-        crop = img[:, :, top:top + h, left:left + w]
-        crop = F.interpolate(crop, size=(batches.size, batches.size), mode="bilinear", align_corners=False, antialias=True)[0]
-        out[k] = batches._jitter(crop, gen, jitter)
-    return batches._normalise(out.clamp_(0, 255))
+class FlipAveraged(nn.Module):
+    """The exported network with flip test-time augmentation: the embedding of each image averaged with that
+    of its left-right mirror, in one batch (the flip is a constant-index gather, which ONNX exports)."""
 
+    def __init__(self, model, size):
+        super().__init__()
+        self.model = model
+        self.register_buffer("reverse", torch.arange(size - 1, -1, -1))
 
-def write_atomic(path, array):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    array.astype("<f2").tofile(tmp)
-    os.replace(tmp, path)
-
-
-@torch.no_grad()
-def compute_cache(job, model, batches, emit, should_stop):
-    """Computes the cut activations of every view in job['compute'] and writes them. Returns False if cancelled."""
-    todo = job["compute"]
-    bs = 16
-    done = 0
-    for start in range(0, len(todo), bs):
-        if should_stop():
-            return False
-        part = todo[start:start + bs]
-        index = [p["canvas"] for p in part]
-        views = [batches.eval_batch(torch.tensor(index))]
-        for v in range(1, job["views"]):
-            views.append(crop_view(batches, index, [p["seed"] * 8 + v for p in part], job["cropStrength"], job["jitter"]))
-        for v, x in enumerate(views):
-            acts = model.forward_to_cut(x).contiguous().numpy()
-            for k, p in enumerate(part):
-                write_atomic(p["files"][v], acts[k])
-        done += len(part)
-        emit({"type": "cache", "done": done, "total": len(todo)})
-    return True
-
-
-def load_cache(job, shape):
-    """All items' views as one float16 tensor (N, V, C, H, W)."""
-    items = job["items"]
-    size = int(np.prod(shape))
-    out = np.empty((len(items), job["views"], *shape), dtype=np.float16)
-    for n, files in enumerate(items):
-        for v, path in enumerate(files):
-            data = np.fromfile(path, dtype="<f2")
-            if data.size != size:
-                raise RuntimeError(f"cached activations {path} hold {data.size} values, expected {size}; delete the file to recompute it")
-            out[n, v] = data.reshape(shape)
-    return torch.from_numpy(out)
+    def forward(self, x):
+        n = x.shape[0]
+        e = self.model(torch.cat([x, torch.index_select(x, 3, self.reverse)], 0))
+        return (e[:n] + e[n:]) / 2
 
 
 def train_batch(feats, index, gen, flip):
@@ -97,17 +55,48 @@ def train_batch(feats, index, gen, flip):
 
 
 @torch.no_grad()
-def embed_features(model, feats, index, bs=128):
+def embed_features(model, feats, index, bs=128, flip_average=False):
+    """Logits and embeddings of the centre views; with `flip_average`, of each view averaged with its
+    mirrored activation map (what the flip-averaged export does to a mirrored image, approximately)."""
     model.eval()
     logits, embeddings = [], []
     for start in range(0, len(index), bs):
         x = feats[index[start:start + bs], 0].float().contiguous(memory_format=torch.channels_last)
         out, e = model(x)
+        if flip_average:
+            _, mirrored = model(x.flip(3).contiguous(memory_format=torch.channels_last))
+            e = (e + mirrored) / 2
+            out = model.fc(F.normalize(e, dim=1) * model.scale)
         logits.append(out)
         embeddings.append(e)
     if not logits:
         return torch.zeros(0, model.fc.out_features), torch.zeros(0, model.fc.in_features)
     return torch.cat(logits), torch.cat(embeddings)
+
+
+class WeightAverage:
+    """An exponential moving average of the trainable weights (decay ramped up over the first steps), or
+    nothing when `decay` is 0. The averaged weights are the ones evaluated and exported."""
+
+    def __init__(self, params, decay):
+        self.params = list(params)
+        self.decay = decay
+        self.shadow = [p.detach().clone() for p in self.params] if decay > 0 else None
+
+    @torch.no_grad()
+    def update(self, step):
+        if self.shadow is None:
+            return
+        d = min(self.decay, (1 + step) / (10 + step))
+        for s, p in zip(self.shadow, self.params):
+            s.mul_(d).add_(p.detach(), alpha=1 - d)
+
+    @torch.no_grad()
+    def apply(self):
+        """Copies the averaged weights into the model (after training)."""
+        if self.shadow is not None:
+            for s, p in zip(self.shadow, self.params):
+                p.copy_(s)
 
 
 def schedule(step, total, warmup):
@@ -133,6 +122,7 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
     started = time.time()
     history, step, stopped_by, last_emit = [], 0, "epochs", 0.0
     tuner = ThreadTuner(job["threads"])  # 1 or 2 threads, by measuring: on a busy machine 2 can be 3x slower
+    average = WeightAverage([p for p in model.parameters() if p.requires_grad], job.get("ema", 0))
     for epoch in range(1, epochs + 1):
         model.train()
         order = train_idx[torch.randperm(len(train_idx), generator=gen)]
@@ -151,6 +141,7 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            average.update(step)
             tuner.record(step, threads, time.time() - t0)
             running += loss.item() * len(index)
             seen += len(index)
@@ -174,9 +165,38 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
             stopped_by = "budget"
             history[-1]["best"] = True
             break
+    average.apply()
+    if average.shadow is not None and len(val_idx):
+        logits, _ = embed_features(model, feats, val_idx)
+        history[-1]["valAccuracy"] = (logits.argmax(1) == y[val_idx]).float().mean().item()
+        history[-1]["valLoss"] = F.cross_entropy(logits, y[val_idx]).item()
     last = history[-1]
     return {"epochsRun": len(history), "stoppedBy": stopped_by, "threads": tuner.best, "history": history, "valAccuracy": last["valAccuracy"],
             "valLoss": last["valLoss"], "trainSeconds": time.time() - started}
+
+
+def load_start(job, classifier, above):
+    """A warm start (job["start"]): the trained blocks of an earlier fast version, as the flat float32 vector
+    its run wrote (upper.f32, the parameters above the cut in order), and its head rows mapped onto this
+    run's labels (a new label's row starts at zero)."""
+    start = job.get("start")
+    if not start:
+        return
+    flat = torch.from_numpy(np.fromfile(start["upper"], dtype="<f4"))
+    total = sum(p.numel() for p in above)
+    if flat.numel() != total:
+        raise RuntimeError(f"{start['upper']} holds {flat.numel()} weights; the blocks above this cut have {total}")
+    with torch.no_grad():
+        offset = 0
+        for p in above:
+            p.copy_(flat[offset:offset + p.numel()].view_as(p))
+            offset += p.numel()
+        head = np.fromfile(start["head"], dtype="<f4")
+        k_old, dim = len(head) // (classifier.fc.in_features + 1), classifier.fc.in_features
+        weights, bias = torch.from_numpy(head[:k_old * dim].reshape(k_old, dim)), torch.from_numpy(head[k_old * dim:])
+        for new, old in enumerate(start["rows"]):
+            classifier.fc.weight[new] = weights[old] / classifier.scale if old >= 0 else 0
+            classifier.fc.bias[new] = bias[old] if old >= 0 else 0
 
 
 def run_fast(job, cancel, emit):
@@ -187,7 +207,8 @@ def run_fast(job, cancel, emit):
     torch.set_num_threads(job["threads"])
     model = OnnxModule(job["model"], job["output"], job["pool"])
     cut = find_cut(job["model"], job["output"], job["cutChannels"])
-    above = {id(p) for p in model.cut_at(cut)}
+    upper = model.cut_at(cut)
+    above = {id(p) for p in upper}
     for p in model.parameters():
         p.requires_grad_(id(p) in above)
     model = model.to(memory_format=torch.channels_last)
@@ -198,6 +219,7 @@ def run_fast(job, cancel, emit):
     probe = model.forward_to_cut(torch.zeros(1, 3, job["size"], job["size"]).contiguous(memory_format=torch.channels_last))
     shape = list(probe.shape[1:])
     classifier = Classifier(Upper(model), job["dim"], job["numClasses"], job["dropout"]).to(memory_format=torch.channels_last)
+    load_start(job, classifier, upper)
     emit({"type": "ready", "torch": torch.__version__, "parameters": sum(p.numel() for p in model.parameters()),
           "trainable": sum(p.numel() for p in classifier.parameters() if p.requires_grad), "train": len(job["train"]), "val": len(job["val"])})
     emit({"type": "cut", "tensor": cut, "shape": shape})
@@ -226,26 +248,29 @@ def run_fast(job, cancel, emit):
     classifier.eval()
     weights, bias = classifier.head_arrays()
     np.concatenate([weights.numpy().ravel(), bias.numpy().ravel()]).astype("<f4").tofile(os.path.join(out, "head.f32"))
-    _, val_embeddings = embed_features(classifier, feats, val_idx)
+    torch.cat([p.detach().flatten() for p in upper]).numpy().astype("<f4").tofile(os.path.join(out, "upper.f32"))
+    flip_test = job.get("flipTest", False)
+    _, val_embeddings = embed_features(classifier, feats, val_idx, flip_average=flip_test)
     val_embeddings.numpy().astype("<f4").tofile(os.path.join(out, "val-embeddings.f32"))
     # The export check: full-precision forward passes of the whole network on a few decoded images.
     with torch.no_grad():
         check = torch.tensor(job["check"], dtype=torch.long)
+        served = FlipAveraged(model, job["size"]) if flip_test else model
         x = batches.eval_batch(check) if len(check) else torch.zeros(0, 3, job["size"], job["size"])
-        e = model(x) if len(check) else torch.zeros(0, job["dim"])
+        e = served(x) if len(check) else torch.zeros(0, job["dim"])
         logits = F.linear(F.normalize(e, dim=1), weights, bias) if len(check) else torch.zeros(0, job["numClasses"])
     e.numpy().astype("<f4").tofile(os.path.join(out, "check-embeddings.f32"))
     logits.numpy().astype("<f4").tofile(os.path.join(out, "check-logits.f32"))
     dummy = torch.zeros(1, 3, job["size"], job["size"])
     with torch.no_grad():
-        torch.onnx.export(model, dummy, os.path.join(out, "model.onnx"), input_names=[job["inputName"]], output_names=[job["output"]],
+        torch.onnx.export(served, dummy, os.path.join(out, "model.onnx"), input_names=[job["inputName"]], output_names=[job["output"]],
                           dynamic_axes={job["inputName"]: {0: "batch"}, job["output"]: {0: "batch"}}, opset_version=13, do_constant_folding=True)
     timings["export"] = time.time() - t
     if cancel.is_set():
         emit({"type": "cancelled"})
         return 3
     emit({"type": "fast-done", **summary, "cut": cut, "shape": shape, "computed": len(job["compute"]),
-          "timings": timings, "files": {"model": "model.onnx", "head": "head.f32", "valEmbeddings": "val-embeddings.f32",
+          "timings": timings, "files": {"model": "model.onnx", "head": "head.f32", "upper": "upper.f32", "valEmbeddings": "val-embeddings.f32",
                                         "checkEmbeddings": "check-embeddings.f32", "checkLogits": "check-logits.f32"}})
     return 0
 
@@ -259,6 +284,6 @@ def run_cut(job, emit):
     with torch.no_grad():
         shape = list(model.forward_to_cut(torch.zeros(1, 3, job["size"], job["size"])).shape[1:])
     if job.get("lowerModel"):
-        write_lower(job["model"], model.input_name, cut, job["lowerModel"])
+        write_lower(job["model"], model.input_name, cut, job["lowerModel"], job["size"])
     emit({"type": "cut", "tensor": cut, "shape": shape})
     return 0

@@ -1,0 +1,53 @@
+// The fast path's validation split and thresholds: whole near-duplicate groups of the training photos held
+// out (the evaluated images never enter), and best-F1 thresholds from them, shrunk toward a pooled one.
+import { nearDuplicateClusters } from '../dataset/index.js';
+import { SkulensError } from '../errors.js';
+import { bestF1Thresholds, type ScoredImage } from '../evaluate/index.js';
+import { groupedStratifiedFolds } from '../train/index.js';
+import type { FastItem, FastParams } from './fast.js';
+
+/** Holds out whole near-duplicate groups, stratified, for thresholds; the caller's test images never enter. */
+export function groupedValidation(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed'>): { trainIdx: number[]; valIdx: number[] } {
+  const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
+  const folds = groupedStratifiedFolds(train.map((e) => e.label), nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
+  const trainIdx: number[] = [];
+  const valIdx: number[] = [];
+  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
+  if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
+  return { trainIdx, valIdx };
+}
+
+/** Validation positives at which a label's own best-F1 threshold and the pooled one weigh the same. */
+const THRESHOLD_PRIOR = 10;
+
+/**
+ * Best-F1 thresholds from a validation split, each shrunk toward the pooled (micro) best-F1 threshold
+ * of all labels: t = (n t_label + m t_pooled) / (n + m) for a label with n validation positives. A
+ * validation split holds a few photos per label (about 3 on an 81-label set), and a best-F1 threshold
+ * from 3 well-separated scores is simply the lowest of them: often 0.9 and more, which would turn most
+ * test photos of that label into "unknown".
+ */
+export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredImage[], prior = THRESHOLD_PRIOR): number[] {
+  const own = bestF1Thresholds(numLabels, scored);
+  // All (image, label) pairs as one two-class problem: "is this image of this label", scored by its probability.
+  const pairs: ScoredImage[] = scored.flatMap((s) =>
+    Array.from({ length: numLabels }, (_, k) => ({ image: s.image, truth: s.truth === k ? 0 : 1, probs: Float32Array.of(s.probs[k]!, 1 - s.probs[k]!) })),
+  );
+  const pooled = pairs.length ? bestF1Thresholds(2, pairs)[0]! : own[0]!;
+  const positives = new Array<number>(numLabels).fill(0);
+  for (const s of scored) positives[s.truth]! += 1;
+  return own.map((t, k) => (positives[k]! * t + prior * pooled) / (positives[k]! + prior));
+}
+
+export function unit(v: Float32Array): Float32Array {
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  return v.map((x) => x / norm);
+}
+
+export function argmax(p: Float32Array): number {
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+  return best;
+}
