@@ -111,10 +111,10 @@ function Importer({ project, onDone }: { project: string; onDone: () => void }) 
 }
 
 function Checklist({ health }: { health: Health }) {
-  const fixed: { ok: boolean; text: string }[] = [
-    { ok: health.Labels.length >= 2, text: `${health.Labels.length} labels (at least 2 to train)` },
-    { ok: health.Labels.every((l) => l.Train > 0 && l.Test > 0), text: 'Every label has train and test images' },
-    { ok: health.Labels.every((l) => l.Train + l.Test >= 10), text: 'At least 10 images per label (advised)' },
+  const fixed: { ok: boolean; text: string; fail: 'error' | 'warning' }[] = [
+    { ok: health.Labels.length >= 2, text: `${health.Labels.length} labels (at least 2 to train)`, fail: 'error' },
+    { ok: health.Labels.every((l) => l.Train > 0 && l.Test > 0), text: 'Every label has train and test images', fail: 'error' },
+    { ok: health.Labels.every((l) => l.Train + l.Test >= 10), text: 'At least 10 images per label (advised)', fail: 'warning' },
   ];
   return (
     <section class="card" aria-labelledby="health-title">
@@ -124,8 +124,8 @@ function Checklist({ health }: { health: Health }) {
       </p>
       <ul class="checklist">
         {fixed.map((c) => (
-          <li key={c.text} class={c.ok ? 'ok' : 'error'}>
-            <span class="icon" aria-hidden="true">{ICON[c.ok ? 'ok' : 'error']}</span> {c.text}
+          <li key={c.text} class={c.ok ? 'ok' : c.fail}>
+            <span class="icon" aria-hidden="true">{ICON[c.ok ? 'ok' : c.fail]}</span> {c.text}
           </li>
         ))}
         {health.Findings.map((f, i) => (

@@ -63,7 +63,7 @@ function Heatmap({ labels, cells, selected, onSelect }: { labels: string[]; cell
 
 function Gallery({ items }: { items: { item: Scored; caption: string }[] }) {
   return (
-    <ul class="grid">
+    <ul class="grid wrap">
       {items.slice(0, 48).map(({ item, caption }) => (
         <li key={item.Sha256}>
           <Thumb sha256={item.Sha256} alt={`${item.Truth}: ${item.SourceRef}`} />
@@ -193,7 +193,7 @@ function Evaluation({ project, version }: { project: string; version: VersionDes
       </section>
       <section class="card">
         <h2>Mistakes ({wrong.length})</h2>
-        <Gallery items={wrong.map((m) => ({ item: m.item, caption: `${m.item.Truth} → ${m.predicted ?? `unknown (${m.top})`} ${m.confidence.toFixed(0)}%` }))} />
+        <Gallery items={wrong.map((m) => ({ item: m.item, caption: `${m.item.Truth} → ${m.predicted ?? `unknown (top: ${m.top})`}, ${m.confidence.toFixed(0)}%` }))} />
       </section>
     </>
   );
@@ -209,7 +209,7 @@ export function EvaluationPage({ project, version }: { project: string; version?
       <ErrorLine error={versions.error} />
       {versions.value && trained.length === 0 && <p class="hint">No trained version yet: train one first.</p>}
       {trained.length > 0 && (
-        <label>
+        <label class="pick">
           Version{' '}
           <select value={current?.VersionName} onChange={(e) => (location.hash = `#/p/${encodeURIComponent(project)}/eval/${e.currentTarget.value}`)}>
             {trained.map((v) => (

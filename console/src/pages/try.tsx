@@ -18,8 +18,8 @@ interface Results {
   errors: Record<string, string>;
 }
 
-function Bars({ rows }: { rows: { Name: string; Confidence: number }[] }) {
-  if (rows.length === 0) return <p class="hint">None above the thresholds (not in the catalogue).</p>;
+function Bars({ rows, empty }: { rows: { Name: string; Confidence: number }[]; empty: string }) {
+  if (rows.length === 0) return <p class="hint">{empty}</p>;
   return (
     <ul class="confidences">
       {rows.map((r) => (
@@ -70,7 +70,7 @@ export function TryPage({ project }: { project: string }) {
         </p>
       )}
       {running.length > 1 && (
-        <label>
+        <label class="pick">
           Version{' '}
           <select value={version?.ProjectVersionArn} onChange={(e) => setChosen(e.currentTarget.value)}>
             {running.map((v) => (
@@ -86,7 +86,7 @@ export function TryPage({ project }: { project: string }) {
       </DropZone>
       {busy && <p aria-live="polite">Detecting…</p>}
       {photo && results && (
-        <div class="cols">
+        <div class="cols try">
           <figure class="photo">
             <img src={photo} alt="The photo sent" />
             {boxes.map((b, i) => (
@@ -98,15 +98,15 @@ export function TryPage({ project }: { project: string }) {
           <div>
             <section class="card" aria-labelledby="custom-title">
               <h2 id="custom-title">Custom labels{version ? ` (${version.VersionName})` : ''}</h2>
-              {results.custom ? <Bars rows={results.custom} /> : <ErrorLine error={results.errors.custom ?? 'No running version'} />}
+              {results.custom ? <Bars rows={results.custom} empty="No label reaches its threshold: not in the catalogue." /> : <ErrorLine error={results.errors.custom ?? 'No running version'} />}
             </section>
             <section class="card" aria-labelledby="generic-title">
               <h2 id="generic-title">Generic labels</h2>
-              {results.generic ? <Bars rows={results.generic} /> : <ErrorLine error={results.errors.generic} />}
+              {results.generic ? <Bars rows={results.generic} empty="No generic label." /> : <ErrorLine error={results.errors.generic} />}
             </section>
             <section class="card" aria-labelledby="moderation-title">
               <h2 id="moderation-title">Moderation labels</h2>
-              {results.moderation ? <Bars rows={results.moderation.map((m) => ({ Name: m.ParentName ? `${m.ParentName} / ${m.Name}` : m.Name, Confidence: m.Confidence }))} /> : <ErrorLine error={results.errors.moderation} />}
+              {results.moderation ? <Bars rows={results.moderation.map((m) => ({ Name: m.ParentName ? `${m.ParentName} / ${m.Name}` : m.Name, Confidence: m.Confidence }))} empty="No moderation label." /> : <ErrorLine error={results.errors.moderation} />}
             </section>
           </div>
         </div>

@@ -120,9 +120,8 @@ export function registerConsole(app: FastifyInstance, ctx: ApiContext): void {
     const inside = !wanted.startsWith('..') && !path.isAbsolute(wanted);
     if (inside && fs.existsSync(path.join(dir, wanted)) && fs.statSync(path.join(dir, wanted)).isFile()) return sendStatic(dir, wanted, reply);
     // A path that is not a file is a console page (client-side routes), unless it looks like a file.
-    if (path.extname(wanted) !== '' || request.url.startsWith('/v1/')) {
-      throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: `GET ${request.url}`, known: 'the console at /, GET /v1/openapi.json, GET /health' });
-    }
+    if (request.url.startsWith('/v1/')) throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: `GET ${request.url}`, known: 'the console at /, GET /v1/openapi.json, GET /health' });
+    if (path.extname(wanted) !== '') throw new SkulensError('ERR_PATH_NOT_FOUND', { path: `console file ${wanted}` });
     return sendStatic(dir, 'index.html', reply);
   });
 }

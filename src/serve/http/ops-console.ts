@@ -21,10 +21,10 @@ export function uploadsDir(ctx: Pick<ApiContext, 'home'>): string {
 /** How a client sees where a file came from: never a server path. */
 export function displayRef(ctx: ApiContext, source: string, sha256?: string): string {
   if (source.startsWith('s3://')) return source;
-  const shown = ctx.roots.display(source);
-  if (shown) return shown;
   const uploads = uploadsDir(ctx) + path.sep;
   if (source.startsWith(uploads)) return `upload:${source.slice(uploads.length).split(path.sep).slice(1).join('/')}`;
+  const shown = ctx.roots.display(source);
+  if (shown) return shown;
   return sha256 ? `sha256:${sha256}` : path.basename(source);
 }
 
