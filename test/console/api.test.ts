@@ -83,6 +83,28 @@ describe('console API', () => {
     assert.deepEqual([denied.status, denied.code], [403, 'ERR_ROLE_REQUIRED']);
   });
 
+  test('loose photos are imported under the label field sent before them', async () => {
+    await call('CreateProject', { ProjectName: 'loose' });
+    const form = new FormData();
+    form.append('label', 'mug');
+    for (const seed of [11, 12]) form.append('file', new Blob([new Uint8Array(await jpeg(seed))]), `mug-${seed}.jpg`);
+    form.append('label', 'cup');
+    form.append('file', new Blob([new Uint8Array(await jpeg(13))]), 'cup.jpg');
+    const answer = await uploadForm(form, 'project=loose&type=TEST');
+    assert.deepEqual([answer.status, answer.body.Files], [200, 3]);
+    await until(async () => ((await call('DescribeDataset', { DatasetArn: answer.body.DatasetArn })).body.DatasetDescription.Status === 'CREATE_COMPLETE' ? true : undefined), 'the import');
+    const images = (await call('ListDatasetImages', { ProjectArn: 'loose' })).body.Images as { Label: string; Split: string; SourceRef: string }[];
+    assert.deepEqual(images.map((i) => `${i.Split} ${i.Label}`).sort(), ['test cup', 'test mug', 'test mug']);
+    assert.ok(images.every((i) => /^upload:(mug|cup)\//.test(i.SourceRef)), JSON.stringify(images));
+  });
+
+  test('the OpenAPI document describes the console routes and operations', async () => {
+    const document = await (await fetch(`${fx.url}/v1/openapi.json`, { headers: { authorization: bearer } })).json();
+    for (const route of ['/v1/caller', '/v1/thumbnails/{sha256}', '/v1/datasets/upload', '/v1/DescribeDatasetHealth', '/v1/ListDatasetImages', '/v1/ListTestPredictions', '/v1/CreateThresholdVersion']) {
+      assert.ok(document.paths[route], route);
+    }
+  });
+
   test('a zip of label folders (wrapped in one folder) is imported in the background and its unpacked copy removed', async () => {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(fx.zip)]), 'catalogue.zip');

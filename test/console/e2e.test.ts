@@ -44,11 +44,12 @@ async function shot(name: string, fullPage = true): Promise<void> {
 test('a catalogue manager signs in, imports, trains, judges, tunes, starts and tries a model in the browser', { skip }, async () => {
   await page.goto(fx.url);
   await page.getByLabel('Key id').fill(fx.admin.id);
-  await page.getByLabel('Secret').fill('wrong');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('alert').waitFor();
   await page.getByLabel('Secret').fill(fx.admin.secret);
   await shot('01-sign-in', false);
+  await page.getByLabel('Secret').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.match((await page.getByRole('alert').textContent()) ?? '', /Access denied/);
+  await page.getByLabel('Secret').fill(fx.admin.secret);
   await page.getByRole('button', { name: 'Sign in' }).click();
 
   await page.getByRole('heading', { name: 'Projects' }).waitFor();

@@ -68,11 +68,31 @@ export async function consoleFixture(prefix: string, perLabel = 8): Promise<Cons
   };
 }
 
-/** Builds the console into dist/console unless it is newer than every file under console/. */
+/** Builds the console into dist/console unless it is newer than every file under console/ (one builder at a time). */
 export async function ensureConsoleBuilt(): Promise<void> {
   const index = path.join(REPO_ROOT, 'dist', 'console', 'index.html');
-  const sources = walk(path.join(REPO_ROOT, 'console')).map((rel) => fs.statSync(path.join(REPO_ROOT, 'console', rel)).mtimeMs);
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs > Math.max(...sources)) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(REPO_ROOT, 'console', 'vite.config.ts'), logLevel: 'warn' });
+  const fresh = (): boolean => {
+    const sources = walk(path.join(REPO_ROOT, 'console')).map((rel) => fs.statSync(path.join(REPO_ROOT, 'console', rel)).mtimeMs);
+    return fs.existsSync(index) && fs.statSync(index).mtimeMs > Math.max(...sources);
+  };
+  const lock = path.join(REPO_ROOT, 'dist', '.console-build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    if (fresh()) return;
+    try {
+      fs.mkdirSync(lock);
+    } catch {
+      // Another test file is building it (test files run in parallel): wait for it, at most two minutes.
+      if (Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    try {
+      const { build } = await import('vite');
+      await build({ configFile: path.join(REPO_ROOT, 'console', 'vite.config.ts'), logLevel: 'warn' });
+      return;
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
