@@ -6,10 +6,25 @@ import { ErrorLine, pct, useAsync } from '../components.js';
 import { useVersions } from '../versions.js';
 
 interface Batch {
-  Id?: string;
-  BatchId?: string;
-  Status?: string;
-  [key: string]: unknown;
+  BatchId: string;
+  ProjectVersionArn: string;
+  Source: string;
+  ResultsPath: string;
+  Format: 'jsonl' | 'csv';
+  Status: string;
+  Total: number | null;
+  Processed: number;
+}
+
+/** Downloads a batch's results (fetched with the key: a plain link cannot send it). */
+async function download(batch: Batch): Promise<void> {
+  const session = currentSession()!;
+  const response = await fetch(batch.ResultsPath, { headers: { authorization: `Bearer ${session.keyId}:${session.secret}` } });
+  if (!response.ok) throw new ApiError(response.status, 'Error', `results: HTTP ${response.status}`);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `${batch.BatchId}.${batch.Format}`;
+  link.click();
 }
 
 export function VersionsPage({ project }: { project: string }) {
@@ -90,13 +105,20 @@ export function VersionsPage({ project }: { project: string }) {
           Start one with <code>POST /v1/batches</code> (see <a href="/v1/openapi.json">the API</a>); results download from <code>/v1/batches/&lt;id&gt;/results</code>.
         </p>
         <ErrorLine error={batches.error} />
-        {batches.value?.length === 0 && <p class="hint">No batch runs on this server.</p>}
+        {batches.value?.every((b) => !b.ProjectVersionArn.includes(`project/${project}/`)) && <p class="hint">No batch runs of {project} on this server.</p>}
         <ul class="list">
-          {batches.value?.map((b, i) => (
-            <li key={i}>
-              <code>{String(b.BatchId ?? b.Id ?? i)}</code> {String(b.Status ?? '')}
-            </li>
-          ))}
+          {batches.value
+            ?.filter((b) => b.ProjectVersionArn.includes(`project/${project}/`))
+            .map((b) => (
+              <li key={b.BatchId} class="row">
+                <code>{b.BatchId}</code> {/version\/([^/]+)/.exec(b.ProjectVersionArn)?.[1]} · {b.Source} · {b.Status.toLowerCase()} {b.Processed}/{b.Total ?? '?'}
+                {may('train') && (
+                  <button type="button" class="link" onClick={() => download(b).catch((e: Error) => setError(e.message))}>
+                    Download results ({b.Format})
+                  </button>
+                )}
+              </li>
+            ))}
         </ul>
       </section>
     </section>
