@@ -102,7 +102,7 @@ export function VersionsPage({ project }: { project: string }) {
       <section class="card">
         <h2>Batch runs</h2>
         <p class="hint">
-          Start one with <code>POST /v1/batches</code> (see <a href="/v1/openapi.json">the API</a>); results download from <code>/v1/batches/&lt;id&gt;/results</code>.
+          Start one with <code>POST /v1/batches</code> (described in <code>GET /v1/openapi.json</code>); results download from <code>/v1/batches/&lt;id&gt;/results</code>.
         </p>
         <ErrorLine error={batches.error} />
         {batches.value?.every((b) => !b.ProjectVersionArn.includes(`project/${project}/`)) && <p class="hint">No batch runs of {project} on this server.</p>}
