@@ -25,3 +25,4 @@ export {
 } from './fine-tune.js';
 export { fastVersion, checkFastPath, FAST_PATH_ADDS, FastParamsSchema, type FastParams, type FastParamsInput, type FastPathCheck, type FastOptions, type FastProgress, type FastPhase, type FastResult } from './fast-version.js';
 export { addLabelVersion, extendWithShots, AddLabelParamsSchema, type AddLabelParams, type AddLabelResult } from './add-label.js';
+export { scoreTestImages, evaluateAt, thresholdVersion, type TestPrediction, type ScoredTestSet, type ThresholdVersionOptions } from './threshold-version.js';

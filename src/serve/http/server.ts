@@ -24,6 +24,9 @@ import { versionOperations } from './ops-versions.js';
 import { registerUpload, UPLOAD_PATH } from './upload.js';
 import { BATCH_PATHS, registerBatches } from './batches.js';
 import { BatchService } from '../../batch/index.js';
+import { consoleOperations } from './ops-console.js';
+import { CONSOLE_PATHS, registerConsole } from './console.js';
+import { IMPORT_UPLOAD_PATH, registerImportUpload } from './import-upload.js';
 import { GenericLabeller } from '../../generic/index.js';
 
 /** Every JSON operation, by Rekognition name. */
@@ -33,6 +36,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
   ...versionOperations,
   ...detectOperations,
   ...genericOperations,
+  ...consoleOperations,
 });
 
 const API_VERSION = '0.1.0';
@@ -145,7 +149,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   };
 
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', backbones: host.backbones() }));
-  const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS });
+  const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS });
   app.get('/v1/openapi.json', async () => document);
   app.post<{ Params: { operation: string } }>('/v1/:operation', (request, reply) => run(request.params.operation, request, reply));
   app.post('/', (request, reply) => {
@@ -156,6 +160,8 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   });
   await registerUpload(app, ctx);
   registerBatches(app, batches, ctx);
+  await registerImportUpload(app, ctx);
+  registerConsole(app, ctx);
 
   let closed = false;
   return {
