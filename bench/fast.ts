@@ -50,7 +50,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       lr: { type: 'string' },
       'head-lr': { type: 'string' },
       'weight-decay': { type: 'string' },
-      'flip-test': { type: 'boolean' },
+      'flip-test': { type: 'string' },
       size: { type: 'string' },
       from: { type: 'string' },
       ema: { type: 'string' },
@@ -68,7 +68,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     Object.fromEntries(
       Object.entries({
         backbone: values.backbone, seed: values.seed, cut: values.cut, views: values.views, epochs: values.epochs, lr: values.lr, headLr: values['head-lr'],
-        weightDecay: values['weight-decay'], ema: values.ema, flipTest: values['flip-test'], size: values.size, from: values.from, valFraction: values['val-fraction'], batchSize: values['batch-size'], cacheRuntime: values['cache-runtime'],
+        weightDecay: values['weight-decay'], ema: values.ema, flipTest: values['flip-test'] === undefined ? undefined : values['flip-test'] !== 'false', size: values.size, from: values.from, valFraction: values['val-fraction'], batchSize: values['batch-size'], cacheRuntime: values['cache-runtime'],
         budgetSeconds: values.budget, threads: values.threads, workers: values.workers,
       }).filter(([, v]) => v !== undefined),
     ),
