@@ -8,19 +8,10 @@ import { runBatch, runBatchOnQueue, workerProcessors, type ClosableDetector } fr
 import { Predictor } from '../../src/predict/index.js';
 import { JobQueue, startQueueWorker, type QueueWorkerEvent } from '../../src/queue/index.js';
 import { parseVersionRef } from '../../src/registry/index.js';
-import { solidPng } from '../backbone/fixtures.js';
-import { put, tempDir } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/fixtures.js';
 import { trainedHome, type TrainedHome } from '../batch/fixtures.js';
+import { photoFolder } from './photos.js';
 import { startRedis } from './redis.js';
-
-/** `count` solid-colour PNGs cycling red, green, blue in two sub-folders, plus one unreadable file. */
-export async function photoFolder(dir: string, count: number): Promise<string[]> {
-  const colours: [number, number, number][] = [[230, 20, 20], [20, 230, 20], [20, 20, 230]];
-  const files: string[] = [];
-  for (let i = 0; i < count; i++) files.push(put(path.join(dir, i % 2 ? 'b' : 'a', `img-${String(i).padStart(3, '0')}.png`), await solidPng(10 + (i % 7), 10, colours[i % 3]!)));
-  files.push(put(path.join(dir, 'a', 'broken.jpg'), 'not an image'));
-  return files;
-}
 
 async function setUp(t: TestContext, count: number) {
   const redis = await startRedis(t);
