@@ -92,6 +92,43 @@ export function nearDuplicateClusters(dhashes: readonly string[], maxBits = NEAR
   return sets.roots();
 }
 
+/**
+ * For each query hash, the smallest index of a corpus hash within `maxBits` bits of it, or -1: what
+ * `corpus.findIndex((h) => dhashDistance(h, q) <= maxBits)` answers, by the same multi-index hashing
+ * (the health check's train/test leakage test, near-linear instead of test x train comparisons).
+ */
+export function firstNearDuplicate(queries: readonly string[], corpus: readonly string[], maxBits = NEAR_DUPLICATE_BITS): Int32Array {
+  const c = words(corpus);
+  const q = words(queries);
+  const blocks = Math.min(64, maxBits + 1);
+  const bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.floor((b * 64) / blocks));
+  const tables = Array.from({ length: blocks }, () => new Map<number, number[]>());
+  // Buckets hold corpus indices in increasing order, so the first match met in a bucket is its smallest.
+  for (let i = 0; i < corpus.length; i++) {
+    for (let b = 0; b < blocks; b++) {
+      const value = bitsOf(c.hi[i]!, c.lo[i]!, bounds[b]!, bounds[b + 1]! - bounds[b]!);
+      const bucket = tables[b]!.get(value);
+      if (bucket) bucket.push(i);
+      else tables[b]!.set(value, [i]);
+    }
+  }
+  return Int32Array.from({ length: queries.length }, (_, k) => {
+    let best = -1;
+    for (let b = 0; b < blocks; b++) {
+      const bucket = tables[b]!.get(bitsOf(q.hi[k]!, q.lo[k]!, bounds[b]!, bounds[b + 1]! - bounds[b]!));
+      if (!bucket) continue;
+      for (const i of bucket) {
+        if (best >= 0 && i >= best) break;
+        if (popcount(q.hi[k]! ^ c.hi[i]!) + popcount(q.lo[k]! ^ c.lo[i]!) <= maxBits) {
+          best = i;
+          break;
+        }
+      }
+    }
+    return best;
+  });
+}
+
 /** The former O(n^2) method, every pair compared: the reference for tests and the growth benchmark. */
 export function nearDuplicateClustersPairwise(dhashes: readonly string[], maxBits = NEAR_DUPLICATE_BITS): Int32Array {
   const n = dhashes.length;

@@ -3,7 +3,7 @@
 // threshold from 0 to 8 bits; and hand-made cases where the answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dhashDistance, nearDuplicateClusters, nearDuplicateClustersPairwise } from '../../src/dataset/clusters.js';
+import { dhashDistance, firstNearDuplicate, nearDuplicateClusters, nearDuplicateClustersPairwise } from '../../src/dataset/clusters.js';
 import { mulberry32 } from '../../src/train/index.js';
 
 const hex = (hi: number, lo: number): string => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
@@ -72,4 +72,15 @@ test('thousands of identical hashes (blank photos) form one cluster without comp
 
 test('an empty list has no clusters', () => {
   assert.deepEqual([...nearDuplicateClusters([])], []);
+});
+
+test('firstNearDuplicate answers what findIndex over the corpus answers: the first hash within the bits, or -1', () => {
+  const corpus = plantedHashes(1200, 9);
+  const queries = [...plantedHashes(400, 10), ...corpus.slice(0, 50), hex(0, 1)];
+  for (const maxBits of [0, 2, 4, 6]) {
+    const expected = Int32Array.from(queries, (q) => corpus.findIndex((h) => dhashDistance(h, q) <= maxBits));
+    assert.deepEqual(firstNearDuplicate(queries, corpus, maxBits), expected, `${maxBits} bits`);
+  }
+  // 0xff vs: far; 0x0f0f (8 bits); 0xf0 (4 bits, the first within 4); 0x0f (4 bits, later).
+  assert.deepEqual([...firstNearDuplicate(['00000000000000ff'], [hex(0xffffffff, 0), '0000000000000f0f', '00000000000000f0', '000000000000000f'], 4)], [2]);
 });
