@@ -34,11 +34,12 @@ const { values } = parseArgs({
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const load = (): string => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 
-/** A folder of symlinks to the first `count` photos (sorted) of a folder per label. */
+/** A folder holding copies of the first `count` photos (sorted) of a folder per label. */
 function photoSet(from: string, count: number, to: string): string {
   const files = fs.readdirSync(from).flatMap((label) => fs.readdirSync(path.join(from, label)).map((f) => path.join(from, label, f))).sort().slice(0, count);
   fs.mkdirSync(to, { recursive: true });
-  for (const file of files) fs.symlinkSync(file, path.join(to, `${path.basename(path.dirname(file))}-${path.basename(file)}`));
+  // Copies (in a temp folder): the batch walker does not follow symlinks.
+  for (const file of files) fs.copyFileSync(file, path.join(to, `${path.basename(path.dirname(file))}-${path.basename(file)}`));
   return to;
 }
 

@@ -7,10 +7,10 @@ import fs from 'node:fs/promises';
 import { EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type EmbedInput, type Embedder } from '../backbone/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Predictor, predictStream, type DetectOptions, type Detector, type Prediction, type PredictionLine, type SourceItem } from '../predict/index.js';
-import type { JobInfo, JobProcessor } from '../queue/index.js';
+import { EMBED_CHUNK_JOB, EmbedChunkSchema, embedResultsKey, type JobInfo, type JobProcessor } from '../queue/index.js';
 import type { Registry } from '../registry/index.js';
 import { isS3Uri, parseS3Uri, type S3Store } from '../storage/index.js';
-import { BATCH_CHUNK_JOB, BatchChunkSchema, EMBED_CHUNK_JOB, EmbedChunkSchema, batchCancelKey, batchResultsKey, embedResultsKey, resultCacheKey } from './chunks.js';
+import { BATCH_CHUNK_JOB, BatchChunkSchema, batchCancelKey, batchResultsKey, resultCacheKey } from './chunks.js';
 
 /** A detector a worker keeps per version, closed when the worker stops. */
 export type ClosableDetector = Detector & { close(): Promise<void> };

@@ -1,10 +1,9 @@
-// What travels through the queue for batches and embedding: the job kinds, each chunk's data (checked
-// with zod when a worker takes it) and the names of the keys chunk results are kept under.
+// What travels through the queue for batches: the job kind, each chunk's data (checked with zod when a
+// worker takes it) and the names of the keys chunk results are kept under.
 import { z } from 'zod';
 
-/** Job kinds on the skulens queue. */
+/** The job kind of batch chunks on the skulens queue. */
 export const BATCH_CHUNK_JOB = 'batch-chunk';
-export const EMBED_CHUNK_JOB = 'embed-chunk';
 
 /** Images per chunk by default: big enough that queue overhead is small, small enough that a retry is cheap. */
 export const DEFAULT_CHUNK_SIZE = 32;
@@ -22,31 +21,12 @@ export const BatchChunkSchema = z.object({
 });
 export type BatchChunk = z.infer<typeof BatchChunkSchema>;
 
-export const EmbedChunkSchema = z.object({
-  run: z.string().min(1),
-  chunk: z.number().int().min(0),
-  /** Backbone id, looked up in the worker's models folder. */
-  backbone: z.string().min(1),
-  items: z
-    .array(
-      z.object({
-        sha256: z.string().regex(/^[0-9a-f]{64}$/),
-        path: z.string().min(1),
-        view: z.object({ key: z.string(), ops: z.array(z.any()) }).optional(),
-      }),
-    )
-    .min(1),
-});
-export type EmbedChunk = z.infer<typeof EmbedChunkSchema>;
-
 /** Job id of chunk `chunk` of batch `batch`: the same chunk added twice is one job. */
 export const chunkJobId = (batch: string, chunk: number): string => `batch:${batch}:${chunk}`;
-export const embedJobId = (run: string, chunk: number): string => `embed:${run}:${chunk}`;
 
 /** Hash of finished chunks (field: chunk index), read and emptied by the batch's collector. */
 export const batchResultsKey = (batch: string): string => `batch:${batch}:chunks`;
 export const batchCancelKey = (batch: string): string => `batch:${batch}:cancel`;
-export const embedResultsKey = (run: string): string => `embed:${run}:chunks`;
 
 /**
  * Results already computed, keyed by image content (sha256) within one version and one set of

@@ -4,8 +4,8 @@
 // them itself. Re-adding the same images is harmless: cached vectors are not embedded again.
 import { randomUUID } from 'node:crypto';
 import { SkulensError } from '../errors.js';
-import { DEFAULT_RETRY, type JobQueue, type RetryPolicy } from '../queue/index.js';
-import { DEFAULT_CHUNK_SIZE, EMBED_CHUNK_JOB, embedJobId, embedResultsKey, type EmbedChunk } from './chunks.js';
+import { EMBED_CHUNK_JOB, embedJobId, embedResultsKey, type EmbedChunk } from './embed-chunks.js';
+import { DEFAULT_RETRY, type JobQueue, type RetryPolicy } from './job-queue.js';
 
 export interface EmbedOnWorkersOptions {
   /** Backbone id, as in the workers' models folder. */
@@ -38,7 +38,7 @@ export interface EmbedOnWorkersResult {
  */
 export async function embedOnWorkers(queue: JobQueue, options: EmbedOnWorkersOptions): Promise<EmbedOnWorkersResult> {
   const run = randomUUID();
-  const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const size = options.chunkSize ?? 32;
   const pending = new Set<number>();
   for (let start = 0, chunk = 0; start < options.items.length; start += size, chunk++) {
     const data: EmbedChunk = { run, chunk, backbone: options.backbone, items: options.items.slice(start, start + size) };
