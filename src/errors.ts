@@ -92,6 +92,9 @@ export const ERRORS = Object.freeze({
   ERR_MULTIPART_INVALID: { message: 'The multipart upload to {operation} is unusable: {detail}; send the whole form again', status: 400, awsType: 'InvalidParameterException' },
   ERR_JOB_CHILD_FAILED: { message: 'The background process of {job} ended without a result: {detail}', status: 500, awsType: 'InternalServerError' },
   ERR_INTERNAL: { message: 'Internal server error (request {requestId}); the server log has the details', status: 500, awsType: 'InternalServerError' },
+  ERR_QUEUE_UNAVAILABLE: { message: 'The job queue at {redis} cannot be used: {detail}', status: 503, awsType: 'InternalServerError' },
+  ERR_BATCH_CHUNK_FAILED: { message: 'Batch {batch}: chunk {chunk} failed after {attempts} attempt(s): {detail}', status: 500, awsType: 'InternalServerError' },
+  ERR_BATCH_NOT_RUNNING: { message: 'Batch {batch} is {status}; only an IN_PROGRESS batch can be stopped', status: 409, awsType: 'ResourceInUseException' },
 } satisfies Record<string, ErrorDefinition>);
 
 export type ErrorCode = keyof typeof ERRORS;

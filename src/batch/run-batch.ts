@@ -18,6 +18,18 @@ export interface BatchProgress {
   skipped: number;
   /** Of `processed`, images that could not be read (an error line). */
   failed: number;
+  /** Only for a batch on a queue (see runBatchOnQueue): its chunks, retries and cache hits. */
+  queue?: QueueProgress;
+}
+
+/** Progress of a batch spread over queue workers. */
+export interface QueueProgress {
+  /** Chunks the remaining images make (null until the source is counted), added to the queue, and collected. */
+  chunks: { total: number | null; queued: number; done: number };
+  /** Chunk attempts beyond the first (a failure retried with backoff, or a dead worker's chunk taken over). */
+  retries: number;
+  /** Images answered from the result cache (same content, same version and options) instead of predicted. */
+  cached: number;
 }
 
 export interface RunBatchOptions {
@@ -37,7 +49,7 @@ export interface RunBatchOptions {
   signal?: AbortSignal;
 }
 
-async function countImages(source: string, s3: (() => S3Store) | undefined, signal?: AbortSignal): Promise<number> {
+export async function countImages(source: string, s3: (() => S3Store) | undefined, signal?: AbortSignal): Promise<number> {
   let count = 0;
   for await (const _item of sourceItems(source, s3)) {
     count += 1;

@@ -1,6 +1,7 @@
 // Batch jobs inside a long-running process (the HTTP server): start a batch in the background, read its
-// progress and its results, list batches, stop them all on close. Results are written by the server
-// under <home>/batches/<id>/, never at a path a request names; job state lives in memory.
+// progress and its results, list batches, stop one, stop them all on close. Results are written by the
+// server under <home>/batches/<id>/, never at a path a request names; job state lives in memory. With a
+// Redis URL the images go to `skulens worker` processes in chunks and the server collects the lines.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
@@ -8,9 +9,12 @@ import { z } from 'zod';
 import { SkulensError, reasonOf } from '../errors.js';
 import { batchResultsPath, type HomeLayout } from '../home/index.js';
 import { Predictor, checkSource } from '../predict/index.js';
+import { JobQueue } from '../queue/index.js';
 import { versionArn, type Registry } from '../registry/index.js';
 import type { S3Store } from '../storage/index.js';
 import { runBatch, type BatchProgress } from './run-batch.js';
+import { DEFAULT_CHUNK_SIZE } from './chunks.js';
+import { runBatchOnQueue } from './run-on-queue.js';
 
 /** Body of `POST /v1/batches` (and of {@link BatchService.start}). */
 export const StartBatchSchema = z
@@ -45,6 +49,21 @@ export interface BatchStatus {
   Failed: number;
   CreationTimestamp: string;
   CompletionTimestamp?: string;
+  /** Only for a batch on a Redis queue: where, and how far its chunks are. */
+  Queue?: QueueStatus;
+}
+
+/** The queue side of a batch's status (see docs/batch.md). */
+export interface QueueStatus {
+  /** The queue's URL, without a password. */
+  Redis: string;
+  ChunkSize: number;
+  /** Chunks of the images still to do: all (null until counted), added to the queue, collected into the results. */
+  Chunks: { Total: number | null; Queued: number; Done: number };
+  /** Chunk attempts beyond the first: failures retried with backoff and chunks of dead workers taken over. */
+  Retries: number;
+  /** Images answered from the result cache (same content, version and options) rather than predicted again. */
+  Cached: number;
 }
 
 interface Job {
@@ -65,8 +84,19 @@ export class BatchService {
   constructor(
     private readonly registry: Registry,
     private readonly home: HomeLayout,
-    private readonly options: { workers?: number; concurrency?: number; s3?: () => S3Store } = {},
+    private readonly options: { workers?: number; concurrency?: number; s3?: () => S3Store; redis?: string; chunkSize?: number } = {},
   ) {}
+
+  private queue?: Promise<JobQueue>;
+
+  /** The queue of this service, opened on the first batch (a failed open is tried again next time). */
+  private openQueue(redis: string): Promise<JobQueue> {
+    if (!this.queue) {
+      this.queue = JobQueue.open(redis);
+      this.queue.catch(() => (this.queue = undefined));
+    }
+    return this.queue;
+  }
 
   /**
    * Validates the request, loads the version and starts the batch in the background. `resolvedSource` is
@@ -81,13 +111,16 @@ export class BatchService {
     const body = parsed.data;
     const source = checkSource(resolvedSource ?? body.Source);
     const version = this.registry.versions.resolve(body.ProjectVersionArn);
-    const predictor = await Predictor.load(this.registry, this.home, version, { workers: this.options.workers });
+    const { redis } = this.options;
+    const queue = redis ? await this.openQueue(redis) : undefined;
+    const predictor = queue ? undefined : await Predictor.load(this.registry, this.home, version, { workers: this.options.workers });
+    const chunkSize = this.options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     const id = randomUUID();
     const format = body.Format ?? 'jsonl';
     const output = batchResultsPath(this.home, id, format);
     const status: BatchStatus = {
       BatchId: id,
-      ProjectVersionArn: versionArn(predictor.version),
+      ProjectVersionArn: versionArn(version),
       Source: body.Source,
       ResultsPath: `/v1/batches/${id}/results`,
       Format: format,
@@ -97,6 +130,7 @@ export class BatchService {
       Skipped: 0,
       Failed: 0,
       CreationTimestamp: new Date().toISOString(),
+      ...(queue ? { Queue: { Redis: queue.target.shown, ChunkSize: chunkSize, Chunks: { Total: null, Queued: 0, Done: 0 }, Retries: 0, Cached: 0 } } : {}),
     };
     const controller = new AbortController();
     const update = (progress: Readonly<BatchProgress>): void => {
@@ -104,13 +138,17 @@ export class BatchService {
       status.Processed = progress.processed;
       status.Skipped = progress.skipped;
       status.Failed = progress.failed;
+      if (status.Queue && progress.queue) {
+        const { chunks, retries, cached } = progress.queue;
+        status.Queue = { ...status.Queue, Chunks: { Total: chunks.total, Queued: chunks.queued, Done: chunks.done }, Retries: retries, Cached: cached };
+      }
     };
     const finish = (state: BatchState, message?: string): void => {
       status.Status = state;
       if (message) status.StatusMessage = message;
       status.CompletionTimestamp = new Date().toISOString();
     };
-    const finished = runBatch(predictor, {
+    const common = {
       source,
       output,
       format: status.Format,
@@ -119,15 +157,16 @@ export class BatchService {
       s3: this.options.s3,
       onProgress: update,
       signal: controller.signal,
-    })
+    };
+    const finished = (queue ? runBatchOnQueue(queue, { ...common, version: status.ProjectVersionArn, chunkSize, batchId: id }) : runBatch(predictor!, common))
       .then(
         (progress) => {
           update(progress);
           finish('SUCCEEDED');
         },
-        (error: unknown) => (controller.signal.aborted ? finish('STOPPED', 'stopped when the server closed; start it again to resume') : finish('FAILED', reasonOf(error))),
+        (error: unknown) => (controller.signal.aborted ? finish('STOPPED', reasonOf(controller.signal.reason)) : finish('FAILED', reasonOf(error))),
       )
-      .finally(() => predictor.close());
+      .finally(() => predictor?.close());
     this.jobs.set(status.BatchId, { status, output, controller, finished });
     return { ...status };
   }
@@ -151,6 +190,21 @@ export class BatchService {
     return { ...job.status };
   }
 
+  /**
+   * Stops batch `id`: no new image or chunk starts, workers drop its queued chunks, and the results keep
+   * every line written so far. Resolves with its status once it has stopped.
+   *
+   * @throws SkulensError ERR_BATCH_NOT_FOUND, ERR_BATCH_NOT_RUNNING
+   */
+  async stop(id: string): Promise<BatchStatus> {
+    const job = this.jobs.get(id);
+    if (!job) throw new SkulensError('ERR_BATCH_NOT_FOUND', { batch: id });
+    if (job.status.Status !== 'IN_PROGRESS') throw new SkulensError('ERR_BATCH_NOT_RUNNING', { batch: id, status: job.status.Status });
+    job.controller.abort(new Error('stopped by StopBatch; the results keep every line written so far'));
+    await job.finished;
+    return { ...job.status };
+  }
+
   /** Every batch of this process, oldest first. */
   list(): BatchStatus[] {
     return [...this.jobs.values()].map((job) => ({ ...job.status }));
@@ -166,7 +220,10 @@ export class BatchService {
 
   /** Stops running batches (their outputs keep every finished line) and waits for them. */
   async close(): Promise<void> {
-    for (const job of this.jobs.values()) job.controller.abort(new Error('batch service closed'));
+    for (const job of this.jobs.values()) job.controller.abort(new Error('stopped when the server closed; start it again to resume'));
     await Promise.all([...this.jobs.values()].map((job) => job.finished));
+    const queue = this.queue;
+    this.queue = undefined;
+    if (queue) await (await queue.catch(() => undefined))?.close();
   }
 }

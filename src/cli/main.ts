@@ -19,6 +19,7 @@ import { registerProjects } from './commands/projects.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerVersions } from './commands/versions.js';
+import { registerWorker } from './commands/worker.js';
 
 export const VERSION = '0.1.0';
 
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo): { program: Command; context: () => CliC
   registerDemo(program, context);
   registerServe(program, context);
   registerKeys(program, context);
+  registerWorker(program, context);
   return { program, context, dispose: () => ctx?.close() };
 }
 

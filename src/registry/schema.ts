@@ -98,6 +98,15 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     PRIMARY KEY (project_id, split)
   );
   `,
+  // Paging and bookkeeping at 250,000 entries: listings are ordered by (label, sha256) with or without a
+  // split, so both orders come from an index instead of a sort per page; the orphan-blob sweep looks
+  // entries up by blob. The old (project_id, split, label) index is a prefix of the new one.
+  `
+  DROP INDEX IF EXISTS entries_by_project;
+  CREATE INDEX entries_by_split_label ON entries (project_id, split, label, sha256);
+  CREATE INDEX entries_by_label ON entries (project_id, label, sha256);
+  CREATE INDEX entries_by_blob ON entries (blob);
+  `,
 ]);
 
 /** A line for the operator after a migration step (by index) changed something they should know. */

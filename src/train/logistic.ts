@@ -2,7 +2,7 @@
 // sum_i w_i * logloss_i + ||W||^2 / (2C), biases not penalised. Owns the hot loops, so they keep
 // Float64 accumulators, work on one packed Float32 matrix and allocate nothing per sample.
 
-import { addOuterRows, logSumExp, rowDots } from './kernels.js';
+import { addOuterRows, addOuterRows4, logSumExp, rowDots, rowDots4 } from './kernels.js';
 import { minimizeLbfgs } from './lbfgs.js';
 
 /** A packed training set: row i of `X` is features[i*dim .. (i+1)*dim). */
@@ -25,26 +25,41 @@ export interface LogisticProblem {
 export function logisticObjective(problem: LogisticProblem, params: Float64Array, gradient: Float64Array): number {
   const { X, n, dim, numClasses: K, labels, weights, C } = problem;
   const biasOffset = K * dim;
-  const logits = new Float64Array(K);
-  const residuals = new Float64Array(K);
+  const logits = new Float64Array(4 * K);
+  const residuals = new Float64Array(4 * K);
   gradient.fill(0);
   let loss = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = weights[i]!;
-    if (wi === 0) continue;
-    const row = i * dim;
-    rowDots(X, row, dim, K, params, 0, logits);
-    for (let c = 0; c < K; c++) logits[c] = logits[c]! + params[biasOffset + c]!;
-    const lse = logSumExp(logits, K);
-    const label = labels[i]!;
-    loss += wi * (lse - logits[label]!);
-    for (let c = 0; c < K; c++) {
-      const r = wi * (Math.exp(logits[c]! - lse) - (c === label ? 1 : 0));
-      residuals[c] = r;
-      gradient[biasOffset + c] = gradient[biasOffset + c]! + r;
+  // Samples with weight go four at a time through the blocked kernels (each weight row read once for
+  // four samples), the rest one by one; every sum is taken in sample order, so the objective and
+  // gradient are bit-identical to one sample at a time.
+  const block = new Int32Array(4);
+  let filled = 0;
+  const flush = (count: number): void => {
+    if (count === 4) rowDots4(X, block[0]! * dim, block[1]! * dim, block[2]! * dim, block[3]! * dim, dim, K, params, 0, logits);
+    else for (let s = 0; s < count; s++) rowDots(X, block[s]! * dim, dim, K, params, 0, logits.subarray(s * K, (s + 1) * K));
+    for (let s = 0; s < count; s++) {
+      const i = block[s]!;
+      const wi = weights[i]!;
+      const z = logits.subarray(s * K, (s + 1) * K);
+      for (let c = 0; c < K; c++) z[c] = z[c]! + params[biasOffset + c]!;
+      const lse = logSumExp(z, K);
+      const label = labels[i]!;
+      loss += wi * (lse - z[label]!);
+      for (let c = 0; c < K; c++) {
+        const r = wi * (Math.exp(z[c]! - lse) - (c === label ? 1 : 0));
+        residuals[s * K + c] = r;
+        gradient[biasOffset + c] = gradient[biasOffset + c]! + r;
+      }
     }
-    addOuterRows(X, row, dim, K, residuals, gradient, 0);
+    if (count === 4) addOuterRows4(X, block[0]! * dim, block[1]! * dim, block[2]! * dim, block[3]! * dim, dim, K, residuals, gradient, 0);
+    else for (let s = 0; s < count; s++) addOuterRows(X, block[s]! * dim, dim, K, residuals.subarray(s * K, (s + 1) * K), gradient, 0);
+  };
+  for (let i = 0; i < n; i++) {
+    if (weights[i]! === 0) continue;
+    block[filled++] = i;
+    if (filled === 4) (flush(4), (filled = 0));
   }
+  if (filled > 0) flush(filled);
   const invC = 1 / C;
   let penalty = 0;
   for (let j = 0; j < biasOffset; j++) {

@@ -1,6 +1,7 @@
 // Batch routes: POST /v1/batches starts a batch over a source under the server's import roots (or an
 // s3:// prefix) with a RUNNING version, GET /v1/batches lists them, GET /v1/batches/<id> shows one's
-// progress and GET /v1/batches/<id>/results streams its results, which the server writes under its home.
+// progress (with its queue chunks when the server runs batches on Redis workers), POST
+// /v1/batches/<id>/stop stops it, and GET /v1/batches/<id>/results streams the results the server writes.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { StartBatchSchema, type BatchService } from '../../batch/index.js';
@@ -25,6 +26,16 @@ const StatusSchema = z.object({
   Failed: z.number(),
   CreationTimestamp: z.string(),
   CompletionTimestamp: z.string().optional(),
+  Queue: z
+    .object({
+      Redis: z.string().describe('the queue, without a password'),
+      ChunkSize: z.number(),
+      Chunks: z.object({ Total: z.number().nullable(), Queued: z.number(), Done: z.number() }),
+      Retries: z.number().describe('chunk attempts beyond the first (failures retried with backoff, chunks of dead workers taken over)'),
+      Cached: z.number().describe('images answered from the result cache (same content hash, version and options)'),
+    })
+    .optional()
+    .describe('only when the server runs batches on Redis workers (serve --redis)'),
 });
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: z.toJSONSchema(schema, { io, unrepresentable: 'any' }) } });
@@ -43,6 +54,14 @@ export const BATCH_PATHS = {
   },
   '/v1/batches/{id}': {
     get: { operationId: 'DescribeBatch', summary: 'Progress of one batch.', parameters: idParameter, responses: { '200': { description: 'OK', content: json(StatusSchema) }, default: ERROR_RESPONSE } },
+  },
+  '/v1/batches/{id}/stop': {
+    post: {
+      operationId: 'StopBatch',
+      summary: 'Stops an IN_PROGRESS batch (key role train): nothing new starts, queued chunks are dropped, the results keep every line written; answers its STOPPED status.',
+      parameters: idParameter,
+      responses: { '200': { description: 'the stopped batch', content: json(StatusSchema) }, default: ERROR_RESPONSE },
+    },
   },
   '/v1/batches/{id}/results': {
     get: {
@@ -67,6 +86,7 @@ export function registerBatches(app: FastifyInstance, batches: BatchService, ctx
   });
   app.get('/v1/batches', async () => ({ Batches: batches.list() }));
   app.get<{ Params: { id: string } }>('/v1/batches/:id', async (request) => batches.get(request.params.id));
+  app.post<{ Params: { id: string } }>('/v1/batches/:id/stop', { config: { role: 'train' } }, async (request) => batches.stop(request.params.id));
   app.get<{ Params: { id: string } }>('/v1/batches/:id/results', { config: { role: 'train' } }, async (request, reply) => {
     const { format, stream } = batches.results(request.params.id);
     return reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8').send(stream);
