@@ -20,6 +20,7 @@ const ServeOptionsSchema = z.object({
   tlsKey: z.string().min(1).optional(),
   maxFailedLogins: intOption(1, 1_000_000).default(THROTTLE_DEFAULTS.maxFailures),
   keyRate: intOption(0, 10_000_000).default(THROTTLE_DEFAULTS.keyRequests),
+  redis: z.string().min(1).optional(),
 });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -44,6 +45,7 @@ export function registerServe(program: Command, context: () => CliContext): void
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--max-failed-logins <n>', `failed sign-ins per client address and per key id a minute before 429 (default ${THROTTLE_DEFAULTS.maxFailures})`)
     .option('--key-rate <n>', `requests per key a minute before 429; 0 for no limit (default ${THROTTLE_DEFAULTS.keyRequests})`)
+    .option('--redis <url>', 'run batches on `skulens worker` processes through this Redis queue (redis://host:port[/db]); in-process without it')
     .option('--log-level <level>', 'fatal|error|warn|info|debug', 'info')
     .action(async (raw: Record<string, unknown> & { host: string; logLevel: string }) => {
       const ctx = context();
@@ -62,6 +64,7 @@ export function registerServe(program: Command, context: () => CliContext): void
         importRoots: options.importRoot,
         tls,
         throttle: { maxFailures: options.maxFailedLogins, keyRequests: options.keyRate },
+        redis: options.redis,
       });
       const url = await server.listen({ host: options.host, port: options.port });
       if (!LOOPBACK.has(options.host)) {

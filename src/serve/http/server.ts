@@ -59,6 +59,8 @@ export interface ServerOptions {
   importRoots?: readonly string[];
   /** Failed sign-in and per-key request limits. */
   throttle?: ThrottleOptions;
+  /** A Redis URL: batches run as chunks on `skulens worker` processes (BullMQ); in-process when absent. */
+  redis?: string;
   /** PEM certificate and key: serve HTTPS. */
   tls?: { cert: Buffer | string; key: Buffer | string };
 }
@@ -119,7 +121,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
       })),
   };
   let generic: Promise<GenericLabeller> | undefined;
-  const batches = new BatchService(registry, options.home, { workers: options.workers, s3 });
+  const batches = new BatchService(registry, options.home, { workers: options.workers, s3, redis: options.redis });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request) => {
