@@ -92,6 +92,9 @@ export const ERRORS = Object.freeze({
   ERR_MULTIPART_INVALID: { message: 'The multipart upload to {operation} is unusable: {detail}; send the whole form again', status: 400, awsType: 'InvalidParameterException' },
   ERR_JOB_CHILD_FAILED: { message: 'The background process of {job} ended without a result: {detail}', status: 500, awsType: 'InternalServerError' },
   ERR_INTERNAL: { message: 'Internal server error (request {requestId}); the server log has the details', status: 500, awsType: 'InternalServerError' },
+  ERR_LABEL_GROUP_INVALID: { message: 'Label "{label}" does not fit a groups project: {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_TAXONOMY_INVALID: { message: 'The taxonomy {source} is unusable: {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_LABEL_TYPE_UNSUPPORTED: { message: '{operation} does not support {labelType} projects ("{project}"): {detail}', status: 400, awsType: 'InvalidParameterException' },
 } satisfies Record<string, ErrorDefinition>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -98,6 +98,17 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     PRIMARY KEY (project_id, split)
   );
   `,
+  // Label types and hierarchies (issue 15): a project is single-label (the default, today's projects),
+  // multi-label, or attribute groups ("brand:arla"); a taxonomy files its labels under parents.
+  `
+  ALTER TABLE projects ADD COLUMN label_type TEXT NOT NULL DEFAULT 'single' CHECK (label_type IN ('single', 'multi', 'groups'));
+  CREATE TABLE label_taxonomies (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    levels TEXT NOT NULL,
+    parents TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ]);
 
 /** A line for the operator after a migration step (by index) changed something they should know. */
