@@ -8,6 +8,7 @@ import {
   evaluateMultiLabel,
   groupSegments,
   multiLabelThresholds,
+  formatReport,
   toRekognitionSummary,
   RekognitionEvaluationSummarySchema,
 } from '../../src/evaluate/index.js';
@@ -102,6 +103,7 @@ test('per group: accuracy, accuracy where the group has a value, macro-F1 and th
   RekognitionEvaluationSummarySchema.parse(summary);
   const groups = summary.GroupEvaluationResults as { Group: string; Accuracy: number }[];
   assert.deepEqual(groups.map((g) => g.Group), ['colour', 'size']);
+  assert.match(formatReport(report), /colour\s+2\s+0\.667\s+0\.667 \(3\)\s+0\.667/);
 });
 
 test('multi-label: per-label, micro and macro P/R/F1, exact match and Hamming loss match the hand count', () => {
