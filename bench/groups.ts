@@ -24,6 +24,10 @@ const { values } = parseArgs({
     models: { type: 'string', default: path.join(SHARED, 'models') },
     home: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    // The head: by default one logistic head per group at C 0.1 without the search (the search runs once
+    // per groups version on its largest group, and costs minutes); --tune runs it, for both models.
+    c: { type: 'string', default: '0.1' },
+    tune: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -63,6 +67,7 @@ try {
   const tested = new Set((await fs.readdir(values.test, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name));
   const progress = { onProgress: ({ phase, done, total }: { phase: string; done: number; total: number }) => done === total && log(`${phase} ${done}/${total}`) };
   const seed = Number(values.seed);
+  const head = values.tune ? { seed } : { seed, tune: false, C: Number(values.c) };
   if (!registry.findProject('groups')) {
     registry.createProject('groups', 'groups');
     await importListing(registry, home, 'groups', await listing('groups', (fine) => groups.get(fine), (fine) => tested.has(fine)), { split: undefined });
@@ -72,14 +77,15 @@ try {
     await importListing(registry, home, 'single', await listing('single', (fine) => [fine], (fine) => tested.has(fine)));
   }
   const started = performance.now();
-  const grouped = await trainVersion(registry, home, 'groups', { seed }, progress);
+  const grouped = await trainVersion(registry, home, 'groups', head, progress);
   const groupSeconds = (performance.now() - started) / 1000;
-  const single = await trainVersion(registry, home, 'single', { seed }, progress);
+  const single = await trainVersion(registry, home, 'single', head, progress);
   const perGroup = Object.fromEntries(grouped.report.groups!.map((g) => [g.group, { values: g.values.length, accuracy: round(g.accuracy), accuracyWhereValued: round(g.accuracyPresent), imagesWhereValued: g.imagesPresent, macroF1: round(g.macroF1) }]));
   for (const g of grouped.report.groups!) log(`${g.group.padEnd(10)} ${String(g.values.length).padStart(3)} values  accuracy ${g.accuracy.toFixed(3)}  where valued ${g.accuracyPresent.toFixed(3)} (${g.imagesPresent} photos)  macro-F1 ${g.macroF1.toFixed(3)}`);
   log(`single-label on the same photos: accuracy ${single.report.accuracy.toFixed(3)}  macro-F1 ${single.report.macroF1.toFixed(3)}`);
   const summary = {
     mode: 'frozen',
+    head: values.tune ? 'tuned' : `logistic C=${values.c}`,
     images: grouped.version.metrics?.images,
     groups: perGroup,
     allGroupsAccuracy: round(grouped.report.accuracy),
