@@ -3,6 +3,8 @@
 // table (and a JSON last line). The default mode is fast (bench/fast.ts), as for `skulens train`; without
 // the PyTorch engine it says so in one line and runs the frozen path below.
 // Other modes: --ablation, --open-set, --few-shot (training-quality studies on cached embeddings).
+// `--taxonomy FILE --label-column C --levels A,B` (any mode) adds accuracy per level and the fallback to
+// parents (bench/hierarchy.ts).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,13 @@ import { runFewShot } from './few-shot.js';
 import { runOpenSet } from './open-set.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
+
+// `--taxonomy FILE --label-column C --levels A,B` wraps any mode: bench/hierarchy.ts runs it and scores
+// its version at every level of the taxonomy.
+if (process.argv.some((a) => a === '--taxonomy' || a.startsWith('--taxonomy='))) {
+  await (await import('./hierarchy.js')).runHierarchyBench(process.argv.slice(2));
+  process.exit(0);
+}
 
 // `--mode fast` (the default) and `--mode fine-tune` are benchmarks with their own options
 // (bench/fast.ts, bench/fine-tune.ts), so they are dispatched before this file's options are parsed.

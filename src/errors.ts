@@ -95,6 +95,9 @@ export const ERRORS = Object.freeze({
   ERR_QUEUE_UNAVAILABLE: { message: 'The job queue at {redis} cannot be used: {detail}', status: 503, awsType: 'InternalServerError' },
   ERR_BATCH_CHUNK_FAILED: { message: 'Batch {batch}: chunk {chunk} failed after {attempts} attempt(s): {detail}', status: 500, awsType: 'InternalServerError' },
   ERR_BATCH_NOT_RUNNING: { message: 'Batch {batch} is {status}; only an IN_PROGRESS batch can be stopped', status: 409, awsType: 'ResourceInUseException' },
+  ERR_LABEL_GROUP_INVALID: { message: 'Label "{label}" does not fit a groups project: {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_TAXONOMY_INVALID: { message: 'The taxonomy {source} is unusable: {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_LABEL_TYPE_UNSUPPORTED: { message: '{operation} does not support {labelType} projects ("{project}"): {detail}', status: 400, awsType: 'InvalidParameterException' },
 } satisfies Record<string, ErrorDefinition>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -24,6 +24,10 @@ export interface DatasetImportOptions extends ImportOptions {
   columns?: Partial<CsvColumns>;
   /** Manifest label attributes to read (default: every image-classification attribute). */
   labelAttributes?: string[];
+  /** A folder's nested folders are a hierarchy (the deepest folder is the label, those above its parents). */
+  nested?: boolean;
+  /** Manifest attributes become groups (`attr:class`); set from the project's label type by importDataset. */
+  attributeGroups?: boolean;
   /** The owner's S3 store (or a getter that makes it on first need); s3:// sources are refused without one. */
   storage?: S3Store | (() => S3Store);
 }
@@ -47,13 +51,14 @@ export function formatFromName(source: string): DatasetFormat | null {
  * await importDataset(registry, home, 'shoes', 's3://shop-photos/shoes/train.manifest', { split: 'train' });
  */
 export async function importDataset(registry: Registry, home: HomeLayout, project: string, source: string, options: DatasetImportOptions = {}): Promise<ImportReport & { format: DatasetFormat }> {
-  registry.projects.get(project);
-  const { format, listing } = await listDataset(source, options, storeOf(options.storage, source));
+  const { id } = registry.projects.get(project);
+  const attributeGroups = registry.projects.labelType(id) === 'groups';
+  const { format, listing } = await listDataset(source, { ...options, attributeGroups }, storeOf(options.storage, source));
   return { ...(await importListing(registry, home, project, listing, options)), format };
 }
 
 /** Lists a source without importing it. */
-export async function listDataset(source: string, options: Pick<DatasetImportOptions, 'format' | 'columns' | 'labelAttributes' | 'signal'>, store: () => S3Store): Promise<{ format: DatasetFormat; listing: SourceListing }> {
+export async function listDataset(source: string, options: Pick<DatasetImportOptions, 'format' | 'columns' | 'labelAttributes' | 'signal' | 'nested' | 'attributeGroups'>, store: () => S3Store): Promise<{ format: DatasetFormat; listing: SourceListing }> {
   if (isS3Uri(source)) {
     const location = parseS3Uri(source);
     const format = options.format ?? formatFromName(location.key) ?? 'folder';
@@ -70,7 +75,7 @@ export async function listDataset(source: string, options: Pick<DatasetImportOpt
   }
   const format = options.format ?? (stat.isDirectory() ? 'folder' : formatFromName(absolute));
   if (format === null) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: 'it is a file that is not *.csv, *.manifest, *.jsonl or *.json' });
-  if (format === 'folder') return { format, listing: await listLocalFolder(absolute, { signal: options.signal }) };
+  if (format === 'folder') return { format, listing: await listLocalFolder(absolute, { signal: options.signal, nested: options.nested }) };
   if (!stat.isFile()) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: `--format ${format} needs a file, and this is a folder` });
   if (stat.size > MAX_LISTING_BYTES) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: `it is ${stat.size} bytes, more than any CSV or manifest skulens reads` });
   let text: string;
@@ -86,10 +91,12 @@ function listText(
   format: 'csv' | 'manifest',
   text: string,
   base: Awaited<ReturnType<typeof localBase>>,
-  options: Pick<DatasetImportOptions, 'columns' | 'labelAttributes'>,
+  options: Pick<DatasetImportOptions, 'columns' | 'labelAttributes' | 'attributeGroups'>,
   store: () => S3Store,
 ): Promise<SourceListing> {
-  return format === 'csv' ? listCsv(text, base, options.columns ?? {}, store) : listManifest(text, base, { labelAttributes: options.labelAttributes }, store);
+  return format === 'csv'
+    ? listCsv(text, base, options.columns ?? {}, store)
+    : listManifest(text, base, { labelAttributes: options.labelAttributes, attributeGroups: options.attributeGroups }, store);
 }
 
 /** A getter of the caller's store; without one, reaching S3 for `uri` is ERR_S3_NOT_CONFIGURED. */

@@ -5,7 +5,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SkulensError, reasonOf } from '../errors.js';
 import { blobPath, guardResources, resourceErrorOf, writeFileAtomic, type HomeLayout } from '../home/index.js';
-import type { ImportIssue, NewEntry, Registry, Split } from '../registry/index.js';
+import { groupsOf, taxonomyFromNesting, type Taxonomy } from '../labels/index.js';
+import type { Entry, ImportIssue, NewEntry, Registry, Split } from '../registry/index.js';
 import { inspectImage, sha256Hex } from './inspect.js';
 import { issueKindOf } from './issues.js';
 import { listLocalFolder } from './sources/folders.js';
@@ -74,6 +75,9 @@ async function importGuarded(registry: Registry, home: HomeLayout, projectName: 
     options.onSkip?.(skipped);
   };
   for (const rejected of listing.rejected) skip(rejected);
+  // A groups project takes `group:value` labels only; anything else is left out, named, before any decoding.
+  const items = registry.projects.labelType(project.id) === 'groups' ? listing.items.filter((item) => groupLabelsUsable(item, skip)) : listing.items;
+  if (listing.hierarchy) registry.taxonomies.set(project.id, mergeNested(registry.taxonomies.get(project.id), listing.hierarchy, listing.origin));
 
   let pending: NewEntry[] = [];
   const flush = (): void => {
@@ -90,9 +94,9 @@ async function importGuarded(registry: Registry, home: HomeLayout, projectName: 
   // written after the caller has been told it failed.
   let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < listing.items.length && !failed) {
+    while (next < items.length && !failed) {
       if (options.signal?.aborted) throw new SkulensError('ERR_WALK_CANCELLED', { path: listing.origin }, { cause: options.signal.reason });
-      const item = listing.items[next++]!;
+      const item = items[next++]!;
       try {
         for (const entry of await prepareEntries(registry, home, project.id, item, forced === undefined ? item.split : forced)) {
           const key = `${entry.sha256}\0${entry.label}`;
@@ -117,10 +121,10 @@ async function importGuarded(registry: Registry, home: HomeLayout, projectName: 
         skip({ file: item.ref, code, reason: item.line !== null && !reason.includes(`line ${item.line}`) ? `${reason} (line ${item.line})` : reason, ...(item.line !== null ? { line: item.line } : {}) });
       }
       done += 1;
-      options.onProgress?.(done, listing.items.length);
+      options.onProgress?.(done, items.length);
     }
   };
-  const remote = listing.items.some((item) => item.ref.startsWith('s3://'));
+  const remote = items.some((item) => item.ref.startsWith('s3://'));
   const outcomes = await Promise.allSettled(
     Array.from({ length: options.concurrency ?? (remote ? 8 : 4) }, () =>
       worker().catch((error: unknown) => {
@@ -181,12 +185,42 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Re-draws the seeded stratified 80/20 split over every entry whose split was not given by the source. */
+/**
+ * Re-draws the seeded stratified 80/20 split over every entry whose split was not given by the source.
+ * In a multi-label or groups project a photo's entries (one per label) move together: the split is drawn
+ * per photo (stratified on its first label), so a photo never trains under one label and tests under another.
+ */
 export function distributeAutoSplit(registry: Registry, projectId: number, seed = DEFAULT_SPLIT_SEED): void {
   const auto = registry.entries.list(projectId).filter((entry) => entry.splitOrigin === 'auto');
-  const splits = stratifiedSplit(auto, seed);
+  const splits = registry.projects.labelType(projectId) === 'single' ? stratifiedSplit(auto, seed) : perPhotoSplit(auto, seed);
   const updates = auto
     .map((entry) => ({ id: entry.id, split: splits.get(entry.id) ?? 'train', current: entry.split }))
     .filter((update) => update.split !== update.current);
   registry.entries.setSplits(updates);
+}
+
+function perPhotoSplit(auto: readonly Entry[], seed: number): Map<number, Split> {
+  const first = new Map<string, Entry>();
+  for (const entry of auto) if (!first.has(entry.sha256)) first.set(entry.sha256, entry);
+  const drawn = stratifiedSplit([...first.values()], seed);
+  return new Map(auto.map((entry) => [entry.id, drawn.get(first.get(entry.sha256)!.id) ?? 'train']));
+}
+
+/** True when every label of `item` is `group:value` with one value per group; otherwise the item is skipped with the reason. */
+function groupLabelsUsable(item: SourceItem, skip: (skipped: SkippedFile) => void): boolean {
+  try {
+    groupsOf([item.labels.map((l) => l.label)]);
+    return true;
+  } catch (error) {
+    const coded = error as SkulensError;
+    skip({ file: item.ref, code: coded.code ?? 'ERR_LABEL_GROUP_INVALID', reason: `${item.ref}: ${reasonOf(error)}`, ...(item.line !== null ? { line: item.line } : {}) });
+    return false;
+  }
+}
+
+/** The project's taxonomy with the nested folders' chains added (a label listed again takes its new chain). */
+function mergeNested(current: Taxonomy | null, hierarchy: readonly { label: string; parents: string[] }[], origin: string): Taxonomy {
+  const chains = new Map<string, readonly string[]>(Object.entries(current?.parents ?? {}));
+  for (const { label, parents } of hierarchy) chains.set(label, parents);
+  return taxonomyFromNesting([...chains.entries()].map(([label, parents]) => ({ label, parents })), origin);
 }

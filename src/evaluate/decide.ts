@@ -1,12 +1,18 @@
 // The decision rule shared by prediction and evaluation: which labels an image gets, given its
 // probabilities and the per-label thresholds, in the shape of Rekognition's CustomLabels.
 import { SkulensError } from '../errors.js';
+import { ancestorsOf, type Taxonomy } from '../labels/index.js';
+import { hierarchyAnswer, hierarchyLevels, parentThresholds } from './hierarchy.js';
 import { checkThresholds, comparable } from './scored.js';
 
-/** One answered label, as in Rekognition's `CustomLabels`: Confidence is 0-100. */
+/**
+ * One answered label, as in Rekognition's `CustomLabels`: Confidence is 0-100. With a taxonomy, `Parents`
+ * names its ancestors nearest first, as DetectLabels does; without one the field is absent.
+ */
 export interface DecidedLabel {
   Name: string;
   Confidence: number;
+  Parents?: { Name: string }[];
 }
 
 /** Options of {@link decideLabels}, named after DetectCustomLabels' `MinConfidence` and `MaxResults`. */
@@ -37,6 +43,55 @@ export function decideLabels(
   thresholds: readonly number[],
   options: DecideOptions = {},
 ): DecidedLabel[] {
+  checkOptions(labels, probs, thresholds, options);
+  const { minConfidence, maxResults } = options;
+  const floor = minConfidence === undefined ? undefined : comparable(minConfidence / 100);
+
+  const passing: number[] = [];
+  for (let k = 0; k < labels.length; k++) {
+    if (probs[k]! >= (floor ?? comparable(thresholds[k]!))) passing.push(k);
+  }
+  // Higher probability first; the catalogue order breaks ties so the answer is deterministic.
+  passing.sort((a, b) => probs[b]! - probs[a]! || a - b);
+  const kept = maxResults === undefined ? passing : passing.slice(0, maxResults);
+  return kept.map((k) => ({ Name: labels[k]!, Confidence: probs[k]! * 100 }));
+}
+
+/**
+ * {@link decideLabels} over a hierarchy: the labels that clear their thresholds, each with its `Parents`;
+ * when none does, the deepest parents whose confidence (the sum of their labels' probabilities) clears
+ * theirs (the lowest threshold among their labels, or minConfidence / 100). An empty answer means unknown.
+ *
+ * @example
+ * // Two milks at 0.45 and 0.40, thresholds 0.6: neither is sure, but "Milk" (0.85) is.
+ * decideWithTaxonomy(['Arla', 'Garant', 'Apple'], Float32Array.of(0.45, 0.4, 0.15), [0.6, 0.6, 0.6], taxonomy);
+ * // -> [{ Name: 'Milk', Confidence: 85, Parents: [{ Name: 'Packages' }] }]
+ */
+export function decideWithTaxonomy(
+  labels: readonly string[],
+  probs: Float32Array,
+  thresholds: readonly number[],
+  taxonomy: Taxonomy,
+  options: DecideOptions = {},
+): DecidedLabel[] {
+  checkOptions(labels, probs, thresholds, options);
+  const levels = hierarchyLevels(labels, taxonomy);
+  const levelThresholds = levels.map((level) => (level.depth === 0 ? [...thresholds] : parentThresholds(level, thresholds)));
+  const floor = options.minConfidence === undefined ? undefined : comparable(options.minConfidence / 100);
+  const answer = hierarchyAnswer(levels, probs, levelThresholds, floor);
+  if (!answer) return [];
+  const level = levels[answer.depth]!;
+  const kept = options.maxResults === undefined ? answer.nodes : answer.nodes.slice(0, options.maxResults);
+  return kept.map((node) => {
+    // The chain above a node: its first label's ancestors beyond this depth; a parent named like the label itself is left out.
+    const first = level.nodeOf.indexOf(node);
+    const name = level.nodes[node]!;
+    const above = ancestorsOf(taxonomy, labels[first]!).slice(answer.depth).filter((parent) => parent !== name);
+    return { Name: name, Confidence: answer.confidences[node]! * 100, Parents: above.map((parent) => ({ Name: parent })) };
+  });
+}
+
+function checkOptions(labels: readonly string[], probs: Float32Array, thresholds: readonly number[], options: DecideOptions): void {
   const { minConfidence, maxResults } = options;
   if (probs.length !== labels.length) {
     throw invalid('probs', `got ${probs.length} probabilities; expected one per label (${labels.length})`);
@@ -48,14 +103,4 @@ export function decideLabels(
     throw invalid('MaxResults', `expected a non-negative integer, got ${maxResults}`);
   }
   if (minConfidence === undefined) checkThresholds(labels.length, thresholds);
-  const floor = minConfidence === undefined ? undefined : comparable(minConfidence / 100);
-
-  const passing: number[] = [];
-  for (let k = 0; k < labels.length; k++) {
-    if (probs[k]! >= (floor ?? comparable(thresholds[k]!))) passing.push(k);
-  }
-  // Higher probability first; the catalogue order breaks ties so the answer is deterministic.
-  passing.sort((a, b) => probs[b]! - probs[a]! || a - b);
-  const kept = maxResults === undefined ? passing : passing.slice(0, maxResults);
-  return kept.map((k) => ({ Name: labels[k]!, Confidence: probs[k]! * 100 }));
 }

@@ -38,6 +38,24 @@ function confusionLines(report: EvaluationReport): string[] {
   return table([header, ...rows]);
 }
 
+/** Per-group, multi-label and per-level lines, for the reports that have them (none for a plain single-label report). */
+function labelTypeLines(report: EvaluationReport): string[] {
+  const lines: string[] = [];
+  if (report.multiLabel) {
+    const { micro, macro, exactMatch, hammingLoss } = report.multiLabel;
+    lines.push('', `Multi-label: micro P/R/F1 ${fixed(micro.precision)}/${fixed(micro.recall)}/${fixed(micro.f1)}   macro P/R/F1 ${fixed(macro.precision)}/${fixed(macro.recall)}/${fixed(macro.f1)}   exact match ${fixed(exactMatch)}   Hamming loss ${fixed(hammingLoss)}`);
+  }
+  if (report.groups) {
+    lines.push('', ...table([['group', 'values', 'accuracy', 'where valued', 'macro-F1'], ...report.groups.map((g) => [g.group, String(g.values.length), fixed(g.accuracy), `${fixed(g.accuracyPresent)} (${g.imagesPresent})`, fixed(g.macroF1)])]));
+  }
+  if (report.hierarchy) {
+    lines.push('', ...table([['level', 'nodes', 'accuracy'], ...report.hierarchy.levels.map((l) => [l.level, String(l.nodes), fixed(l.accuracy)])]));
+    const own = report.hierarchy.fallback.own;
+    lines.push(`Answers at the thresholds: label ${percent(own.labelCoverage)} (precision ${fixed(own.labelPrecision)}), parent ${percent(own.parentCoverage)} (precision ${fixed(own.parentPrecision)}), unknown ${percent(own.unknown)}`);
+  }
+  return lines;
+}
+
 /**
  * A readable terminal rendering of a report: the headline numbers, the per-label table
  * (threshold, precision, recall, F1, support), the confusion matrix with abbreviated labels and the
@@ -65,6 +83,7 @@ export function formatReport(report: EvaluationReport, options: FormatOptions = 
     ]),
   );
 
+  lines.push(...labelTypeLines(report));
   lines.push('', 'Confusion matrix (rows: truth, columns: argmax prediction):');
   if (report.labels.length <= maxMatrixLabels) lines.push(...confusionLines(report));
   else lines.push(`  (${report.labels.length} labels is more than ${maxMatrixLabels}; see the evaluation summary)`);

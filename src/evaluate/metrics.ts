@@ -40,6 +40,12 @@ export interface EvaluationReport {
   confusionMatrix: number[][];
   /** Argmax errors, the most confident first. */
   misclassified: Misclassified[];
+  /** Multi-label projects: micro and macro averages, exact match (src/evaluate/multi-label.ts). */
+  multiLabel?: import('./multi-label.js').MultiLabelMetrics;
+  /** Group projects: accuracy, macro-F1 and confusion matrix per group (src/evaluate/groups.ts). */
+  groups?: import('./groups.js').GroupEvaluation[];
+  /** Single-label versions of a project with a taxonomy: accuracy per level and the fallback to parents. */
+  hierarchy?: import('./hierarchy.js').HierarchyReport;
 }
 
 /** precision = TP/(TP+FP) (0 when nothing was predicted), recall = TP/(TP+FN), F1 their harmonic mean. */

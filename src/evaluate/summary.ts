@@ -75,7 +75,7 @@ export function toRekognitionSummary(report: EvaluationReport, meta: SummaryMeta
       if (n > 0) confusion.push({ GroundTruthLabel: labels[truth]!, PredictedLabel: labels[predicted]!, Value: n / total });
     });
   });
-  return {
+  const summary: RekognitionEvaluationSummary = {
     Version: 1,
     EvaluationDetails: {
       ProjectVersionArn: meta.projectVersionArn,
@@ -94,4 +94,43 @@ export function toRekognitionSummary(report: EvaluationReport, meta: SummaryMeta
       Metrics: { Threshold: m.threshold, Precision: m.precision, Recall: m.recall, F1Score: m.f1 },
     })),
   };
+  return { ...summary, ...labelTypeResults(report) };
+}
+
+/**
+ * skulens extensions of the summary, present only for the label types and hierarchies that have them
+ * (a single-label version without a taxonomy gets none): `MultiLabelEvaluationResults`,
+ * `GroupEvaluationResults` (one entry per group, with its confusion matrix) and `LevelEvaluationResults`
+ * with `FallbackEvaluation` (accuracy per taxonomy level, answers stopping at parents).
+ */
+function labelTypeResults(report: EvaluationReport): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (report.multiLabel) {
+    const { micro, macro, exactMatch, hammingLoss } = report.multiLabel;
+    out.MultiLabelEvaluationResults = {
+      Micro: { Precision: micro.precision, Recall: micro.recall, F1Score: micro.f1 },
+      Macro: { Precision: macro.precision, Recall: macro.recall, F1Score: macro.f1 },
+      ExactMatch: exactMatch,
+      HammingLoss: hammingLoss,
+    };
+  }
+  if (report.groups) {
+    out.GroupEvaluationResults = report.groups.map((g) => ({
+      Group: g.group,
+      Values: g.values,
+      NumberOfTestingImages: g.numTest,
+      Accuracy: g.accuracy,
+      AccuracyWhereValued: g.accuracyPresent,
+      F1Score: g.macroF1,
+      ConfusionMatrix: g.confusionMatrix.flatMap((row, t) => {
+        const total = row.reduce((sum, n) => sum + n, 0);
+        return row.flatMap((n, p) => (n > 0 ? [{ GroundTruthLabel: g.values[t]!, PredictedLabel: g.values[p]!, Value: n / total }] : []));
+      }),
+    }));
+  }
+  if (report.hierarchy) {
+    out.LevelEvaluationResults = report.hierarchy.levels.map((l) => ({ Level: l.level, Depth: l.depth, Nodes: l.nodes, NumberOfTestingImages: l.images, Accuracy: l.accuracy }));
+    out.FallbackEvaluation = report.hierarchy.fallback;
+  }
+  return out;
 }

@@ -61,7 +61,8 @@ function f1Of(tp: number, fp: number, positives: number): number {
   return denominator === 0 ? 0 : (2 * tp) / denominator;
 }
 
-function bestF1Of(points: OperatingPoints): number {
+/** The best-F1 threshold of one label's operating points (ties to the higher threshold; DEFAULT_THRESHOLD without positives). */
+export function bestF1Of(points: OperatingPoints): number {
   if (points.positives === 0) return DEFAULT_THRESHOLD;
   let best = DEFAULT_THRESHOLD;
   let bestF1 = -1;

@@ -40,6 +40,11 @@ export async function exportVersion(registry: Registry, home: HomeLayout, ref: V
   const version = registry.versions.get(ref.project, ref.name);
   if (version.dir === null) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'trained' });
   const { manifest: model, head: headBytes } = await readModel(home, version.dir);
+  const labelType = model.params.labelType;
+  if (labelType === 'multi' || labelType === 'groups') {
+    // The graph ends in one softmax over every label; a sigmoid per label or a softmax per group is not written yet.
+    throw new SkulensError('ERR_LABEL_TYPE_UNSUPPORTED', { operation: 'Export', labelType, project: version.project, detail: 'the exported graph ends in one softmax; serve this version with skulens (DetectCustomLabels, batch) instead' });
+  }
   const head = decodeHead(headBytes);
   // A fine-tuned version carries its own backbone row (weights inside the version folder).
   const spec = versionBackbone(model.backbone, home.models, path.resolve(home.root, version.dir));

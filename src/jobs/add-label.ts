@@ -60,6 +60,10 @@ export async function addLabelVersion(
     throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(base), status: base.status, wanted: 'trained' });
   }
   const { manifest, head: headBytes } = await readModel(home, base.dir);
+  const labelType = manifest.params.labelType;
+  if (labelType === 'multi' || labelType === 'groups') {
+    throw new SkulensError('ERR_LABEL_TYPE_UNSUPPORTED', { operation: 'labels add (few-shot)', labelType, project: ref.project, detail: 'a prototype label extends one softmax over one label per photo; import the photos with their labels and retrain with `skulens train --mode frozen`' });
+  }
   if (manifest.labels.includes(params.label)) {
     throw new SkulensError('ERR_LABEL_INVALID', { label: params.label, detail: `${versionId(base)} already has it; use a new name or retrain with the photos imported` });
   }

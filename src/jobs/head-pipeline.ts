@@ -38,6 +38,8 @@ export interface PipelineResult {
   thresholdMethod: string;
   balanceReason: string;
   tuning: Omit<TuningReport, 'outOfFold'>;
+  /** The winner's out-of-fold probabilities on the training images (for a taxonomy's thresholds). */
+  outOfFold: Float32Array[];
 }
 
 /** The search: C grid (when C is auto), then with `tune` the MLP, learning rate, balance strategies and augmentation on/off. */
@@ -82,7 +84,7 @@ export function fitHeadPipeline(
     params.targetPrecision === undefined ? bestF1Thresholds(set.numClasses, scored) : targetPrecisionThresholds(set.numClasses, scored, params.targetPrecision);
   const thresholdMethod =
     params.targetPrecision === undefined ? 'best F1 per label on out-of-fold training predictions' : `lowest threshold with precision >= ${params.targetPrecision} on out-of-fold training predictions`;
-  return { head, thresholds, thresholdMethod, balanceReason, tuning };
+  return { head, thresholds, thresholdMethod, balanceReason, tuning, outOfFold };
 }
 
 /** A short human name of a configuration, for progress lines. */

@@ -1,7 +1,7 @@
 // Public face of jobs: the long-running work that strings domains together. Every job that makes a
 // model version runs on one skeleton (version-job.ts) and checks its split in one place (split.ts).
-export { runVersionJob, type JobProgress, type VersionJob, type VersionOutput } from './version-job.js';
-export { trainableSplit, type TrainableSplit } from './split.js';
+export { runVersionJob, assertLabelTypeSupported, type JobProgress, type VersionJob, type VersionOutput } from './version-job.js';
+export { trainableSplit, labelSetSplit, type TrainableSplit, type LabelSetImage } from './split.js';
 export {
   trainVersion,
   TrainParamsSchema,

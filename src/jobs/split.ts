@@ -37,3 +37,39 @@ export function trainableSplit(entries: readonly Entry[], project: string): Trai
     test: entries.filter((e) => e.split === 'test' && kept.has(e.label)),
   };
 }
+
+/** One photo of a multi-label or groups project: its entries (one per label) gathered. */
+export interface LabelSetImage {
+  /** The photo's first entry (blob, source, dhash are the same for all of them). */
+  entry: Entry;
+  labels: string[];
+  split: 'train' | 'test';
+}
+
+/**
+ * The photos of a multi-label or groups project, each with all its labels, in a stable order (sha256).
+ * A photo whose entries disagree on the split is a test photo (it never trains).
+ *
+ * @throws SkulensError ERR_DATASET_EMPTY, ERR_DATASET_TOO_FEW_LABELS (no test photo, or fewer than 2 labels on training photos).
+ */
+export function labelSetSplit(entries: readonly Entry[], project: string): { train: LabelSetImage[]; test: LabelSetImage[] } {
+  if (entries.length === 0) throw new SkulensError('ERR_DATASET_EMPTY', { project, detail: '; import a folder of photos first' });
+  const bySha = new Map<string, LabelSetImage>();
+  for (const e of [...entries].sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0))) {
+    const image = bySha.get(e.sha256);
+    if (!image) bySha.set(e.sha256, { entry: e, labels: [e.label], split: e.split });
+    else {
+      if (!image.labels.includes(e.label)) image.labels.push(e.label);
+      if (image.split !== e.split) image.split = 'test';
+    }
+  }
+  const images = [...bySha.values()];
+  images.forEach((image) => image.labels.sort());
+  const train = images.filter((i) => i.split === 'train');
+  const test = images.filter((i) => i.split === 'test');
+  const trained = new Set(train.flatMap((i) => i.labels));
+  if (trained.size < 2 || test.length === 0) {
+    throw new SkulensError('ERR_DATASET_TOO_FEW_LABELS', { detail: `project "${project}" has ${trained.size} labels on ${train.length} training photos and ${test.length} test photos; it needs 2 labels and some test photos` });
+  }
+  return { train, test };
+}

@@ -6,7 +6,7 @@ import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment
 import { DEFAULT_BACKBONE_ID, EmbeddingCache, averageUnit, embedWithCache, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { reasonOf } from '../errors.js';
-import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
+import { evaluateHierarchy, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Seed } from '../params.js';
 import type { Entry, Registry, Version } from '../registry/index.js';
@@ -14,6 +14,7 @@ import { BALANCE_MODES, headProbabilities, type TuningSet } from '../train/index
 import { describeConfig, fitHeadPipeline } from './head-pipeline.js';
 import { trainableSplit } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
+import { trainLabelSetVersion } from './label-set-version.js';
 
 /** An augmentation policy as text (none | light | strong | "flip,crop:0.3"), checked by src/augment's parser. */
 const AugmentText = z
@@ -92,6 +93,8 @@ export async function trainVersion(
 ): Promise<TrainResult> {
   const params = TrainParamsSchema.parse(rawParams);
   const project = registry.projects.get(projectName);
+  const labelType = registry.projects.labelType(project.id);
+  if (labelType !== 'single') return trainLabelSetVersion(registry, home, projectName, params, labelType, options);
   const spec = getBackbone(params.backbone, home.models);
   const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
   const started = performance.now();
@@ -148,7 +151,11 @@ export async function trainVersion(
         const testVector = (e: Entry): Float32Array => (params.tta === 'flip' ? averageUnit(vectors.get(e.sha256)!, vectors.get(`${e.sha256}.${FLIP_VIEW.key}`)!) : vectors.get(e.sha256)!);
         const scored: ScoredImage[] = test.map((e) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, testVector(e)) }));
         // Thresholds come from out-of-fold predictions on the training images, never from the test set.
-        const report = evaluatePredictions(labels, scored, thresholds);
+        const flat = evaluatePredictions(labels, scored, thresholds);
+        // With a taxonomy, accuracy per level and the fallback to parents; its target-precision thresholds come out of fold too.
+        const taxonomy = registry.taxonomies.get(project.id);
+        const calibration = fitted.outOfFold.map((probs, i) => ({ image: String(i), truth: set.y[i]!, probs }));
+        const report = taxonomy ? { ...flat, hierarchy: evaluateHierarchy(labels, scored, thresholds, taxonomy, { calibration }) } : flat;
         checkCancelled();
 
         options.onProgress?.({ phase: 'write', done: 0, total: 1 });

@@ -48,12 +48,27 @@ export interface VersionJob<R> {
 }
 
 /**
+ * Multi-label and groups projects train only through the jobs that know their heads (they record
+ * params.labelType); the fast path and fine-tuning train one softmax over one label per photo, so they are
+ * refused here, before any row exists, with a coded error that says what to run instead.
+ *
+ * @throws SkulensError ERR_LABEL_TYPE_UNSUPPORTED
+ */
+export function assertLabelTypeSupported(registry: Registry, project: Project, params: Record<string, unknown>): void {
+  const labelType = registry.projects.labelType(project.id);
+  if (labelType === 'single' || params.labelType === labelType) return;
+  const mode = typeof params.mode === 'string' ? `Training with --mode ${params.mode}` : 'This training';
+  throw new SkulensError('ERR_LABEL_TYPE_UNSUPPORTED', { operation: mode, labelType, project: project.name, detail: 'it trains one softmax over one label per photo; train with --mode frozen, which covers single, multi and groups projects' });
+}
+
+/**
  * Runs a version job and resolves with the completed version and the work's own result.
  *
  * @throws SkulensError ERR_TRAINING_CANCELLED when cancelled (the row is removed); the work's own error
  *   otherwise (the row is TRAINING_FAILED with its reason).
  */
 export async function runVersionJob<R>(registry: Registry, home: HomeLayout, job: VersionJob<R>): Promise<R & { version: Version }> {
+  assertLabelTypeSupported(registry, job.project, job.init.params);
   const version = registry.versions.create(job.project.id, job.init);
   job.onStart?.(version);
   const checkCancelled = (): void => {

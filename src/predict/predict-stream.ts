@@ -8,7 +8,7 @@ import type { SourceItem } from './source.js';
 
 /** One image's answer: its labels, or for an image that cannot be read, the error. */
 export type PredictionLine =
-  | { Image: string; CustomLabels: DecidedLabel[] }
+  | { Image: string; CustomLabels: DecidedLabel[]; ComposedLabel?: DecidedLabel }
   | { Image: string; Error: { Code: string; Message: string } };
 
 /** What answers each image: a loaded Predictor, or anything with its `detect`. */
@@ -44,8 +44,8 @@ export async function* predictStream(detector: Detector, items: AsyncIterable<So
   const concurrency = checkConcurrency(options.concurrency);
   const one = async (item: SourceItem): Promise<PredictionLine> => {
     try {
-      const { CustomLabels } = await detector.detect(await item.load(), options.detect);
-      return { Image: item.image, CustomLabels };
+      const { CustomLabels, ComposedLabel } = await detector.detect(await item.load(), options.detect);
+      return { Image: item.image, CustomLabels, ...(ComposedLabel ? { ComposedLabel } : {}) };
     } catch (error) {
       return { Image: item.image, Error: { Code: error instanceof SkulensError ? error.code : 'ERR_IMAGE_UNREADABLE', Message: reasonOf(error) } };
     }

@@ -5,6 +5,7 @@ export type { ProjectRepository } from './projects.repository.js';
 export type { EntryRepository } from './entries.repository.js';
 export type { VersionRepository } from './versions.repository.js';
 export type { KeyRepository, StoredApiKey, KeyRole } from './keys.repository.js';
+export type { TaxonomyRepository } from './taxonomies.repository.js';
 export type { DatasetImportRepository, DatasetImport, DatasetImportStatus } from './imports.repository.js';
 export {
   parseVersionRef,

@@ -1,7 +1,8 @@
 // The projects table: create, find, list and delete projects (deleting one cascades to its entries,
-// import issues, versions and version counter).
+// import issues, versions, version counter and taxonomy), and each project's label type.
 import type Database from 'better-sqlite3';
 import { SkulensError } from '../errors.js';
+import type { LabelType } from '../labels/index.js';
 import { now } from './rows.js';
 import type { Project } from './types.js';
 
@@ -13,13 +14,16 @@ const toProject = (row: ProjectRow): Project => ({ id: row.id, name: row.name, c
 export class ProjectRepository {
   constructor(private readonly db: Database.Database) {}
 
-  /** @throws SkulensError ERR_PROJECT_NAME_INVALID, ERR_PROJECT_EXISTS */
-  create(name: string): Project {
+  /**
+   * Creates a project; `labelType` (default single) is fixed for its life.
+   * @throws SkulensError ERR_PROJECT_NAME_INVALID, ERR_PROJECT_EXISTS
+   */
+  create(name: string, labelType: LabelType = 'single'): Project {
     if (!PROJECT_NAME.test(name)) throw new SkulensError('ERR_PROJECT_NAME_INVALID', { project: name });
     // One timestamp for the row and the returned project: ARNs are built from it.
     const createdAt = now();
     try {
-      const info = this.db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?)').run(name, createdAt);
+      const info = this.db.prepare('INSERT INTO projects (name, created_at, label_type) VALUES (?, ?, ?)').run(name, createdAt, labelType);
       return { id: Number(info.lastInsertRowid), name, createdAt };
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -43,6 +47,12 @@ export class ProjectRepository {
 
   list(): Project[] {
     return (this.db.prepare('SELECT id, name, created_at FROM projects ORDER BY name').all() as ProjectRow[]).map(toProject);
+  }
+
+  /** The label type the project was created with: single, multi or groups. */
+  labelType(projectId: number): LabelType {
+    const row = this.db.prepare('SELECT label_type FROM projects WHERE id = ?').get(projectId) as { label_type: LabelType } | undefined;
+    return row?.label_type ?? 'single';
   }
 
   delete(name: string): void {

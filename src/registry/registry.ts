@@ -1,14 +1,16 @@
 // Owns the SQLite file of a skulens home: one database handle and a repository per aggregate over it
-// (projects, dataset entries with import issues, model versions, API keys). The only module that opens
+// (projects, dataset entries with import issues, model versions, API keys, taxonomies). The only module that opens
 // better-sqlite3.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { LabelType } from '../labels/index.js';
 import { EntryRepository } from './entries.repository.js';
 import { KeyRepository } from './keys.repository.js';
 import { ProjectRepository } from './projects.repository.js';
 import { DatasetImportRepository } from './imports.repository.js';
 import { MIGRATIONS, MIGRATION_NOTICES } from './schema.js';
+import { TaxonomyRepository } from './taxonomies.repository.js';
 import type { Entry, Project, Split, Version } from './types.js';
 import { VersionRepository } from './versions.repository.js';
 
@@ -26,6 +28,7 @@ export class Registry {
   readonly versions: VersionRepository;
   readonly keys: KeyRepository;
   readonly imports: DatasetImportRepository;
+  readonly taxonomies: TaxonomyRepository;
 
   private constructor(
     private readonly db: Database.Database,
@@ -37,6 +40,7 @@ export class Registry {
     this.versions = new VersionRepository(db);
     this.keys = new KeyRepository(db);
     this.imports = new DatasetImportRepository(db);
+    this.taxonomies = new TaxonomyRepository(db);
   }
 
   static open(file: string): Registry {
@@ -56,8 +60,8 @@ export class Registry {
   }
 
   // Shorthands for the calls scripts (benchmarks, fixtures) make most.
-  createProject(name: string): Project {
-    return this.projects.create(name);
+  createProject(name: string, labelType?: LabelType): Project {
+    return this.projects.create(name, labelType);
   }
 
   findProject(name: string): Project | undefined {

@@ -98,6 +98,17 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     PRIMARY KEY (project_id, split)
   );
   `,
+  // Label types and hierarchies (issue 15): a project is single-label (the default, today's projects),
+  // multi-label, or attribute groups ("brand:arla"); a taxonomy files its labels under parents.
+  `
+  ALTER TABLE projects ADD COLUMN label_type TEXT NOT NULL DEFAULT 'single' CHECK (label_type IN ('single', 'multi', 'groups'));
+  CREATE TABLE label_taxonomies (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    levels TEXT NOT NULL,
+    parents TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
   // Paging and bookkeeping at 250,000 entries: listings are ordered by (label, sha256) with or without a
   // split, so both orders come from an index instead of a sort per page; the orphan-blob sweep looks
   // entries up by blob. The old (project_id, split, label) index is a prefix of the new one.

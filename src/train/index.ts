@@ -2,7 +2,9 @@
 // seeded randomness other domains reuse.
 export type { Head, LogisticHead, MlpHead, HeadTrainingOptions } from './types.js';
 export { trainHead, ABSENT_CLASS_BIAS } from './train-head.js';
-export { headProbabilities } from './probabilities.js';
+export { headProbabilities, headLogits, groupedProbabilities } from './probabilities.js';
+export { trainMultiLabelHead, sigmoidProbabilities, type MultiLabelOptions } from './multi-label.js';
+export { stackGroupHeads } from './group-head.js';
 export { balancedClassWeights } from './class-weights.js';
 export { encodeHead, decodeHead } from './codec.js';
 export { mulberry32, shuffleInPlace, normalSample, type RandomSource } from './random.js';

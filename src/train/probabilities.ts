@@ -1,4 +1,5 @@
-// Inference with a trained head: embedding in, softmax probabilities out (Float64 inside).
+// Inference with a trained head: embedding in, softmax probabilities out (Float64 inside), raw logits,
+// and a softmax per attribute group for group heads.
 
 import { SkulensError } from '../errors.js';
 import type { Head } from './types.js';
@@ -11,6 +12,11 @@ import type { Head } from './types.js';
  * const best = p.indexOf(Math.max(...p));
  */
 export function headProbabilities(head: Head, x: Float32Array): Float32Array {
+  return softmax(headLogits(head, x));
+}
+
+/** The head's raw scores (before softmax or sigmoid) for one embedding, in Float64. */
+export function headLogits(head: Head, x: Float32Array): Float64Array {
   if (x.length !== head.dim) {
     throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'embedding', detail: `length ${x.length}, the head expects ${head.dim}` });
   }
@@ -23,7 +29,23 @@ export function headProbabilities(head: Head, x: Float32Array): Float32Array {
     for (let j = 0; j < hidden.length; j++) hidden[j] = Math.max(0, hidden[j]!);
     affine(head.w2, head.b2, hidden, head.hidden, logits);
   }
-  return softmax(logits);
+  return logits;
+}
+
+/**
+ * Softmax within each segment of `sizes` (the values of each attribute group, one after another): every
+ * group's probabilities sum to 1.
+ */
+export function groupedProbabilities(head: Head, x: Float32Array, sizes: readonly number[]): Float32Array {
+  const logits = headLogits(head, x);
+  const out = new Float32Array(logits.length);
+  let offset = 0;
+  for (const size of sizes) {
+    out.set(softmax(logits.slice(offset, offset + size)), offset);
+    offset += size;
+  }
+  if (offset !== logits.length) throw new SkulensError('ERR_ARTEFACT_CORRUPT', { path: 'head', detail: `its ${logits.length} outputs do not match groups of ${sizes.join('+')} values` });
+  return out;
 }
 
 /** out = W · x + b for row-major W (out.length x dim). */

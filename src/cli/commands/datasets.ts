@@ -45,14 +45,15 @@ export function registerDatasets(program: Command, context: () => CliContext): v
   const datasets = program.command('datasets').description('import, check and export labelled photos');
   datasets
     .command('import <project> <source>')
-    .description('import a folder per label, a CSV (path,label) or a Ground Truth manifest; a local path or s3://bucket/prefix or s3://bucket/key.manifest')
+    .description('import a folder per label, a CSV (path,label, or path,labels with several labels separated by |) or a Ground Truth manifest; a local path or s3://bucket/prefix or s3://bucket/key.manifest')
     .option('--format <format>', 'folder | csv | manifest (default: from the source: a folder or prefix, *.csv, *.manifest / *.jsonl)')
     .option('--split <split>', 'train | test | auto: put every image in this split (default: as the source says, else auto 80/20)', 'layout')
     .option('--path-column <name>', 'CSV column holding image paths', 'path')
     .option('--label-column <name>', 'CSV column holding labels', 'label')
     .option('--label-attribute <name>', 'manifest label attribute to read (repeatable; default: every image-classification attribute)', collect)
+    .option('--nested', 'folders inside folders are a hierarchy: the folder holding an image is its label, the folders above its parents (sets the project taxonomy)')
     .option('--json', 'print the import report as JSON on stdout')
-    .action(async (project: string, source: string, options: { json?: boolean; split: string; format?: string; pathColumn: string; labelColumn: string; labelAttribute?: string[] }) => {
+    .action(async (project: string, source: string, options: { json?: boolean; split: string; format?: string; pathColumn: string; labelColumn: string; labelAttribute?: string[]; nested?: boolean }) => {
       const ctx = context();
       const split = parseOption(z.enum(['train', 'test', 'auto', 'layout']), options.split, '--split');
       const format = options.format === undefined ? undefined : parseOption(DatasetFormatSchema, options.format, '--format');
@@ -60,6 +61,7 @@ export function registerDatasets(program: Command, context: () => CliContext): v
         format,
         columns: { path: parseOption(z.string().min(1), options.pathColumn, '--path-column'), label: parseOption(z.string().min(1), options.labelColumn, '--label-column') },
         labelAttributes: options.labelAttribute,
+        nested: options.nested,
       });
       if (options.json) ctx.print(JSON.stringify(report));
     });

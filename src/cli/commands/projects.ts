@@ -1,18 +1,22 @@
-// `skulens projects create|list|delete`
+// `skulens projects create [--labels single|multi|groups]|list|delete`
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { LabelTypeSchema } from '../../labels/index.js';
 import type { CliContext } from '../context.js';
+import { parseOption } from '../options.js';
 
 export function registerProjects(program: Command, context: () => CliContext): void {
   const projects = program.command('projects').description('create, list and delete projects');
   projects
     .command('create <name>')
     .description('create a project: a named container of datasets and model versions')
-    .action(async (name: string) => {
+    .option('--labels <type>', 'label type, fixed for the project: single (one label per photo), multi (any number), groups (group:value labels, one value per group)', 'single')
+    .action(async (name: string, options: { labels: string }) => {
       const ctx = context();
-      const project = (await ctx.registry()).projects.create(name);
-      ctx.print(`Created project ${project.name}`);
+      const labelType = parseOption(LabelTypeSchema, options.labels, '--labels');
+      const project = (await ctx.registry()).projects.create(name, labelType);
+      ctx.print(`Created project ${project.name}${labelType === 'single' ? '' : ` (${labelType} labels)`}`);
     });
   projects
     .command('list')

@@ -1,10 +1,12 @@
 // Lists a CSV dataset: a header row, then one image per row. The path and label columns are named by
 // options (default "path" and "label"); a "split" column (train/test) is honoured when present; every
-// other non-empty cell is kept as entry metadata. Paths resolve against the CSV's own folder.
+// other non-empty cell is kept as entry metadata. Paths resolve against the CSV's own folder. Without a
+// label column, a "labels" column gives several labels per image separated by "|" (brand:arla|type:milk).
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { SkulensError, reasonOf } from '../../errors.js';
 import type { S3Store } from '../../storage/index.js';
+import { LABEL_SEPARATOR } from '../../labels/index.js';
 import { labelProblem } from '../folder-source.js';
 import { resolveRef, type RefBase } from './refs.js';
 import type { SourceListing } from './types.js';
@@ -16,6 +18,9 @@ export const CsvColumnsSchema = z.object({
   split: z.string().min(1).default('split'),
 });
 export type CsvColumns = z.infer<typeof CsvColumnsSchema>;
+
+/** The column of several labels per image, used when the label column is absent. */
+export const LABELS_COLUMN = 'labels';
 
 const RowSchema = z.object({
   path: z.string().trim().min(1, 'the path cell is empty'),
@@ -35,12 +40,15 @@ export async function listCsv(text: string, base: RefBase, columns: Partial<CsvC
   }
   const header = records[0]?.record.map((cell) => cell.trim());
   const pathIndex = header?.indexOf(names.path) ?? -1;
-  const labelIndex = header?.indexOf(names.label) ?? -1;
+  // A "labels" column (several labels per cell) stands in for a missing label column.
+  const plainIndex = header?.indexOf(names.label) ?? -1;
+  const labelIndex = plainIndex >= 0 ? plainIndex : (header?.indexOf(LABELS_COLUMN) ?? -1);
+  const several = plainIndex < 0 && labelIndex >= 0;
   if (!header || pathIndex < 0 || labelIndex < 0) {
     throw new SkulensError('ERR_DATASET_CSV_INVALID', {
       file: base.file,
       line: 1,
-      detail: `the header row needs columns "${names.path}" and "${names.label}" (found: ${header?.map((h) => `"${h}"`).join(', ') || 'nothing'}); name other columns with --path-column and --label-column`,
+      detail: `the header row needs columns "${names.path}" and "${names.label}" (or "${LABELS_COLUMN}", several labels separated by "${LABEL_SEPARATOR}") (found: ${header?.map((h) => `"${h}"`).join(', ') || 'nothing'}); name other columns with --path-column and --label-column`,
     });
   }
   const splitIndex = header.indexOf(names.split);
@@ -60,9 +68,10 @@ export async function listCsv(text: string, base: RefBase, columns: Partial<CsvC
       reject(new SkulensError('ERR_DATASET_CSV_INVALID', { file: base.file, line, detail: row.error.issues.map((i) => (i.path[0] === 'split' ? `the ${names.split} cell must be train, test or empty` : i.message)).join('; ') }));
       continue;
     }
-    const problem = labelProblem(row.data.label);
-    if (problem) {
-      reject(new SkulensError('ERR_DATASET_CSV_INVALID', { file: base.file, line, detail: `label "${row.data.label}" is not usable (${problem})` }));
+    const cellLabels = several ? [...new Set(row.data.label.split(LABEL_SEPARATOR).map((l) => l.trim()).filter(Boolean))] : [row.data.label];
+    const unusable = cellLabels.map((label) => [label, labelProblem(label)] as const).find(([, problem]) => problem);
+    if (unusable || cellLabels.length === 0) {
+      reject(new SkulensError('ERR_DATASET_CSV_INVALID', { file: base.file, line, detail: unusable ? `label "${unusable[0]}" is not usable (${unusable[1]})` : 'the labels cell is empty' }));
       continue;
     }
     const metadata: Record<string, string> = {};
@@ -74,7 +83,7 @@ export async function listCsv(text: string, base: RefBase, columns: Partial<CsvC
       listing.items.push({
         ref: resolved.ref,
         line,
-        labels: [{ label: row.data.label, metadata: Object.keys(metadata).length ? metadata : null }],
+        labels: cellLabels.map((label) => ({ label, metadata: Object.keys(metadata).length ? metadata : null })),
         split: row.data.split ? row.data.split : null,
         read: resolved.read,
       });

@@ -10,14 +10,35 @@ import { LIMITS } from '../limits.js';
 import { fileReader, s3Reader } from './refs.js';
 import type { SourceItem, SourceListing } from './types.js';
 
-/** A local folder per label. */
-export async function listLocalFolder(root: string, options: WalkOptions = {}): Promise<SourceListing> {
+/**
+ * A local folder per label. With `nested`, folders inside folders are a hierarchy: an image's label is the
+ * folder holding it, and the folders above are its parents (<root>/Milk/Arla-Standard-Milk/*.jpg is
+ * Arla-Standard-Milk under Milk); the listing's `hierarchy` says so.
+ */
+export async function listLocalFolder(root: string, options: WalkOptions & { nested?: boolean } = {}): Promise<SourceListing> {
   const listing = await listFolderDataset(root, options);
+  const origin = path.resolve(root);
+  if (!options.nested) {
+    return {
+      origin,
+      items: listing.files.map((f) => ({ ref: f.file, line: null, labels: [{ label: f.label, metadata: null }], split: f.split, read: fileReader(f.file) })),
+      rejected: [],
+      notices: listing.notices,
+    };
+  }
+  const splitRoots = listing.files.some((f) => ['train', 'test'].includes(path.relative(origin, f.file).split(path.sep)[0]!.toLowerCase()) && path.relative(origin, f.file).split(path.sep).length > 2);
+  const chains = listing.files.map((f) => {
+    const folders = path.relative(origin, path.dirname(f.file)).split(path.sep);
+    return (splitRoots ? folders.slice(1) : folders).reverse();
+  });
+  const hierarchy = new Map<string, string[]>();
+  chains.forEach(([label, ...parents]) => hierarchy.set(label!, parents));
   return {
-    origin: path.resolve(root),
-    items: listing.files.map((f) => ({ ref: f.file, line: null, labels: [{ label: f.label, metadata: null }], split: f.split, read: fileReader(f.file) })),
+    origin,
+    items: listing.files.map((f, i) => ({ ref: f.file, line: null, labels: [{ label: chains[i]![0]!, metadata: null }], split: f.split, read: fileReader(f.file) })),
     rejected: [],
     notices: listing.notices,
+    hierarchy: [...hierarchy.entries()].map(([label, parents]) => ({ label, parents })),
   };
 }
 

@@ -1,7 +1,8 @@
 // Lists a SageMaker Ground Truth manifest (JSON Lines), the format Rekognition Custom Labels imports:
 // {"source-ref": "s3://b/k.jpg", "<attr>": 0, "<attr>-metadata": {"class-name": "shoe", ...}} per line,
 // several <attr> keys for several labels, and the multi-label form with a "class-map". A bad line is
-// rejected with its number and the rest imports.
+// rejected with its number and the rest imports. For a groups project each attribute is a group
+// ("brand": "arla" becomes the label brand:arla).
 import { z } from 'zod';
 import { SkulensError, reasonOf } from '../../errors.js';
 import type { S3Store } from '../../storage/index.js';
@@ -22,6 +23,8 @@ const STRUCTURAL = new Set(['class-name', 'type', 'class-map', 'confidence-map']
 export interface ManifestOptions {
   /** Read only these label attributes; default: every "<attr>" with an image-classification "<attr>-metadata". */
   labelAttributes?: readonly string[];
+  /** A groups project: each attribute is a group, and its class names become `attr:class` labels. */
+  attributeGroups?: boolean;
 }
 
 /** Parses manifest `text` (the file at `base`) into a listing. */
@@ -85,7 +88,7 @@ function parseLine(raw: string, file: string, line: number, options: ManifestOpt
     if (!(attr in record)) throw invalid(`unknown label attribute "${attr}": "${attr}-metadata" has no "${attr}" beside it`);
     const extra: Record<string, string> = { ...shared };
     for (const [key, value] of Object.entries(meta.data)) if (!STRUCTURAL.has(key)) extra[key] = typeof value === 'string' ? value : JSON.stringify(value);
-    const names = classNames(attr, record[attr], meta.data, invalid);
+    const names = classNames(attr, record[attr], meta.data, invalid).map((name) => (options.attributeGroups ? `${attr}:${name}` : name));
     for (const name of names) {
       const problem = labelProblem(name);
       if (problem) throw invalid(`label "${name}" is not usable (${problem})`);

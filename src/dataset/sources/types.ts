@@ -39,4 +39,6 @@ export interface SourceListing {
   rejected: SkippedFile[];
   /** One line each about things left out on purpose (stray files, hidden folders). */
   notices: string[];
+  /** Nested folders read as a hierarchy: each label with the folders above it, nearest first. */
+  hierarchy?: { label: string; parents: string[] }[];
 }

@@ -1,10 +1,20 @@
-// DetectCustomLabels: the labels a RUNNING version gives one image, in Rekognition's shape.
+// DetectCustomLabels: the labels a RUNNING version gives one image, in Rekognition's shape (with Parents
+// when the project has a taxonomy, and ComposedLabel for attribute groups).
 import { z } from 'zod';
 import type { DetectOptions } from '../../predict/index.js';
 import { ImageSchema, resolveImage } from './image-input.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 
-export const CustomLabelsSchema = z.array(z.object({ Name: z.string(), Confidence: z.number().describe('0-100') }));
+export const CustomLabelsSchema = z.array(
+  z.object({
+    Name: z.string(),
+    Confidence: z.number().describe('0-100'),
+    Parents: z.array(z.object({ Name: z.string() })).optional().describe("the label's ancestors in the project's taxonomy, nearest first (as DetectLabels); absent without a taxonomy"),
+  }),
+);
+
+/** Groups projects: the best value of every group joined coarse to fine, with the product of their confidences. */
+export const ComposedLabelSchema = z.object({ Name: z.string(), Confidence: z.number().describe('0-100') }).optional().describe('skulens, groups projects only');
 
 /** Shared by the JSON operation and the multipart upload route. */
 export async function detectCustomLabels(ctx: ApiContext, ref: string, input: Parameters<typeof resolveImage>[1] | { bytes: Uint8Array; name: string }, options: DetectOptions) {
@@ -24,7 +34,7 @@ export const detectOperations: Record<string, Operation> = {
       MinConfidence: z.number().min(0).max(100).optional(),
       MaxResults: z.number().int().min(0).optional(),
     }),
-    output: z.object({ CustomLabels: CustomLabelsSchema }),
+    output: z.object({ CustomLabels: CustomLabelsSchema, ComposedLabel: ComposedLabelSchema }),
     handle: (ctx, input) => detectCustomLabels(ctx, input.ProjectVersionArn, input.Image, { minConfidence: input.MinConfidence, maxResults: input.MaxResults }),
   }),
 };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
 import type { Project } from '../../registry/index.js';
 import { datasetArn, parseProjectArn, projectArn, type DatasetType } from '../../registry/index.js';
+import { LabelTypeSchema } from '../../labels/index.js';
 import { epochSeconds, nextToken, parseToken } from './wire.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 
@@ -38,20 +39,32 @@ export function projectDatasets(ctx: ApiContext, project: Project): z.input<type
   return out;
 }
 
+/** A multi or groups project says so; a single-label one answers exactly as before. */
+function labelTypeField(ctx: ApiContext, project: Project): { LabelType?: 'multi' | 'groups' } {
+  const type = ctx.registry.projects.labelType(project.id);
+  return type === 'single' ? {} : { LabelType: type };
+}
+
 const ProjectDescriptionSchema = z.object({
   ProjectArn: z.string(),
   ProjectName: z.string(),
   CreationTimestamp: z.number().describe('epoch seconds'),
   Status: z.literal('CREATED'),
   Datasets: z.array(DatasetMetadataSchema),
+  LabelType: LabelTypeSchema.optional().describe('skulens extension: present for multi and groups projects'),
 });
 
 export const projectOperations: Record<string, Operation> = {
   CreateProject: operation({
     summary: 'Creates a project: a named container of a dataset (train and test sides) and model versions.',
-    input: z.object({ ProjectName: z.string().min(1).max(255), Feature: z.string().optional(), AutoUpdate: z.string().optional() }),
+    input: z.object({
+      ProjectName: z.string().min(1).max(255),
+      Feature: z.string().optional(),
+      AutoUpdate: z.string().optional(),
+      LabelType: LabelTypeSchema.optional().describe('skulens extension: single (default; one label per image), multi (any number) or groups (group:value labels, one value per group); fixed for the project\'s life'),
+    }),
     output: z.object({ ProjectArn: z.string() }),
-    handle: (ctx, input) => ({ ProjectArn: projectArn(ctx.registry.projects.create(input.ProjectName)) }),
+    handle: (ctx, input) => ({ ProjectArn: projectArn(ctx.registry.projects.create(input.ProjectName, input.LabelType)) }),
   }),
 
   DescribeProjects: operation({
@@ -74,6 +87,7 @@ export const projectOperations: Record<string, Operation> = {
           CreationTimestamp: epochSeconds(project.createdAt),
           Status: 'CREATED' as const,
           Datasets: projectDatasets(ctx, project),
+          ...labelTypeField(ctx, project),
         })),
         NextToken: nextToken(offset + page.length, all.length),
       };

@@ -1,0 +1,137 @@
+// Frozen training of multi-label and attribute-group projects: photos (an entry per label, gathered by
+// image) -> embeddings (cached, as for single-label) -> a sigmoid head or stacked group heads with
+// thresholds fitted out of fold -> evaluation on the test photos -> an immutable version. model.json
+// records the label type (params.labelType) and, for groups, the groups in head order (params.groups);
+// a single-label project never comes here, so its versions are unchanged.
+import path from 'node:path';
+import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
+import { EmbeddingCache, averageUnit, embedWithCache, getBackbone, openEmbedder } from '../backbone/index.js';
+import { nearDuplicateClusters } from '../dataset/index.js';
+import { evaluateGroups, evaluateMultiLabel, groupSegments, type EvaluationReport } from '../evaluate/index.js';
+import type { HomeLayout } from '../home/index.js';
+import { NONE_VALUE, groupLabel, groupsOf, parseGroupLabel, type LabelGroup } from '../labels/index.js';
+import type { Entry, Registry } from '../registry/index.js';
+import { groupedProbabilities, sigmoidProbabilities, type TuningSet } from '../train/index.js';
+import { describeConfig } from './head-pipeline.js';
+import { fitGroupsPipeline, fitMultiPipeline, type LabelSetResult } from './label-set-pipeline.js';
+import { labelSetSplit, type LabelSetImage } from './split.js';
+import type { TrainOptions, TrainParams, TrainResult } from './train-version.js';
+import { runVersionJob, type VersionOutput } from './version-job.js';
+
+/** Trains a version of a multi-label or groups project (frozen backbone). */
+export async function trainLabelSetVersion(registry: Registry, home: HomeLayout, projectName: string, params: TrainParams, labelType: 'multi' | 'groups', options: TrainOptions): Promise<TrainResult> {
+  const project = registry.projects.get(projectName);
+  const spec = getBackbone(params.backbone, home.models);
+  const { train, test } = labelSetSplit(registry.entries.list(project.id), projectName);
+  const started = performance.now();
+  let embedder = options.embedder;
+  try {
+    return await runVersionJob(registry, home, {
+      project,
+      init: { backbone: spec.id, params: { ...params, labelType }, seed: params.seed },
+      onStart: options.onStart,
+      signal: options.signal,
+      work: async (_version, checkCancelled) => {
+        embedder ??= await openEmbedder(spec, { modelsDir: home.models, workers: params.workers });
+        const policy = parseAugment(params.augment);
+        const blob = (e: Entry): string => path.resolve(home.root, e.blob);
+        const trainViews = train.map((i) => drawViews(policy, params.seed, i.entry.sha256));
+        const items: { sha256: string; path: string; view?: AugmentView }[] = [
+          ...[...train, ...test].map((i) => ({ sha256: i.entry.sha256, path: blob(i.entry) })),
+          ...train.flatMap((i, k) => trainViews[k]!.map((view) => ({ sha256: i.entry.sha256, path: blob(i.entry), view }))),
+          ...(params.tta === 'flip' ? test.map((i) => ({ sha256: i.entry.sha256, path: blob(i.entry), view: FLIP_VIEW })) : []),
+        ];
+        const embedStart = performance.now();
+        const vectors = await embedWithCache(embedder, new EmbeddingCache(home.embeddingCache), items, {
+          signal: options.signal,
+          onProgress: (done, total, cached) => options.onProgress?.({ phase: 'embed', done, total, detail: `${cached} cached` }),
+        });
+        const embedSeconds = (performance.now() - embedStart) / 1000;
+        checkCancelled();
+        const vector = (i: LabelSetImage): Float32Array => vectors.get(i.entry.sha256)!;
+        const testVector = (i: LabelSetImage): Float32Array => (params.tta === 'flip' ? averageUnit(vector(i), vectors.get(`${i.entry.sha256}.${FLIP_VIEW.key}`)!) : vector(i));
+        const clusters = nearDuplicateClusters(train.map((i) => i.entry.dhash));
+        const pipeline = { seed: params.seed, C: params.C, balance: params.balance ?? 'auto', tune: params.tune, budgetSeconds: params.budgetSeconds, maxTrials: params.maxTrials, targetPrecision: params.targetPrecision } as const;
+        const hooks = {
+          signal: options.signal,
+          onTried: (detail: string, done: number, planned: number) => options.onProgress?.({ phase: 'tune', done, total: Math.max(done, planned), detail }),
+          onFit: (step: number, total: number, loss: number) => options.onProgress?.({ phase: 'fit', done: step, total, detail: `loss ${loss.toFixed(4)}` }),
+        };
+        options.onProgress?.({ phase: 'tune', done: 0, total: 1 });
+
+        let labels: string[];
+        let fitted: LabelSetResult;
+        let report: EvaluationReport;
+        let extraParams: Record<string, unknown>;
+        let testImages = test;
+        if (labelType === 'multi') {
+          labels = [...new Set(train.flatMap((i) => i.labels))].sort();
+          const index = new Map(labels.map((l, k) => [l, k]));
+          const Y = (i: LabelSetImage): number[] => i.labels.filter((l) => index.has(l)).map((l) => index.get(l)!);
+          fitted = fitMultiPipeline(train.map(vector), train.map(Y), labels.length, clusters, pipeline, hooks);
+          checkCancelled();
+          options.onProgress?.({ phase: 'evaluate', done: 0, total: test.length });
+          report = evaluateMultiLabel(labels, test.map((i) => ({ image: i.entry.source, truths: Y(i), probs: sigmoidProbabilities(fitted.head, testVector(i)) })), fitted.thresholds);
+          extraParams = {};
+        } else {
+          const groups = groupsOf(train.map((i) => i.labels));
+          const segments = groupSegments(groups);
+          labels = segments.flatMap((s) => s.values.map((v) => groupLabel(s.name, v)));
+          // A test photo with a value never trained (and a group it must have) cannot be scored: left out.
+          testImages = test.filter((i) => truthsOf(groups, i.labels) !== null);
+          const sets: TuningSet[] = groups.map((_, g) => ({
+            views: train.map((i, k) => [vector(i), ...trainViews[k]!.map((view) => vectors.get(`${i.entry.sha256}.${view.key}`)!)]),
+            y: Int32Array.from(train, (i) => truthsOf(groups, i.labels)![g]!),
+            groups: clusters,
+            splits: train.map(() => 'train'),
+            numClasses: groups[g]!.values.length,
+          }));
+          fitted = fitGroupsPipeline(groups, sets, pipeline, hooks);
+          checkCancelled();
+          options.onProgress?.({ phase: 'evaluate', done: 0, total: testImages.length });
+          const sizes = groups.map((g) => g.values.length);
+          report = evaluateGroups(
+            segments,
+            testImages.map((i) => ({ image: i.entry.source, truths: truthsOf(groups, i.labels)!, probs: groupedProbabilities(fitted.head, testVector(i), sizes) })),
+            fitted.thresholds,
+          );
+          extraParams = { groups: groups.map((g) => ({ name: g.name, values: g.values })) };
+        }
+        checkCancelled();
+        options.onProgress?.({ phase: 'write', done: 0, total: 1 });
+        const trainSeconds = (performance.now() - started) / 1000;
+        const winner = fitted.tuning.winner as Parameters<typeof describeConfig>[0] | { C: number };
+        const output: VersionOutput = {
+          backbone: { id: spec.id, dim: spec.dim },
+          labels,
+          thresholds: fitted.thresholds,
+          head: fitted.head,
+          params: { ...params, labelType, ...extraParams, head: winner, thresholds: fitted.thresholdMethod },
+          images: { train: train.length, test: testImages.length },
+          report,
+          snapshot: [...train, ...testImages].flatMap((i) => i.labels.map((label) => ({ sha256: i.entry.sha256, label, split: i.split, source: i.entry.source }))),
+          extra: { 'tuning.json': fitted.tuning },
+          metrics: { trainSeconds, embedSeconds, labelType, head: 'kind' in winner ? describeConfig(winner) : `sigmoid C=${winner.C}` },
+        };
+        return { output, result: { report, trainSeconds, embedSeconds } };
+      },
+    });
+  } finally {
+    if (!options.embedder) await embedder?.close();
+  }
+}
+
+/** Each group's value index for a photo's labels (NONE_VALUE where it has none), or null when a value was never trained. */
+function truthsOf(groups: readonly LabelGroup[], labels: readonly string[]): number[] | null {
+  const values = new Map(labels.map((l) => {
+    const { group, value } = parseGroupLabel(l);
+    return [group, value] as const;
+  }));
+  const out: number[] = [];
+  for (const g of groups) {
+    const at = g.values.indexOf(values.get(g.name) ?? NONE_VALUE);
+    if (at < 0) return null;
+    out.push(at);
+  }
+  return out;
+}
