@@ -3,7 +3,7 @@
 // duplicates within and across labels, train/test leakage, and the near-duplicate clusters that
 // training uses as cross-validation groups. Each finding names files, says why it matters and what to do.
 import type { Entry, Registry } from '../registry/index.js';
-import { NEAR_DUPLICATE_BITS, dhashDistance, nearDuplicateClusters } from './clusters.js';
+import { NEAR_DUPLICATE_BITS, firstNearDuplicate, nearDuplicateClusters } from './clusters.js';
 import { ISSUE_KINDS, type IssueKindName } from './issues.js';
 import { LIMITS } from './limits.js';
 
@@ -158,7 +158,11 @@ function labelFindings(labels: readonly { label: string; train: number; test: nu
 function duplicateFindings(entries: readonly Entry[]): Finding[] {
   const findings: Finding[] = [];
   const bySha = new Map<string, Entry[]>();
-  for (const entry of entries) bySha.set(entry.sha256, [...(bySha.get(entry.sha256) ?? []), entry]);
+  for (const entry of entries) {
+    const group = bySha.get(entry.sha256);
+    if (group) group.push(entry);
+    else bySha.set(entry.sha256, [entry]);
+  }
   for (const group of bySha.values()) {
     if (new Set(group.map((e) => e.label)).size > 1) {
       findings.push({
@@ -182,9 +186,12 @@ function duplicateFindings(entries: readonly Entry[]): Finding[] {
       });
     }
   }
+  // Each test image's first training twin, found through the multi-index (not every pair: 250k images).
   const train = entries.filter((e) => e.split === 'train');
-  for (const t of entries.filter((e) => e.split === 'test')) {
-    const twin = train.find((r) => dhashDistance(r.dhash, t.dhash) <= NEAR_DUPLICATE_BITS);
+  const tests = entries.filter((e) => e.split === 'test');
+  const twins = firstNearDuplicate(tests.map((e) => e.dhash), train.map((e) => e.dhash), NEAR_DUPLICATE_BITS);
+  for (const [k, t] of tests.entries()) {
+    const twin = twins[k]! >= 0 ? train[twins[k]!] : undefined;
     if (twin) {
       findings.push({
         severity: 'warning',
@@ -201,7 +208,11 @@ function duplicateFindings(entries: readonly Entry[]): Finding[] {
 function clusterMembers(entries: readonly Entry[]): Entry[][] {
   const ids = nearDuplicateClusters(entries.map((e) => e.dhash));
   const members = new Map<number, Entry[]>();
-  ids.forEach((id, i) => members.set(id, [...(members.get(id) ?? []), entries[i]!]));
+  ids.forEach((id, i) => {
+    const cluster = members.get(id);
+    if (cluster) cluster.push(entries[i]!);
+    else members.set(id, [entries[i]!]);
+  });
   return [...members.values()].filter((m) => m.length > 1).sort((a, b) => b.length - a.length);
 }
 
