@@ -162,6 +162,13 @@ class OnnxModule(nn.Module):
         self.start = None
         self.upper = list(range(len(self.nodes)))
 
+    def _apply(self, fn):
+        # Module.to()/.cuda() reach parameters and buffers; the constants (Clip bounds, batch-norm
+        # statistics) must follow them to the training device too.
+        super()._apply(fn)
+        self.constants = {k: fn(v) for k, v in self.constants.items()}
+        return self
+
     def cut_at(self, start):
         """Makes `forward_from` start at the inner tensor `start`; returns the parameters above it."""
         below = ancestors(self.nodes, start)
