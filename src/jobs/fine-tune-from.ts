@@ -1,6 +1,7 @@
 // Warm starts and resolutions of a fine-tune: `--from <version>` continues from that version's own
 // (fine-tuned or fast-path) backbone instead of the ImageNet weights, and the serving resolution of
 // progressive resizing becomes the canvas the images are decoded at.
+import path from 'node:path';
 import { getBackbone, versionBackbone, type BackboneSpec } from '../backbone/index.js';
 import { SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
@@ -34,7 +35,7 @@ export async function warmStart(registry: Registry, home: HomeLayout, project: s
       detail: `${versionId(version)} is a frozen version with no backbone of its own to continue from; give a fine-tuned or fast version to --from`,
     });
   }
-  const spec = versionBackbone(manifest.backbone, home.models, version.dir);
+  const spec = versionBackbone(manifest.backbone, home.models, path.resolve(home.root, version.dir));
   const baseId = manifest.backbone.base ?? spec.id;
   let baseInput = spec.input;
   try {

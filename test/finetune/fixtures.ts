@@ -135,6 +135,21 @@ export async function smallProject(options: { testSeed?: number } = {}): Promise
   return { home, registry, root };
 }
 
+/** Adds label `label` to project `p`: 8 train and 3 test photos of noisy `rgb` fields (a new SKU). */
+export async function addColourLabel(registry: Registry, home: HomeLayout, root: string, label: string, rgb: [number, number, number]): Promise<void> {
+  const random = mulberry32(11);
+  for (const split of ['train', 'test'] as const) {
+    const dir = path.join(root, 'added', label, split, label);
+    fs.mkdirSync(dir, { recursive: true });
+    for (let k = 0; k < (split === 'train' ? 8 : 3); k++) {
+      const pixels = Buffer.alloc(64 * 64 * 3);
+      for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, rgb[p % 3]! + Math.round((random() - 0.5) * 120)));
+      await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(dir, `${label}-${k}.png`));
+    }
+    await importFolder(registry, home, 'p', path.join(root, 'added', label, split), { split });
+  }
+}
+
 /** The python the engine would use, if it can import torch and onnx; CI (SKULENS_REQUIRE_TORCH=1) insists. */
 export function torchPython(): string | undefined {
   const found = pythonCandidates(undefined).find((python) => spawnSync(python, ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0);
