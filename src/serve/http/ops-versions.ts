@@ -41,7 +41,8 @@ const DescriptionSchema = z.object({
 
 async function describe(ctx: ApiContext, version: Version): Promise<z.input<typeof DescriptionSchema>> {
   const metrics = version.metrics as { macroF1?: number; trainSeconds?: number } | null;
-  const progress = ctx.work.trainingProgress(version.id);
+  // The child may report its last phase just after the row completed: progress only describes a training.
+  const progress = version.status === 'TRAINING_IN_PROGRESS' ? ctx.work.trainingProgress(version.id) : undefined;
   const plan = trainingPlan(version);
   const message =
     version.statusMessage ??
