@@ -131,7 +131,7 @@ export function describePlan(plan: Extract<EngineMessage, { type: 'plan' }>, dev
   const sizes = plan.finalEpochs > 0 ? `${plan.epochs - plan.finalEpochs} at ${plan.trainSize} px + ${plan.finalEpochs} at ${plan.size} px` : `at ${plan.size} px`;
   const cut = plan.epochs < plan.requestedEpochs ? ` (${plan.requestedEpochs} requested; the budget allows ${plan.epochs})` : '';
   const over = plan.fits ? '' : '; this is more than the budget: it will stop the run early';
-  return `Plan: ${plan.epochs} epochs${cut}, ${sizes}, about ${(plan.expectedSeconds / 60).toFixed(1)} min${device ? ` on ${device}` : ''} (${steps}, ${plan.threads} thread${plan.threads > 1 ? 's' : ''})${over}`;
+  return `Plan: ${plan.epochs} epoch${plan.epochs === 1 ? '' : 's'}${cut}, ${sizes}, about ${(plan.expectedSeconds / 60).toFixed(1)} min${device ? ` on ${device}` : ''} (${steps}, ${plan.threads} thread${plan.threads > 1 ? 's' : ''})${over}`;
 }
 
 export function forwardProgress(message: EngineMessage, progress: (p: FineTuneProgress) => void): void {
@@ -139,7 +139,7 @@ export function forwardProgress(message: EngineMessage, progress: (p: FineTunePr
     const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(1)} img/s`;
     progress({ phase: 'finetune', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
   } else if (message.type === 'epoch') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.trainLoss.toFixed(4)} val acc ${message.valAccuracy.toFixed(3)}${message.best ? ' (best)' : ''}`;
+    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.trainLoss.toFixed(4)} val acc ${message.valAccuracy.toFixed(3)}${message.size ? ` at ${message.size} px` : ''}`;
     progress({ phase: 'finetune', done: message.epoch, total: message.epochs, detail });
   } else if (message.type === 'phase' && (message.phase === 'measure' || message.phase === 'probe')) {
     progress({ phase: 'measure', done: 0, total: 1, detail: message.phase === 'measure' ? 'timing a step at each resolution' : 'linear probe of the head on the frozen backbone' });

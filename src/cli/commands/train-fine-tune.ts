@@ -11,7 +11,7 @@ import type { TrainCliOptions } from './train.js';
 
 function runLine(engine: EngineDone): string {
   const planned = engine.plan.epochs === engine.plan.requestedEpochs ? `${engine.plan.epochs}` : `${engine.plan.epochs} (of ${engine.plan.requestedEpochs} requested; the budget allowed ${engine.plan.epochs})`;
-  return engine.epochsRun === engine.plan.epochs ? `${engine.epochsRun} epochs as planned` : `${engine.epochsRun} of ${planned} planned epochs`;
+  return engine.epochsRun === engine.plan.epochs ? `${engine.epochsRun} epoch${engine.epochsRun === 1 ? '' : 's'} as planned` : `${engine.epochsRun} of ${planned} planned epochs`;
 }
 
 /** Validates `train --mode fine-tune`'s options, fine-tunes with progress bars, and prints the evaluation like `train`. */
@@ -33,15 +33,17 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
   const registry = await ctx.registry();
   const interrupt = cancelOnInterrupt((line) => ctx.info(line), '\nCancelling: the engine stops at its next step and nothing of this version is kept...');
   const bars = phaseProgress(ctx.io.stderr);
+  let device: string | undefined;
   try {
     const result = await fineTuneVersion(registry, ctx.home, project, params, {
       signal: interrupt.signal,
       onStart: (version) => ctx.info(`Fine-tuning ${versionId(version)} from backbone ${version.backbone} (seed ${version.seed})`),
       onEngineMessage: (message) => {
         if (message.type === 'ready') {
+          device = message.device;
           ctx.info(`PyTorch ${message.torch} on ${message.device ?? 'cpu'} (${message.precision ?? 'float32'}): training ${message.trainable} of ${message.parameters} parameters on ${message.train} images, validating on ${message.val}`);
         } else if (message.type === 'plan') {
-          ctx.info(describePlan(message));
+          ctx.info(describePlan(message, device));
         }
       },
       onProgress: (progress) => bars.update(progress),
