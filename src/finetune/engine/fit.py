@@ -55,6 +55,7 @@ def measure(job, model, batches, split, device, precision, tuner):
         if threads == options[0] or seconds < step[job["trainSize"]]:
             step[job["trainSize"]], tuner.best = seconds, threads
     torch.set_num_threads(tuner.best)
+    tuner.probe_at = 1 + tuner.period  # just measured: the next probe comes a period into training
     for size in sizes:
         if size != job["trainSize"]:
             timed(size)
