@@ -1,4 +1,4 @@
-// `npm run bench -- --mode fine-tune [--backbone ID] [--epochs N] [--unfreeze all|N] [--budget 24m] [--no-compare] [--json]`:
+// `npm run bench -- --mode fine-tune [--backbone ID] [--epochs N] [--unfreeze all|N] [--budget 24m] [--recipe k=v,...] [--no-compare] [--json]`:
 // imports the official train/test split into a throw-away home, fine-tunes (PyTorch engine), serves the
 // version through onnxruntime, and then trains the frozen (fast) version on the same split, printing
 // the side-by-side table: accuracy, macro-F1, train time and serving latency.
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { importFolder } from '../src/dataset/index.js';
 import { parseDuration } from '../src/params.js';
 import { resolveHome } from '../src/home/index.js';
-import { fineTuneVersion, trainVersion } from '../src/jobs/index.js';
+import { describePlan, fineTuneVersion, trainVersion } from '../src/jobs/index.js';
 import { Registry } from '../src/registry/index.js';
 import { latencyP50, sampleImages } from './latency.js';
 
@@ -28,7 +28,9 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       models: { type: 'string', default: path.join(SHARED, 'models') },
       home: { type: 'string' },
       seed: { type: 'string', default: '1' },
-      epochs: { type: 'string', default: '6' },
+      epochs: { type: 'string' },
+      /** Recipe overrides for ablations, e.g. ema=0,lpft=false,finalEpochs=0 (FineTuneParamsSchema names). */
+      recipe: { type: 'string' },
       unfreeze: { type: 'string', default: 'all' },
       budget: { type: 'string', default: '24m' },
       threads: { type: 'string' },
@@ -59,7 +61,8 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       {
         backbone: values.backbone,
         seed: Number(values.seed),
-        epochs: Number(values.epochs),
+        ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
+        ...recipeOverrides(values.recipe),
         unfreeze: values.unfreeze === 'all' ? 'all' : Number(values.unfreeze),
         budgetSeconds: parseDuration(values.budget, '--budget'),
         ...(values.threads ? { threads: Number(values.threads) } : {}),
@@ -68,8 +71,12 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       {
         onEngineMessage: (m) => {
           const t = ((performance.now() - started) / 1000).toFixed(0).padStart(5);
-          if (m.type === 'epoch') log(`${t}s epoch ${m.epoch}/${m.epochs}: train loss ${m.trainLoss.toFixed(4)}, val acc ${m.valAccuracy.toFixed(4)}, ${m.seconds.toFixed(0)} s${m.best ? ' (best)' : ''}`);
-          else if (m.type === 'ready') log(`${t}s engine ready: torch ${m.torch}, ${m.trainable}/${m.parameters} parameters trained, ${m.train} train / ${m.val} validation images`);
+          if (m.type === 'epoch') {
+            const extra = `${m.valAccuracyRaw !== undefined ? `, raw weights ${m.valAccuracyRaw.toFixed(4)}` : ''}${m.valAccuracyAtServingSize !== undefined ? `, at the serving size ${m.valAccuracyAtServingSize.toFixed(4)}` : ''}`;
+            log(`${t}s epoch ${m.epoch}/${m.epochs} at ${m.size ?? '?'} px: train loss ${m.trainLoss.toFixed(4)}, val acc ${m.valAccuracy.toFixed(4)}${extra}, ${m.seconds.toFixed(0)} s`);
+          }
+          else if (m.type === 'ready') log(`${t}s engine ready: torch ${m.torch} on ${m.device ?? 'cpu'} (${m.precision ?? 'float32'}), ${m.trainable}/${m.parameters} parameters trained, ${m.train} train / ${m.val} validation images`);
+          else if (m.type === 'plan') log(`${t}s ${describePlan(m)}`);
           else if (m.type === 'phase') log(`${t}s ${m.phase}`);
           else if (m.type === 'progress' && performance.now() - lastLine > 30_000) {
             lastLine = performance.now();
@@ -81,7 +88,7 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
     const ftLatency = await latencyP50(registry, home, ft.version, sample);
     const rows = [
       {
-        method: `fine-tune (${ft.engine.epochsRun} epochs, best ${ft.engine.bestEpoch}, stopped by ${ft.engine.stoppedBy})`,
+        method: `fine-tune (${ft.engine.epochsRun} of ${ft.engine.plan.epochs} planned epochs, stopped by ${ft.engine.stoppedBy}, served at ${ft.engine.plan.size} px)`,
         accuracy: ft.report.accuracy,
         macroF1: ft.report.macroF1,
         trainSeconds: ft.trainSeconds,
@@ -96,9 +103,24 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       torchTestAccuracy: round(ft.engine.testAccuracy),
       servedMinusTorch: round(ft.report.accuracy - ft.engine.testAccuracy),
       valAccuracy: round(ft.engine.valAccuracy),
+      probeValAccuracy: ft.engine.probeValAccuracy === null ? null : round(ft.engine.probeValAccuracy),
       epochsRun: ft.engine.epochsRun,
-      bestEpoch: ft.engine.bestEpoch,
+      plannedEpochs: ft.engine.plan.epochs,
+      requestedEpochs: ft.engine.plan.requestedEpochs,
+      expectedSeconds: ft.engine.plan.expectedSeconds,
+      stepSeconds: ft.engine.plan.stepSeconds,
+      size: ft.engine.plan.size,
       stoppedBy: ft.engine.stoppedBy,
+      device: ft.engine.device,
+      history: ft.engine.history.map((h) => ({
+        epoch: h.epoch,
+        size: h.size,
+        valAccuracy: round(h.valAccuracy),
+        ...(h.valAccuracyRaw !== undefined ? { valAccuracyRaw: round(h.valAccuracyRaw) } : {}),
+        ...(h.valAccuracyAtServingSize !== undefined ? { valAccuracyAtServingSize: round(h.valAccuracyAtServingSize) } : {}),
+        seconds: round(h.seconds, 1),
+      })),
+      images: ft.version.metrics?.images,
       exportEmbeddingMaxDiff: ft.check.embeddingMaxDiff,
       exportLogitMaxDiff: ft.check.logitMaxDiff,
       trainSeconds: round(ft.trainSeconds, 1),
@@ -121,6 +143,18 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
     registry.close();
     if (!values.home) await fs.rm(root, { recursive: true, force: true });
   }
+}
+
+/** `k=v,k=v` recipe overrides: numbers and booleans as such, anything else as text (the job schema validates). */
+function recipeOverrides(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const [key, raw = ''] = pair.split('=');
+      const value = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) && raw !== '' ? Number(raw) : raw;
+      return [key!.trim(), value];
+    }),
+  );
 }
 
 function formatSeconds(seconds: number): string {

@@ -11,6 +11,12 @@ export const EpochRecordSchema = z.object({
   valLoss: finite,
   seconds: z.number().min(0),
   best: z.boolean(),
+  /** Resolution the epoch trained and validated at (full fine-tune; progressive resizing). */
+  size: z.number().int().optional(),
+  /** Full fine-tune with EMA, last epochs: the raw (not averaged) weights' validation accuracy. */
+  valAccuracyRaw: z.number().optional(),
+  /** Full fine-tune, last epoch at the first size: validation accuracy at the serving size. */
+  valAccuracyAtServingSize: z.number().optional(),
 });
 /** One epoch's figures. */
 export type EpochRecord = z.infer<typeof EpochRecordSchema>;

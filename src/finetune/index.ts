@@ -3,7 +3,7 @@
 // Two job kinds share the engine: the full fine-tune and the fast path (train the blocks above a cut on
 // cached activations; see fast.ts).
 export { detectEngine, runEngine, runFastEngine, pythonCandidates, ENGINE_SCRIPT, INSTALL_HINT, type EngineInfo, type RunEngineOptions } from './engine.js';
-export { EngineMessageSchema, parseEngineLine, CANCEL_LINE, type EngineJob, type FastJob, type EngineMessage, type EngineDone, type FastDone, type EpochRecord } from './protocol.js';
+export { EngineMessageSchema, PlanSchema, parseEngineLine, CANCEL_LINE, type EnginePlan, type EngineJob, type FastJob, type EngineMessage, type EngineDone, type FastDone, type EpochRecord } from './protocol.js';
 export { writeCanvasFile, canvasSide, pixelScale, type CanvasOptions } from './images.js';
 export { checkExport, readHead, readFloat32, EXPORT_TOLERANCE, type ExportCheck } from './outputs.js';
 export { ActivationCache, VIEW_KEYS, CROP_STRENGTH, viewSeed } from './activation-cache.js';

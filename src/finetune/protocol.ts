@@ -15,11 +15,14 @@ export interface EngineJob {
   pool: 'none' | 'mean-hw';
   dim: number;
   numClasses: number;
-  /** uint8 images, `count` x canvas x canvas x 3 (HWC); crops of `size` px are fed to the network. */
+  /** uint8 images, `count` x canvas x canvas x 3 (HWC); the centre crop of `size` px is what serving sees. */
   images: string;
   count: number;
   canvas: number;
   size: number;
+  /** Resolution of the first epochs (progressive resizing); the last `finalEpochs` train at `size`. */
+  trainSize: number;
+  finalEpochs: number;
   /** Per-channel mean and std in 0..255 pixel units: input = (pixel - mean) / std. */
   mean: [number, number, number];
   std: [number, number, number];
@@ -30,6 +33,8 @@ export interface EngineJob {
   test: number[];
   testCount: number;
   epochs: number;
+  /** The user gave the epoch count: the plan keeps it even when the budget will stop it. */
+  epochsExact: boolean;
   unfreeze: 'all' | number;
   lr: number;
   headLr: number;
@@ -39,7 +44,16 @@ export interface EngineJob {
   dropout: number;
   augment: number;
   balance: 'balanced' | 'sqrt' | 'none';
-  patience: number;
+  /** Start the head from a linear probe on the frozen backbone (LP-FT). */
+  lpft: boolean;
+  /** Decay of the weights' moving average (0 = off); the model kept is the average. */
+  ema: number;
+  /** Layer-wise learning-rate decay per block from the top (1 = off). */
+  llrd: number;
+  /** Probability of random erasing per training crop. */
+  erase: number;
+  /** 'auto' (CUDA, then MPS, then CPU) or one device. */
+  device: 'auto' | 'cpu' | 'cuda' | 'mps';
   seed: number;
   threads: number;
   /** Unix time in seconds by which training must have stopped, leaving time to score and export; null = none. */
@@ -47,6 +61,25 @@ export interface EngineJob {
   /** Folder the engine writes its outputs into. */
   out: string;
 }
+
+/** The plan the engine fixes after measuring, before it trains: printed, and kept in the version. */
+export const PlanSchema = z.object({
+  type: z.literal('plan'),
+  requestedEpochs: z.number().int(),
+  epochs: z.number().int(),
+  finalEpochs: z.number().int(),
+  trainSize: z.number().int(),
+  size: z.number().int(),
+  stepsPerEpoch: z.number().int(),
+  /** Seconds of one training step, by resolution. */
+  stepSeconds: z.record(z.string(), z.number()),
+  expectedSeconds: z.number(),
+  /** Whether the plan's expected time fits before the deadline (always, without one). */
+  fits: z.boolean(),
+  threads: z.number().int(),
+  endSeconds: z.number(),
+});
+export type EnginePlan = Omit<z.infer<typeof PlanSchema>, 'type'>;
 
 /** Every message the engine can print, one JSON object per line. */
 export const EngineMessageSchema = z.discriminatedUnion('type', [
@@ -58,7 +91,10 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
     trainable: z.number().int(),
     train: z.number().int(),
     val: z.number().int(),
+    device: z.string().optional(),
+    precision: z.string().optional(),
   }),
+  PlanSchema,
   z.object({
     type: z.literal('progress'),
     epoch: z.number().int(),
@@ -70,15 +106,16 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
     imagesPerSecond: z.number(),
     threads: z.number().int(),
     elapsed: z.number(),
+    size: z.number().int().optional(),
   }),
   EpochRecordSchema.extend({ type: z.literal('epoch'), epochs: z.number().int() }),
-  z.object({ type: z.literal('phase'), phase: z.enum(['cache', 'evaluate', 'export']) }),
+  z.object({ type: z.literal('phase'), phase: z.enum(['cache', 'measure', 'probe', 'evaluate', 'export']) }),
   z.object({ type: z.literal('cut'), tensor: z.string(), shape: z.array(z.number().int()) }),
   z.object({ type: z.literal('cache'), done: z.number().int(), total: z.number().int() }),
   FastDoneSchema,
   z.object({
     type: z.literal('done'),
-    bestEpoch: z.number().int().min(1),
+    bestEpoch: z.number().int().min(0),
     valAccuracy: z.number(),
     valLoss: z.number(),
     epochsRun: z.number().int(),
@@ -87,7 +124,12 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
     threads: z.number().int(),
     trainSeconds: z.number(),
     testAccuracy: z.number(),
-    files: z.object({ model: z.string(), head: z.string(), testEmbeddings: z.string(), testLogits: z.string() }),
+    /** Validation accuracy of the linear probe the head started from (LP-FT), or null. */
+    probeValAccuracy: z.number().nullable(),
+    plan: PlanSchema.omit({ type: true }),
+    device: z.string(),
+    precision: z.string(),
+    files: z.object({ model: z.string(), head: z.string(), valEmbeddings: z.string(), testEmbeddings: z.string(), testLogits: z.string() }),
   }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('error'), code: z.enum(['engine-missing', 'failed']), message: z.string(), trace: z.string().optional() }),

@@ -7,15 +7,20 @@ import { openEmbedder, type BackboneSpec } from '../backbone/index.js';
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { pixelScale, type EngineJob, type EngineMessage } from '../finetune/index.js';
+import type { ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import type { Entry } from '../registry/index.js';
-import { groupedStratifiedFolds } from '../train/index.js';
+import { groupedStratifiedFolds, headProbabilities, type LogisticHead } from '../train/index.js';
 import type { FineTuneParams, FineTuneProgress } from './fine-tune.js';
 
 /** The engine's job file: the images, labels and splits by index, and the recipe. */
 export function engineJob(input: {
   base: BackboneSpec;
   params: FineTuneParams;
+  /** The plan's epochs (exact when params.epochs is given), the first resolution and the serving one. */
+  epochs: number;
+  trainSize: number;
+  size: number;
   work: string;
   canvas: EngineJob['canvas'];
   y: number[];
@@ -39,14 +44,17 @@ export function engineJob(input: {
     images: path.join(input.work, 'images.u8'),
     count: input.trainCount + input.testCount,
     canvas: input.canvas,
-    size: base.input.size,
+    size: input.size,
+    trainSize: input.trainSize,
+    finalEpochs: input.size === input.trainSize ? 0 : params.finalEpochs,
     ...pixelScale(base.input),
     labels: input.y,
     train: input.split.trainIdx,
     val: input.split.valIdx,
     test: Array.from({ length: input.testCount }, (_, k) => input.trainCount + k),
     testCount: input.testCount,
-    epochs: params.epochs,
+    epochs: input.epochs,
+    epochsExact: params.epochs !== undefined,
     unfreeze: params.unfreeze,
     lr: params.lr,
     headLr: params.headLr,
@@ -56,7 +64,11 @@ export function engineJob(input: {
     dropout: params.dropout,
     augment: params.augment,
     balance: params.balance,
-    patience: params.patience,
+    lpft: params.lpft,
+    ema: params.ema,
+    llrd: params.llrd,
+    erase: params.erase,
+    device: params.device,
     seed: params.seed,
     threads: params.threads ?? Math.min(2, os.availableParallelism()),
     // Time after the engine: serving the test split through onnxruntime and writing (about 15 ms an
@@ -101,13 +113,36 @@ export function fineTunable(spec: BackboneSpec): BackboneSpec {
   return spec;
 }
 
+/** The validation images scored by the trained head on PyTorch's raw embeddings (normalised as serving does). */
+export function valScored(train: readonly Entry[], valIdx: readonly number[], y: readonly number[], head: LogisticHead, embeddings: Float32Array): ScoredImage[] {
+  const dim = head.dim;
+  return valIdx.map((i, k) => {
+    const e = embeddings.slice(k * dim, (k + 1) * dim);
+    let norm = 0;
+    for (const v of e) norm += v * v;
+    norm = Math.sqrt(norm) || 1;
+    return { image: train[i]!.source, truth: y[i]!, probs: headProbabilities(head, e.map((v) => v / norm)) };
+  });
+}
+
+/** One line of the engine's plan, as the CLI and logs print it. */
+export function describePlan(plan: Extract<EngineMessage, { type: 'plan' }>, device?: string): string {
+  const steps = Object.entries(plan.stepSeconds).map(([size, s]) => `${s.toFixed(2)} s/step at ${size}`).join(', ');
+  const sizes = plan.finalEpochs > 0 ? `${plan.epochs - plan.finalEpochs} at ${plan.trainSize} px + ${plan.finalEpochs} at ${plan.size} px` : `at ${plan.size} px`;
+  const cut = plan.epochs < plan.requestedEpochs ? ` (${plan.requestedEpochs} requested; the budget allows ${plan.epochs})` : '';
+  const over = plan.fits ? '' : '; this is more than the budget: it will stop the run early';
+  return `Plan: ${plan.epochs} epoch${plan.epochs === 1 ? '' : 's'}${cut}, ${sizes}, about ${(plan.expectedSeconds / 60).toFixed(1)} min${device ? ` on ${device}` : ''} (${steps}, ${plan.threads} thread${plan.threads > 1 ? 's' : ''})${over}`;
+}
+
 export function forwardProgress(message: EngineMessage, progress: (p: FineTuneProgress) => void): void {
   if (message.type === 'progress') {
     const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(1)} img/s`;
     progress({ phase: 'finetune', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
   } else if (message.type === 'epoch') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.trainLoss.toFixed(4)} val acc ${message.valAccuracy.toFixed(3)}${message.best ? ' (best)' : ''}`;
+    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.trainLoss.toFixed(4)} val acc ${message.valAccuracy.toFixed(3)}${message.size ? ` at ${message.size} px` : ''}`;
     progress({ phase: 'finetune', done: message.epoch, total: message.epochs, detail });
+  } else if (message.type === 'phase' && (message.phase === 'measure' || message.phase === 'probe')) {
+    progress({ phase: 'measure', done: 0, total: 1, detail: message.phase === 'measure' ? 'timing a step at each resolution' : 'linear probe of the head on the frozen backbone' });
   } else if (message.type === 'phase') {
     progress({ phase: 'export', done: message.phase === 'export' ? 1 : 0, total: 2, detail: message.phase === 'export' ? 'torch.onnx.export' : 'scoring the test split in PyTorch' });
   }

@@ -1,19 +1,21 @@
 // Fine-tunes a backbone end to end and registers the result as an ordinary model version: images ->
-// canvas file -> PyTorch engine (child process) -> exported ONNX backbone + logistic head -> served
-// through onnxruntime on the test split (checked against PyTorch) -> immutable artefacts.
+// canvas file -> PyTorch engine (child process; measures, plans, trains) -> exported ONNX backbone +
+// logistic head -> thresholds from the grouped validation split -> served through onnxruntime on the
+// test split (checked against PyTorch; the test split only scores) -> immutable artefacts.
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { backboneSpecSchema, getBackbone, verifiedWeights, type BackboneSpec } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
-import { bestF1Thresholds, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
-import { checkExport, detectEngine, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
+import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
+import { checkExport, detectEngine, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Num, Seed } from '../params.js';
 import { versionId, type Registry, type Version } from '../registry/index.js';
 import { headProbabilities } from '../train/index.js';
-import { engineJob, fineTunable, forwardProgress, groupedValidation, serveTestSplit } from './fine-tune-parts.js';
+import { coldStart, defaultFinalSize, inputAt, warmStart } from './fine-tune-from.js';
+import { engineJob, fineTunable, forwardProgress, groupedValidation, serveTestSplit, valScored } from './fine-tune-parts.js';
 import { trainableSplit } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
 
@@ -24,7 +26,10 @@ import { runVersionJob, type JobProgress, type VersionOutput } from './version-j
 export const FineTuneParamsSchema = z.object({
   backbone: z.string().min(1).default('mobilenet-v2-imagenet'),
   seed: Seed,
-  epochs: Int(1, 200).default(6),
+  /** Exact epoch count; unset: the recipe's (7, or 3 from a version), shrunk to fit a budget. */
+  epochs: Int(1, 200).optional(),
+  /** Continue from this version's backbone (`v3`, `<project>/v3` or an ARN): a warm start. */
+  from: z.string().min(1).optional(),
   /** 'all', or the number of last blocks trained (a block = a depthwise convolution and the convs around it). */
   unfreeze: z
     .preprocess(
@@ -32,7 +37,7 @@ export const FineTuneParamsSchema = z.object({
       z.union([z.literal('all'), z.coerce.number().int().min(1).max(1000)], { error: "use 'all' or a number of blocks from 1 to 1000 (e.g. 3 or 3-blocks)" }),
     )
     .default('all'),
-  /** Wall-clock budget of the whole job in seconds (up to 7 days); training shrinks its schedule to fit. */
+  /** Wall-clock budget of the whole job in seconds (up to 7 days); the plan is fitted to it before training. */
   budgetSeconds: Duration(7 * 24 * 3600).optional(),
   batchSize: Int(1, 512).default(32),
   lr: Num(Number.MIN_VALUE, 1).default(3e-4),
@@ -44,9 +49,22 @@ export const FineTuneParamsSchema = z.object({
   augment: Num(0, 1).default(1),
   /** Class balancing by loss weights: n/(K n_c), its square root, or none. */
   balance: z.enum(['balanced', 'sqrt', 'none']).default('sqrt'),
-  /** Epochs without a better validation accuracy before stopping. */
-  patience: Int(1, 100).default(2),
-  /** Share of the training images held out (whole near-duplicate groups) for early stopping. */
+  /** Training resolution of the first epochs; default the backbone's input size (224). */
+  trainSize: Int(32, 1024).optional(),
+  /** Resolution of the last `finalEpochs` epochs and of serving; default 9/7 of the training size (288). */
+  finalSize: Int(32, 1024).optional(),
+  finalEpochs: Int(0, 50).default(1),
+  /** Start the head from a linear probe on the frozen backbone (LP-FT). */
+  lpft: z.boolean().default(true),
+  /** Decay of the exponential moving average of the weights; 0 turns it off. */
+  ema: Num(0, 0.9999).default(0.99),
+  /** Layer-wise learning-rate decay per block from the top; 1 turns it off. */
+  llrd: Num(0.05, 1).default(1),
+  /** Probability of random erasing per training crop. */
+  erase: Num(0, 1).default(0),
+  /** Where to train: auto = CUDA, then Apple MPS, then the CPU. */
+  device: z.enum(['auto', 'cpu', 'cuda', 'mps']).default('auto'),
+  /** Share of the training images held out (whole near-duplicate groups) for validation and thresholds. */
   valFraction: Num(0.05, 0.5).default(0.1),
   threads: Int(1, 256).optional(),
   workers: Int(1, 64).optional(),
@@ -54,9 +72,13 @@ export const FineTuneParamsSchema = z.object({
   python: z.string().min(1).optional(),
 });
 export type FineTuneParams = z.output<typeof FineTuneParamsSchema>;
+
+/** The recipe's epochs (the last at the serving size), and from a version (a warm start). */
+export const DEFAULT_EPOCHS = 7;
+export const WARM_EPOCHS = 3;
 export type FineTuneParamsInput = z.input<typeof FineTuneParamsSchema>;
 
-export type FineTunePhase = 'prepare' | 'finetune' | 'export' | 'evaluate' | 'write';
+export type FineTunePhase = 'prepare' | 'measure' | 'finetune' | 'export' | 'evaluate' | 'write';
 
 export type FineTuneProgress = JobProgress<FineTunePhase>;
 
@@ -94,7 +116,13 @@ export async function fineTuneVersion(
   const started = performance.now();
   const params = FineTuneParamsSchema.parse(rawParams);
   const project = registry.projects.get(projectName);
-  const base = fineTunable(getBackbone(params.backbone, home.models));
+  const start = params.from ? await warmStart(registry, home, projectName, params.from) : coldStart(getBackbone(params.backbone, home.models));
+  const base = fineTunable(start.spec);
+  const trainSize = params.trainSize ?? start.baseInput.size;
+  const epochs = params.epochs ?? (params.from ? WARM_EPOCHS : DEFAULT_EPOCHS);
+  // Progressive resizing needs an epoch at the first size: with fewer epochs, all train (and serve) at it.
+  const finalSize = params.finalEpochs > 0 && epochs > params.finalEpochs ? (params.finalSize ?? defaultFinalSize(trainSize)) : trainSize;
+  const serving = inputAt(start.baseInput, finalSize);
   const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
   const engineInfo = await detectEngine(params.python);
   const work = path.join(home.tmp, `.finetune.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
@@ -102,7 +130,7 @@ export async function fineTuneVersion(
   try {
     return await runVersionJob(registry, home, {
       project,
-      init: { backbone: base.id, params: { mode: 'fine-tune', ...params }, seed: params.seed },
+      init: { backbone: start.baseId, params: { mode: 'fine-tune', ...params }, seed: params.seed },
       onStart: options.onStart,
       signal: options.signal,
       work: async (version, checkCancelled) => {
@@ -110,7 +138,7 @@ export async function fineTuneVersion(
         const images = [...train, ...test];
         const canvas = await writeCanvasFile(
           images.map((e) => ({ path: path.resolve(home.root, e.blob), name: e.source })),
-          base.input,
+          serving,
           path.join(work, 'images.u8'),
           { signal: options.signal, onProgress: (done, total) => progress({ phase: 'prepare', done, total, detail: 'decoding images' }) },
         );
@@ -118,7 +146,8 @@ export async function fineTuneVersion(
         const y = images.map((e) => labelIndex.get(e.label)!);
         const split = groupedValidation(train, y.slice(0, train.length), params);
         const budgetEnd = params.budgetSeconds === undefined ? null : Date.now() / 1000 + params.budgetSeconds - (performance.now() - started) / 1000;
-        const job = engineJob({ base, params, work, canvas, y, split, trainCount: train.length, testCount: test.length, numClasses: labels.length, budgetEnd, model: (await verifiedWeights(base, home.models))[0]! });
+        const model = (await verifiedWeights(base, home.models))[0]!;
+        const job = engineJob({ base, params, epochs, trainSize, size: finalSize, work, canvas, y, split, trainCount: train.length, testCount: test.length, numClasses: labels.length, budgetEnd, model });
         await fs.writeFile(path.join(work, 'job.json'), JSON.stringify(job));
         const engine = await runEngine(engineInfo.python, path.join(work, 'job.json'), {
           signal: options.signal,
@@ -134,8 +163,9 @@ export async function fineTuneVersion(
         const onnxSha = sha256Hex(onnxBytes);
         const tuned: BackboneSpec = backboneSpecSchema.parse({
           ...base,
+          input: inputAt(start.baseInput, engine.plan.size),
           id: `ft-${onnxSha.slice(0, 16)}`,
-          description: `${base.id} fine-tuned on project ${projectName} (${versionId(version)})`,
+          description: `${start.baseId} fine-tuned on project ${projectName} (${versionId(version)})${start.from ? `, continued from ${versionId(start.from)}` : ''}`,
           weights: { source: 'file', file: 'backbone.onnx', sha256: onnxSha },
         });
         // Serve the exported graph exactly as a started version would, and hold it to PyTorch's outputs.
@@ -146,8 +176,11 @@ export async function fineTuneVersion(
           served,
           head,
         );
+        // Thresholds from the grouped validation split (PyTorch's embeddings of the exported model); the
+        // test split only scores.
+        const valEmbeddings = await readFloat32(out(engine.files.valEmbeddings), split.valIdx.length * base.dim);
+        const thresholds = pooledF1Thresholds(labels.length, valScored(train, split.valIdx, y, head, valEmbeddings));
         const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, served[k]!) }));
-        const thresholds = bestF1Thresholds(labels.length, scored);
         const report = evaluatePredictions(labels, scored, thresholds);
         checkCancelled();
 
@@ -155,7 +188,7 @@ export async function fineTuneVersion(
         const engineSummary = { ...engine, files: undefined }; // the work-folder file names mean nothing later
         const trainSeconds = (performance.now() - started) / 1000;
         const output: VersionOutput = {
-          backbone: { id: tuned.id, dim: tuned.dim, spec: { ...tuned }, base: base.id },
+          backbone: { id: tuned.id, dim: tuned.dim, spec: { ...tuned }, base: start.baseId },
           labels,
           thresholds,
           head,
@@ -163,14 +196,29 @@ export async function fineTuneVersion(
           images: { train: train.length, test: test.length },
           report,
           snapshot: images.map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
-          extra: { 'finetune.json': { engine: { ...engineInfo }, ...engineSummary, check, servedAccuracy: report.accuracy, validation: split.valIdx.length } },
+          extra: {
+            'finetune.json': {
+              engine: { ...engineInfo },
+              ...engineSummary,
+              check,
+              servedAccuracy: report.accuracy,
+              validation: split.valIdx.length,
+              thresholds: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
+              ...(start.from ? { from: versionId(start.from) } : {}),
+            },
+          },
           files: { 'backbone.onnx': onnxBytes },
           metrics: {
             trainSeconds,
             mode: 'fine-tune',
             epochsRun: engine.epochsRun,
-            bestEpoch: engine.bestEpoch,
+            plannedEpochs: engine.plan.epochs,
+            requestedEpochs: engine.plan.requestedEpochs,
+            expectedSeconds: engine.plan.expectedSeconds,
+            size: engine.plan.size,
             stoppedBy: engine.stoppedBy,
+            device: engine.device,
+            ...(start.from ? { from: versionId(start.from) } : {}),
             valAccuracy: engine.valAccuracy,
             torchTestAccuracy: engine.testAccuracy,
             exportMaxDiff: Math.max(check.embeddingMaxDiff, check.logitMaxDiff),

@@ -22,7 +22,11 @@ export {
   type FineTuneProgress,
   type FineTunePhase,
   type FineTuneResult,
+  DEFAULT_EPOCHS,
+  WARM_EPOCHS,
 } from './fine-tune.js';
+export { describePlan } from './fine-tune-parts.js';
+export { warmStart, defaultFinalSize, inputAt, type FineTuneStart } from './fine-tune-from.js';
 export { fastVersion, checkFastPath, FAST_PATH_ADDS, FastParamsSchema, type FastParams, type FastParamsInput, type FastPathCheck, type FastOptions, type FastProgress, type FastPhase, type FastResult } from './fast-version.js';
 export { addLabelVersion, extendWithShots, AddLabelParamsSchema, type AddLabelParams, type AddLabelResult } from './add-label.js';
 export { scoreTestImages, evaluateAt, thresholdVersion, type TestPrediction, type ScoredTestSet, type ThresholdVersionOptions } from './threshold-version.js';

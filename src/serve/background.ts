@@ -4,9 +4,8 @@
 // import states live in the registry, so they survive a restart.
 import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import type { TrainParamsInput, TrainProgress } from '../jobs/index.js';
 import type { DatasetImportStatus, Registry, Split, Version } from '../registry/index.js';
-import type { ChildMessage } from './job-protocol.js';
+import type { ChildMessage, TrainingProgress, TrainingRequest } from './job-protocol.js';
 import { fromWire, startJobChild, type JobChild } from './job-process.js';
 
 export type DatasetStatus = DatasetImportStatus;
@@ -38,8 +37,10 @@ const CLOSE_GRACE_MS = 10_000;
 
 /** Runs imports and trainings in child processes and remembers how they went. */
 export class BackgroundWork {
-  private readonly progress = new Map<number, TrainProgress>();
+  private readonly progress = new Map<number, TrainingProgress>();
   private readonly children = new Set<JobChild>();
+  /** The child of each training in progress, by version id, so it can be cancelled. */
+  private readonly trainings = new Map<number, JobChild>();
 
   constructor(
     private readonly registry: Registry,
@@ -83,17 +84,21 @@ export class BackgroundWork {
     return state && { status: state.status, message: state.message, createdAt: new Date(state.createdAt), updatedAt: new Date(state.updatedAt), errorEntries: state.errorEntries };
   }
 
-  /** Starts training in a child and resolves with the new version row (TRAINING_IN_PROGRESS) as soon as it exists. */
-  startTraining(project: string, params: TrainParamsInput): Promise<Version> {
+  /**
+   * Starts training in a child (frozen, fast or fine-tune: the engine runs there, off this event loop)
+   * and resolves with the new version row (TRAINING_IN_PROGRESS) as soon as it exists.
+   */
+  startTraining(project: string, request: TrainingRequest): Promise<Version> {
     this.registry.projects.get(project);
     return new Promise((resolve, reject) => {
       let version: Version | undefined;
       let ended = false;
-      this.spawn(
-        { kind: 'train', home: this.home, project, params },
+      const child = this.spawn(
+        { kind: 'train', home: this.home, project, ...request },
         (message: ChildMessage) => {
           if (message.type === 'started') {
             version = message.version;
+            this.trainings.set(message.version.id, child);
             resolve(message.version);
           } else if (message.type === 'progress') {
             if (version) this.progress.set(version.id, message.progress);
@@ -104,11 +109,15 @@ export class BackgroundWork {
             ended = true;
             const error = fromWire(message.error, `the training of ${project}`);
             if (!version) reject(error);
+            else if (error.code === 'ERR_TRAINING_CANCELLED') this.log.info({ project, version: version.name }, 'training cancelled');
             else this.log.error({ project, version: version.name, err: error }, 'training failed');
           }
         },
         (code, stderr) => {
-          if (version) this.progress.delete(version.id);
+          if (version) {
+            this.progress.delete(version.id);
+            this.trainings.delete(version.id);
+          }
           if (ended) return;
           const detail = `exit code ${code ?? 'none'}${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`;
           if (!version) return reject(new SkulensError('ERR_JOB_CHILD_FAILED', { job: `the training of ${project}`, detail }));
@@ -122,8 +131,22 @@ export class BackgroundWork {
   }
 
   /** The latest progress of a training of this server, for StatusMessage. */
-  trainingProgress(versionId: number): TrainProgress | undefined {
+  trainingProgress(versionId: number): TrainingProgress | undefined {
     return this.progress.get(versionId);
+  }
+
+  /**
+   * Cancels a training of this server, as Ctrl-C does in the CLI: the job stops at its next step and
+   * removes its row (a child still there 30 s later is killed, and its row marked failed). False when no
+   * training of this server has that id.
+   */
+  cancelTraining(versionId: number): boolean {
+    const child = this.trainings.get(versionId);
+    if (!child) return false;
+    child.cancel();
+    const timer = setTimeout(() => child.pid !== undefined && killQuietly(child.pid), CLOSE_GRACE_MS * 3);
+    void child.exited.then(() => clearTimeout(timer));
+    return true;
   }
 
   /** Cancels every child (a cancelled training keeps nothing; an import keeps what it committed) and waits for them. */
@@ -137,7 +160,7 @@ export class BackgroundWork {
     await Promise.allSettled(waiting);
   }
 
-  private spawn(job: Parameters<typeof startJobChild>[0], onMessage: (message: ChildMessage) => void, onExit: (code: number | null, stderr: string) => void): void {
+  private spawn(job: Parameters<typeof startJobChild>[0], onMessage: (message: ChildMessage) => void, onExit: (code: number | null, stderr: string) => void): JobChild {
     const child = startJobChild(job, this.options.env ?? process.env, onMessage, (code, stderr) => {
       this.children.delete(child);
       try {
@@ -147,6 +170,7 @@ export class BackgroundWork {
       }
     });
     this.children.add(child);
+    return child;
   }
 }
 

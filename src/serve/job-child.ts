@@ -4,10 +4,10 @@
 import { SkulensError, isSkulensError, reasonOf } from '../errors.js';
 import { importDataset } from '../dataset/index.js';
 import { resourceErrorOf } from '../home/index.js';
-import { trainVersion } from '../jobs/index.js';
-import { Registry } from '../registry/index.js';
+import { fastVersion, fineTuneVersion, trainVersion } from '../jobs/index.js';
+import { Registry, type Version } from '../registry/index.js';
 import { S3Store } from '../storage/index.js';
-import type { ChildMessage, JobRequest, ParentMessage, WireError } from './job-protocol.js';
+import type { ChildMessage, JobRequest, ParentMessage, TrainingRequest, WireError } from './job-protocol.js';
 
 const controller = new AbortController();
 const send = (message: ChildMessage): Promise<void> =>
@@ -24,11 +24,7 @@ async function run(job: JobRequest): Promise<void> {
   let store: S3Store | undefined;
   try {
     if (job.kind === 'train') {
-      const result = await trainVersion(registry, job.home, job.project, job.params, {
-        signal: controller.signal,
-        onStart: (version) => void send({ type: 'started', version }),
-        onProgress: (progress) => void send({ type: 'progress', progress }),
-      });
+      const result = await train(registry, job);
       await send({ type: 'trained', version: result.version, seconds: result.trainSeconds });
     } else {
       const storage = job.s3 ? (): S3Store => (store ??= S3Store.fromEnv(job.home, process.env)) : undefined;
@@ -40,6 +36,24 @@ async function run(job: JobRequest): Promise<void> {
   } finally {
     store?.destroy();
     registry.close();
+  }
+}
+
+/** Runs one training in its mode, reporting the row as soon as it exists and each progress step. */
+function train(registry: Registry, job: Extract<JobRequest, { kind: 'train' }>): Promise<{ version: Version; trainSeconds: number }> {
+  const options = {
+    signal: controller.signal,
+    onStart: (version: Version) => void send({ type: 'started', version }),
+    onProgress: (progress: { phase: string; done: number; total: number; detail?: string }) => void send({ type: 'progress', progress }),
+  };
+  const request: TrainingRequest = job;
+  switch (request.mode) {
+    case 'fine-tune':
+      return fineTuneVersion(registry, job.home, job.project, request.params, options);
+    case 'fast':
+      return fastVersion(registry, job.home, job.project, request.params, options);
+    default:
+      return trainVersion(registry, job.home, job.project, request.params, options);
   }
 }
 

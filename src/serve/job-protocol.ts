@@ -1,11 +1,20 @@
 // The messages between the server and a job child (job-child.ts): one job a child, started by the first
 // message, cancelled by "cancel" (or by the server going away), reported back as JSON-safe messages.
 import type { HomeLayout } from '../home/index.js';
-import type { TrainParamsInput, TrainProgress } from '../jobs/index.js';
+import type { FastParamsInput, FineTuneParamsInput, JobProgress, TrainParamsInput } from '../jobs/index.js';
 import type { Split, Version } from '../registry/index.js';
 
+/** A training of one mode and its parameters (validated again by the mode's job schema in the child). */
+export type TrainingRequest =
+  | { mode: 'frozen'; params: TrainParamsInput }
+  | { mode: 'fast'; params: FastParamsInput }
+  | { mode: 'fine-tune'; params: FineTuneParamsInput };
+
+/** Any training's progress: its phase (prepare, finetune, ...), how far, and a line such as the epoch. */
+export type TrainingProgress = JobProgress<string>;
+
 export type JobRequest =
-  | { kind: 'train'; home: HomeLayout; project: string; params: TrainParamsInput }
+  | ({ kind: 'train'; home: HomeLayout; project: string } & TrainingRequest)
   | { kind: 'import'; home: HomeLayout; project: string; source: string; split: Split | undefined; s3: boolean };
 
 export type ParentMessage = { type: 'run'; job: JobRequest } | { type: 'cancel' };
@@ -25,7 +34,7 @@ export interface ImportOutcome {
 
 export type ChildMessage =
   | { type: 'started'; version: Version }
-  | { type: 'progress'; progress: TrainProgress }
+  | { type: 'progress'; progress: TrainingProgress }
   | { type: 'trained'; version: Version; seconds: number }
   | { type: 'imported'; outcome: ImportOutcome }
   | { type: 'failed'; error: WireError };

@@ -24,7 +24,7 @@ test('a one-epoch fine-tune of a small graph exports, registers and is served by
     assert.equal(result.version.status, 'TRAINING_COMPLETED');
     assert.equal(result.engine.epochsRun, 1);
     assert.ok(result.check.embeddingMaxDiff <= 1e-4 && result.check.logitMaxDiff <= 1e-4, JSON.stringify(result.check));
-    assert.deepEqual([...phases].sort(), ['evaluate', 'export', 'finetune', 'prepare', 'write']);
+    assert.deepEqual([...phases].sort(), ['evaluate', 'export', 'finetune', 'measure', 'prepare', 'write']);
 
     const { manifest } = await readModel(home, result.version.dir!);
     assert.equal(manifest.backbone.base, 'small-cnn');

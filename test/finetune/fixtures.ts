@@ -104,16 +104,21 @@ export function tempDir(prefix: string): string {
 
 const COLOURS: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 180, 60], blue: [40, 60, 200] };
 
-/** A home with the small backbone in its models folder and project `p`: 3 colour labels, 8 train + 3 test photos each. */
-export async function smallProject(): Promise<{ home: HomeLayout; registry: Registry; root: string }> {
+/**
+ * A home with the small backbone in its models folder and project `p`: 3 colour labels, 8 train + 3 test
+ * photos each. Train and test photos come from separate seeded noise streams, so two projects made with
+ * different `testSeed`s differ only in their test photos.
+ */
+export async function smallProject(options: { testSeed?: number } = {}): Promise<{ home: HomeLayout; registry: Registry; root: string }> {
   const root = tempDir('finetune');
   const home = resolveHome(path.join(root, 'home'), {});
   fs.mkdirSync(path.join(home.models, 'small-cnn'), { recursive: true });
   fs.writeFileSync(path.join(home.models, 'small-cnn', 'model.onnx'), smallOnnxModel());
   fs.writeFileSync(path.join(home.models, 'small-cnn.backbone.json'), JSON.stringify(SMALL_ROW));
-  const random = mulberry32(3);
+  const streams = { train: mulberry32(3), test: mulberry32(options.testSeed ?? 4) };
   for (const [label, rgb] of Object.entries(COLOURS)) {
     for (const split of ['train', 'test'] as const) {
+      const random = streams[split];
       const dir = path.join(root, 'data', split, label);
       fs.mkdirSync(dir, { recursive: true });
       for (let k = 0; k < (split === 'train' ? 8 : 3); k++) {
@@ -128,6 +133,21 @@ export async function smallProject(): Promise<{ home: HomeLayout; registry: Regi
   registry.createProject('p');
   for (const split of ['train', 'test'] as const) await importFolder(registry, home, 'p', path.join(root, 'data', split), { split });
   return { home, registry, root };
+}
+
+/** Adds label `label` to project `p`: 8 train and 3 test photos of noisy `rgb` fields (a new SKU). */
+export async function addColourLabel(registry: Registry, home: HomeLayout, root: string, label: string, rgb: [number, number, number]): Promise<void> {
+  const random = mulberry32(11);
+  for (const split of ['train', 'test'] as const) {
+    const dir = path.join(root, 'added', label, split, label);
+    fs.mkdirSync(dir, { recursive: true });
+    for (let k = 0; k < (split === 'train' ? 8 : 3); k++) {
+      const pixels = Buffer.alloc(64 * 64 * 3);
+      for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, rgb[p % 3]! + Math.round((random() - 0.5) * 120)));
+      await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(dir, `${label}-${k}.png`));
+    }
+    await importFolder(registry, home, 'p', path.join(root, 'added', label, split), { split });
+  }
 }
 
 /** The python the engine would use, if it can import torch and onnx; CI (SKULENS_REQUIRE_TORCH=1) insists. */

@@ -28,7 +28,7 @@ interface TrainMode {
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
   fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'budget', 'workers'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
   frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
-  'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers'], run: runFineTuneCommand },
+  'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers', 'from', 'device'], run: runFineTuneCommand },
 });
 
 /** Trains with progress bars and cancels cleanly on Ctrl-C; shared with `skulens demo`. */
@@ -90,7 +90,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--mode <mode>', `${Object.keys(TRAIN_MODES).join(' | ')} (default fast: trains the top blocks on cached activations with PyTorch, falling back to frozen without it; frozen: frozen backbone + tuned head; fine-tune: the whole backbone)`)
     .option('--backbone <id>', 'backbone id (see `skulens backbones list`)')
     .option('--seed <n>', 'random seed; same data and seed give the same model (default 1)')
-    .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fast: the training; fine-tune: the whole job, e.g. 30m (no limit unless given)')
+    .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fast: the training; fine-tune: the whole job, e.g. 30m: the plan is fitted to it before training (no limit unless given)')
     .option('--max-trials <n>', 'frozen: search at most this many configurations, in plan order (default 2 with tuning: the logistic head and the MLP; 9 runs the whole plan)')
     .option('--workers <n>', 'embedding workers (default: one per core, at most 2)')
     .option('--c <value>', "frozen: inverse L2 strength of the logistic head, or 'auto' (grouped 3-fold CV on the training images; default)")
@@ -101,10 +101,12 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--tune', 'frozen: search head type, learning rate, epochs, balance and augmentation by grouped CV (default)')
     .option('--no-tune', 'frozen: only pick C (when --c auto)')
     .option('--target-precision <p>', "frozen: fit each label's threshold for this precision (0-1] instead of best F1")
-    .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default 12 fast, 6 fine-tune)')
+    .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default 12 fast; fine-tune 7, the last at the serving size, or 3 with --from; exact when given)')
     .option('--cut <channels>', 'fast: cut the backbone at the end of the stage with this many channels (default 96)')
     .option('--views <n>', 'fast: cached views per photo, the centre crop plus random crops (default 2)')
     .option('--unfreeze <all|N-blocks>', 'fine-tune: train all layers or only the last N blocks (default all)')
+    .option('--from <version>', 'fine-tune: continue from this fine-tuned or fast version\'s backbone (v3, <project>/v3 or an ARN), e.g. after adding labels')
+    .option('--device <device>', 'fine-tune: auto (default: CUDA, then Apple MPS, then the CPU) | cpu | cuda | mps')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (project: string, options: TrainCliOptions) => {
       const ctx = context();

@@ -1,6 +1,8 @@
 # skulens fine-tuning engine: batches from the uint8 image canvas file the driver wrote. Training
-# batches are augmented (random resized crop, horizontal flip, colour jitter); evaluation batches are
-# the centre crop, which is exactly the pixels skulens' serving preprocessing produces.
+# batches are augmented (random resized crop, horizontal flip, colour jitter, optional random erasing);
+# evaluation batches are the centre crop, which is exactly the pixels skulens' serving preprocessing
+# produces at the canvas's own size (`size`), and that crop resized for a smaller size (progressive
+# resizing trains and validates at the smaller size first).
 import math
 
 import torch
@@ -21,24 +23,41 @@ class Batches:
         # channels_last: MobileNet-style convolutions run markedly faster on CPU in this memory format.
         return ((x - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
 
-    def eval_batch(self, index):
-        """Centre crop of `size` from the canvas: the same pixels as serving's shorter-side-crop."""
+    def eval_batch(self, index, size=None):
+        """Centre crop of `size` from the canvas: the same pixels as serving's shorter-side-crop. A smaller
+        `size` resizes that same crop (the same field of view, fewer pixels)."""
         off = (self.canvas - self.size) // 2
         x = self.images[index, off:off + self.size, off:off + self.size, :].permute(0, 3, 1, 2).float()
+        if size is not None and size != self.size:
+            x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
         return self._normalise(x)
 
-    def train_batch(self, index, gen, strength=1.0):
-        """Augmented crops: random resized crop (area 0.5-1, aspect 3/4-4/3), flip, colour jitter."""
-        out = torch.empty(len(index), 3, self.size, self.size)
+    def train_batch(self, index, gen, strength=1.0, size=None, erase=0.0):
+        """Augmented crops: random resized crop (area 0.5-1, aspect 3/4-4/3), flip, colour jitter, and with
+        probability `erase` one random rectangle (2-20% of the area) set to the mean colour."""
+        size = size or self.size
+        out = torch.empty(len(index), 3, size, size)
         for k, i in enumerate(index.tolist()):
             img = self.images[i].permute(2, 0, 1).float().unsqueeze(0)
             top, left, h, w = self._crop_box(gen, strength)
             crop = img[:, :, top:top + h, left:left + w]
-            crop = F.interpolate(crop, size=(self.size, self.size), mode="bilinear", align_corners=False, antialias=True)
+            crop = F.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
             if torch.rand(1, generator=gen).item() < 0.5:
                 crop = crop.flip(3)
             out[k] = self._jitter(crop[0], gen, 0.2 * strength)
+            if erase > 0 and torch.rand(1, generator=gen).item() < erase:
+                self._erase(out[k], gen)
         return self._normalise(out.clamp_(0, 255))
+
+    def _erase(self, x, gen):
+        size = x.shape[-1]
+        area = size * size * (0.02 + 0.18 * torch.rand(1, generator=gen).item())
+        ratio = math.exp(math.log(0.3) + (math.log(1 / 0.3) - math.log(0.3)) * torch.rand(1, generator=gen).item())
+        h = min(size, int(round(math.sqrt(area / ratio))))
+        w = min(size, int(round(math.sqrt(area * ratio))))
+        top = int(torch.randint(0, size - h + 1, (1,), generator=gen))
+        left = int(torch.randint(0, size - w + 1, (1,), generator=gen))
+        x[:, top:top + h, left:left + w] = self.mean.view(3, 1, 1)
 
     def _crop_box(self, gen, strength):
         s = self.canvas

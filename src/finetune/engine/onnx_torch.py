@@ -80,6 +80,43 @@ def _pad(x, pads, value, a):
     return F.pad(x, (pads[3], pads[7], pads[2], pads[6]), value=fill)
 
 
+_DTYPES = {1: torch.float32, 6: torch.int32, 7: torch.int64, 9: torch.bool, 10: torch.float16, 11: torch.float64}
+
+
+def _tensor_attr(value):
+    """A TensorProto attribute (Constant's value) as a torch tensor."""
+    return value if torch.is_tensor(value) else torch.from_numpy(onnx.numpy_helper.to_array(value).copy())
+
+
+def _slice(x, starts, ends, axes, steps):
+    starts, ends = starts.tolist(), ends.tolist()
+    axes = list(range(len(starts))) if axes is None else axes.tolist()
+    steps = [1] * len(starts) if steps is None else steps.tolist()
+    if not x.is_floating_point():
+        # Shape arithmetic (what torch.onnx.export writes around a Pad): numpy slices any way, backwards too.
+        index = [slice(None)] * x.dim()
+        for a, b, e, st in zip(axes, starts, ends, steps):
+            index[a] = slice(b, e, st)
+        return torch.from_numpy(x.numpy()[tuple(index)].copy())
+    if any(st < 0 for st in steps):
+        raise UnsupportedGraph("Slice with a negative step on image tensors")
+    index = [slice(None)] * x.dim()
+    for a, b, e, st in zip(axes, starts, ends, steps):
+        index[a] = slice(b, e, st)
+    return x[tuple(index)]
+
+
+def _reshape(x, shape):
+    dims = [x.shape[k] if d == 0 else d for k, d in enumerate(shape.tolist())]
+    return x.reshape(dims)
+
+
+def _unsqueeze(x, axes):
+    for a in sorted(axes.tolist()):
+        x = x.unsqueeze(a if a >= 0 else a + x.dim() + 1)
+    return x
+
+
 # op -> function(inputs, attributes); inputs are tensors (or None for an omitted optional input).
 OPS = {
     "Conv": lambda i, a: _conv(i[0], i[1], i[2] if len(i) > 2 else None, a),
@@ -98,6 +135,20 @@ OPS = {
     "AveragePool": lambda i, a: _pool("AveragePool", i[0], a),
     "Concat": lambda i, a: torch.cat(i, dim=int(a["axis"])),
     "Pad": lambda i, a: _pad(i[0], i[1] if len(i) > 1 else a.get("pads"), i[2] if len(i) > 2 else a.get("value"), a),
+    # What torch.onnx.export itself writes (so a fine-tuned version's graph can be trained again): GAP as
+    # ReduceMean, flatten as Reshape, and the shape arithmetic around an asymmetric Pad.
+    "ReduceMean": lambda i, a: i[0].mean(dim=tuple(a["axes"]), keepdim=bool(a.get("keepdims", 1))),
+    "Reshape": lambda i, a: _reshape(i[0], i[1]),
+    "Transpose": lambda i, a: i[0].permute(*a["perm"]) if "perm" in a else i[0].permute(*reversed(range(i[0].dim()))),
+    "Constant": lambda i, a: _tensor_attr(a["value"]),
+    "ConstantOfShape": lambda i, a: torch.full(i[0].tolist(), _tensor_attr(a["value"]).item() if "value" in a else 0.0,
+                                               dtype=_tensor_attr(a["value"]).dtype if "value" in a else torch.float32),
+    "Cast": lambda i, a: i[0].to(_DTYPES[int(a["to"])]),
+    "Slice": lambda i, a: _slice(i[0], i[1], i[2], i[3] if len(i) > 3 else None, i[4] if len(i) > 4 else None),
+    "Shape": lambda i, a: torch.tensor(list(i[0].shape), dtype=torch.int64),
+    "Gather": lambda i, a: torch.index_select(i[0], int(a.get("axis", 0)), i[1].reshape(-1)).reshape(
+        *i[0].shape[:int(a.get("axis", 0))], *i[1].shape, *i[0].shape[int(a.get("axis", 0)) + 1:]),
+    "Unsqueeze": lambda i, a: _unsqueeze(i[0], i[1]),
 }
 
 # Inputs that are numeric settings rather than weights: kept as constants, never trained.
@@ -159,8 +210,18 @@ class OnnxModule(nn.Module):
                 else:
                     self.params[key] = nn.Parameter(value.float())
         self.attrs = [_attrs(n) for n in self.nodes]
+        for attrs in self.attrs:  # Constant values: converted once, not at every forward
+            if isinstance(attrs.get("value"), onnx.TensorProto):
+                attrs["value"] = _tensor_attr(attrs["value"])
         self.start = None
         self.upper = list(range(len(self.nodes)))
+
+    def _apply(self, fn):
+        # Module.to()/.cuda() reach parameters and buffers; the constants (Clip bounds, batch-norm
+        # statistics) must follow them to the training device too.
+        super()._apply(fn)
+        self.constants = {k: fn(v) for k, v in self.constants.items()}
+        return self
 
     def cut_at(self, start):
         """Makes `forward_from` start at the inner tensor `start`; returns the parameters above it."""

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import threading
+import time
 import traceback
 
 _emit_lock = threading.Lock()
@@ -59,40 +60,57 @@ def run(job, cancel):
     import numpy as np
     import torch
     from augment import Batches
+    from device import Precision, choose, describe
+    from fit import fit, measure, plan_of
     from onnx_torch import OnnxModule
-    from train import Classifier, evaluate, fit
+    from train import Classifier, ThreadTuner, evaluate
 
     torch.manual_seed(job["seed"])
     torch.set_num_threads(job["threads"])
+    device = choose(job.get("device", "auto"))
+    precision = Precision(device)
     backbone = OnnxModule(job["model"], job["output"], job["pool"])
     trainable_from(backbone, job["unfreeze"])
-    model = Classifier(backbone, job["dim"], job["numClasses"], job["dropout"]).to(memory_format=torch.channels_last)
+    model = Classifier(backbone, job["dim"], job["numClasses"], job["dropout"]).to(device).to(memory_format=torch.channels_last)
     n, s = job["count"], job["canvas"]
     images = torch.from_numpy(np.fromfile(job["images"], dtype=np.uint8).reshape(n, s, s, 3))
     batches = Batches(images, job["size"], job["mean"], job["std"])
     split = {k: torch.tensor(job[k], dtype=torch.long) for k in ("train", "val", "test")}
     split["y"] = torch.tensor(job["labels"], dtype=torch.long)
     emit({"type": "ready", "torch": torch.__version__, "parameters": sum(p.numel() for p in model.parameters()),
-          "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad), "train": len(job["train"]), "val": len(job["val"])})
+          "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad), "train": len(job["train"]), "val": len(job["val"]),
+          "device": describe(device), "precision": precision.name})
 
-    summary = fit(job, model, batches, split, emit, cancel.is_set)
+    emit({"type": "phase", "phase": "measure"})
+    tuner = ThreadTuner(job["threads"] if device == "cpu" else 1)
+    timing = measure(job, model, batches, split, device, precision, tuner)
+    plan = plan_of(job, timing, time.time())
+    emit({"type": "plan", **plan})
+    summary = fit(job, model, batches, split, emit, cancel.is_set, device, precision, plan, tuner)
     if summary is None:
         emit({"type": "cancelled"})
         return 3
     emit({"type": "phase", "phase": "evaluate"})
-    test = evaluate(model, batches, split["test"], split["y"][split["test"]], 64, cancel.is_set)
+    # Float32 without TF32 for what the export check and the thresholds read.
+    if device == "cuda":
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+    val = evaluate(model, batches, split["val"], split["y"][split["val"]], 64, cancel.is_set, plan["size"], device)
+    test = None if val is None else evaluate(model, batches, split["test"], split["y"][split["test"]], 64, cancel.is_set, plan["size"], device)
     if test is None:
         emit({"type": "cancelled"})
         return 3
     out = job["out"]
+    model = model.to("cpu")
     weights, bias = model.head_arrays()
     np.concatenate([weights.numpy().ravel(), bias.numpy().ravel()]).astype("<f4").tofile(os.path.join(out, "head.f32"))
+    val["embeddings"].numpy().astype("<f4").tofile(os.path.join(out, "val-embeddings.f32"))
     test["embeddings"].numpy().astype("<f4").tofile(os.path.join(out, "test-embeddings.f32"))
     test["logits"].numpy().astype("<f4").tofile(os.path.join(out, "test-logits.f32"))
 
     emit({"type": "phase", "phase": "export"})
     backbone.eval()
-    dummy = batches.eval_batch(split["test"][:1] if len(split["test"]) else torch.tensor([0])).contiguous()
+    dummy = torch.zeros(1, 3, plan["size"], plan["size"]).contiguous(memory_format=torch.channels_last)
     onnx_path = os.path.join(out, "model.onnx")
     with torch.no_grad():
         torch.onnx.export(backbone, dummy, onnx_path, input_names=[job["inputName"]], output_names=[job["output"]],
@@ -101,8 +119,10 @@ def run(job, cancel):
     if cancel.is_set():
         emit({"type": "cancelled"})
         return 3
-    emit({"type": "done", **summary, "testAccuracy": test["accuracy"], "files": {
-        "model": "model.onnx", "head": "head.f32", "testEmbeddings": "test-embeddings.f32", "testLogits": "test-logits.f32"}})
+    emit({"type": "done", **summary, "valAccuracy": val["accuracy"], "valLoss": val["loss"], "testAccuracy": test["accuracy"],
+          "plan": plan, "device": describe(device), "precision": precision.name, "files": {
+              "model": "model.onnx", "head": "head.f32", "valEmbeddings": "val-embeddings.f32",
+              "testEmbeddings": "test-embeddings.f32", "testLogits": "test-logits.f32"}})
     return 0
 
 

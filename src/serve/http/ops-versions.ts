@@ -23,13 +23,33 @@ const DescriptionSchema = z.object({
   TrainingEndTimestamp: z.number().optional(),
   EvaluationResult: z.object({ F1Score: z.number(), Summary: z.object({ S3Object: z.object({ Bucket: z.string(), Name: z.string() }) }) }).optional(),
   BackboneId: z.string().describe('skulens: the backbone of this version'),
+  TrainingMode: z.enum(['frozen', 'fast', 'fine-tune']).optional().describe('skulens: how the version was trained'),
+  TrainingPlan: z
+    .object({
+      RequestedEpochs: z.number().int(),
+      PlannedEpochs: z.number().int(),
+      EpochsRun: z.number().int(),
+      StoppedBy: z.string(),
+      ExpectedSeconds: z.number(),
+      ServingSize: z.number().int(),
+      Device: z.string(),
+    })
+    .optional()
+    .describe('skulens, fine-tuned versions: the plan fixed before training (epochs fitted to the budget) and what ran'),
   EvaluationSummary: z.unknown().optional().describe("skulens: the evaluation summary itself, in Rekognition's shape"),
 });
 
 async function describe(ctx: ApiContext, version: Version): Promise<z.input<typeof DescriptionSchema>> {
   const metrics = version.metrics as { macroF1?: number; trainSeconds?: number } | null;
-  const progress = ctx.work.trainingProgress(version.id);
-  const message = version.statusMessage ?? (progress ? `${progress.phase} ${progress.done}/${progress.total}${progress.detail ? ` (${progress.detail})` : ''}` : undefined);
+  // The child may report its last phase just after the row completed: progress only describes a training.
+  const progress = version.status === 'TRAINING_IN_PROGRESS' ? ctx.work.trainingProgress(version.id) : undefined;
+  const plan = trainingPlan(version);
+  const message =
+    version.statusMessage ??
+    (progress ? `${progress.phase} ${progress.done}/${progress.total}${progress.detail ? ` (${progress.detail})` : ''}` : undefined) ??
+    (plan && plan.EpochsRun < plan.PlannedEpochs ? `The ${plan.StoppedBy === 'budget' ? 'time budget' : plan.StoppedBy} stopped the training after ${plan.EpochsRun} of ${plan.PlannedEpochs} planned epochs` : undefined) ??
+    (plan && plan.PlannedEpochs < plan.RequestedEpochs ? `The time budget allowed ${plan.PlannedEpochs} of the recipe's ${plan.RequestedEpochs} epochs` : undefined);
+  const mode = TrainingModeSchema.safeParse(version.params.mode);
   return {
     ProjectVersionArn: versionArn(version),
     VersionName: version.name,
@@ -46,8 +66,38 @@ async function describe(ctx: ApiContext, version: Version): Promise<z.input<type
         }
       : {}),
     BackboneId: version.backbone,
+    ...(mode.success ? { TrainingMode: mode.data } : {}),
+    ...(plan ? { TrainingPlan: plan } : {}),
   };
 }
+
+const TrainingModeSchema = z.enum(['frozen', 'fast', 'fine-tune']);
+
+/** A fine-tuned version's plan vs what ran, from its metrics. */
+function trainingPlan(version: Version): z.input<typeof DescriptionSchema>['TrainingPlan'] {
+  const m = version.metrics as Record<string, unknown> | null;
+  if (!m || typeof m.plannedEpochs !== 'number') return undefined;
+  return {
+    RequestedEpochs: Number(m.requestedEpochs ?? m.plannedEpochs),
+    PlannedEpochs: m.plannedEpochs,
+    EpochsRun: Number(m.epochsRun),
+    StoppedBy: String(m.stoppedBy),
+    ExpectedSeconds: Number(m.expectedSeconds),
+    ServingSize: Number(m.size),
+    Device: String(m.device),
+  };
+}
+
+/** CreateProjectVersion's fine-tune options (a skulens extension), in FineTuneParamsSchema's terms. */
+const FineTuneOptionsInput = z
+  .object({
+    Epochs: z.number().int().min(1).max(200).optional().describe('exact epoch count (default: the recipe, fitted to BudgetSeconds)'),
+    BudgetSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().describe('wall-clock budget of the whole job'),
+    Unfreeze: z.union([z.literal('all'), z.number().int().min(1).max(1000)]).optional().describe("'all' or the number of last blocks trained"),
+    From: z.string().min(1).optional().describe('continue from this fine-tuned or fast version (ARN or name): a warm start'),
+    Device: z.enum(['auto', 'cpu', 'cuda', 'mps']).optional().describe('auto: CUDA, then Apple MPS, then the CPU'),
+  })
+  .strict();
 
 export const versionOperations: Record<string, Operation> = {
   CreateProjectVersion: operation({
@@ -62,14 +112,34 @@ export const versionOperations: Record<string, Operation> = {
       KmsKeyId: z.string().optional(),
       Backbone: z.string().optional().describe('skulens: backbone id (default mobilenet-v2-imagenet)'),
       Seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('skulens: training seed'),
+      Mode: TrainingModeSchema.optional().describe('skulens: frozen (default; frozen backbone + tuned head), fast (top blocks on cached activations) or fine-tune (the whole backbone); fast and fine-tune need the PyTorch engine'),
+      FineTuneOptions: FineTuneOptionsInput.optional().describe('skulens, with Mode fine-tune: Epochs, BudgetSeconds, Unfreeze, From, Device'),
     }),
     output: z.object({ ProjectVersionArn: z.string() }),
     handle: async (ctx, input) => {
       const project = parseProjectArn(input.ProjectArn);
-      const version = await ctx.work.startTraining(project, {
-        ...(input.Backbone !== undefined ? { backbone: input.Backbone } : {}),
-        ...(input.Seed !== undefined ? { seed: input.Seed } : {}),
-      });
+      const common = { ...(input.Backbone !== undefined ? { backbone: input.Backbone } : {}), ...(input.Seed !== undefined ? { seed: input.Seed } : {}) };
+      const mode = input.Mode ?? 'frozen';
+      if (input.FineTuneOptions && mode !== 'fine-tune') {
+        throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'FineTuneOptions', detail: `it applies to Mode fine-tune, not ${mode}` });
+      }
+      const o = input.FineTuneOptions ?? {};
+      const version = await ctx.work.startTraining(
+        project,
+        mode === 'fine-tune'
+          ? {
+              mode,
+              params: {
+                ...common,
+                ...(o.Epochs !== undefined ? { epochs: o.Epochs } : {}),
+                ...(o.BudgetSeconds !== undefined ? { budgetSeconds: o.BudgetSeconds } : {}),
+                ...(o.Unfreeze !== undefined ? { unfreeze: o.Unfreeze } : {}),
+                ...(o.From !== undefined ? { from: o.From } : {}),
+                ...(o.Device !== undefined ? { device: o.Device } : {}),
+              },
+            }
+          : { mode, params: common },
+      );
       return { ProjectVersionArn: versionArn(version) };
     },
   }),
@@ -103,10 +173,16 @@ export const versionOperations: Record<string, Operation> = {
   }),
 
   StopProjectVersion: operation({
-    summary: 'Releases a started version; detects against it fail at once with ResourceNotReadyException.',
+    summary:
+      'Releases a started version; detects against it fail at once with ResourceNotReadyException. ' +
+      'skulens: on a version this server is training, cancels the training as Ctrl-C does in the CLI (STOPPING; the version is then removed).',
     input: VersionRefInput,
     output: z.object({ Status: StatusSchema }),
-    handle: (ctx, input) => ({ Status: ctx.host.stop(ctx.registry.versions.resolve(input.ProjectVersionArn)).status }),
+    handle: (ctx, input) => {
+      const version = ctx.registry.versions.resolve(input.ProjectVersionArn);
+      if (version.status === 'TRAINING_IN_PROGRESS' && ctx.work.cancelTraining(version.id)) return { Status: 'STOPPING' as const };
+      return { Status: ctx.host.stop(version).status };
+    },
   }),
 
   DeleteProjectVersion: operation({
