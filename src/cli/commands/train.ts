@@ -26,7 +26,7 @@ interface TrainMode {
 
 /** The training modes: one row each. A new mode is a new row (and its job). */
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
-  fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'budget', 'workers'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
+  fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'budget', 'workers', 'from'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
   frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
   'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers', 'from', 'device'], run: runFineTuneCommand },
 });
@@ -101,16 +101,19 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--tune', 'frozen: search head type, learning rate, epochs, balance and augmentation by grouped CV (default)')
     .option('--no-tune', 'frozen: only pick C (when --c auto)')
     .option('--target-precision <p>', "frozen: fit each label's threshold for this precision (0-1] instead of best F1")
-    .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default 12 fast; fine-tune 7, the last at the serving size, or 3 with --from; exact when given)')
+    .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default fast 12, or 4 with --from; fine-tune 7, the last at the serving size, or 3 with --from; exact when given)')
     .option('--cut <channels>', 'fast: cut the backbone at the end of the stage with this many channels (default 96)')
     .option('--views <n>', 'fast: cached views per photo, the centre crop plus random crops (default 2)')
     .option('--unfreeze <all|N-blocks>', 'fine-tune: train all layers or only the last N blocks (default all)')
-    .option('--from <version>', 'fine-tune: continue from this fine-tuned or fast version\'s backbone (v3, <project>/v3 or an ARN), e.g. after adding labels')
+    .option('--from <version>', 'fast: continue from this fast version\'s trained blocks and head (same backbone and cut; default 4 epochs); fine-tune: from this fine-tuned or fast version\'s backbone. v3, <project>/v3 or an ARN, e.g. after adding photos or labels')
     .option('--device <device>', 'fine-tune: auto (default: CUDA, then Apple MPS, then the CPU) | cpu | cuda | mps')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (project: string, options: TrainCliOptions) => {
       const ctx = context();
-      const name = parseOption(z.enum(Object.keys(TRAIN_MODES) as [string, ...string[]]), options.mode ?? 'fast', '--mode');
+      // Multi-label and groups projects train only the frozen head, so that is their default mode.
+      const registry = await ctx.registry();
+      const single = registry.projects.labelType(registry.projects.get(project).id) === 'single';
+      const name = parseOption(z.enum(Object.keys(TRAIN_MODES) as [string, ...string[]]), options.mode ?? (single ? 'fast' : 'frozen'), '--mode');
       const mode = TRAIN_MODES[name]!;
       const { mode: _mode, json: _json, ...given } = options;
       refuseOptions(given, mode.options, (flag, key) => `it does not apply to --mode ${name}; ${flag} is an option of --mode ${modesTaking(key)}`, FLAGS);
