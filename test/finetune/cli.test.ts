@@ -32,12 +32,12 @@ test('skulens train --mode fine-tune --from v1 continues from that version and s
   assert.match(run.stderr, /Fine-tuning p\/v2 from backbone small-cnn/);
 });
 
-test('--from belongs to --mode fine-tune: frozen refuses it naming the mode', async () => {
+test('--from belongs to --mode fast and fine-tune: frozen refuses it naming the modes', async () => {
   const { home, registry } = await smallProject();
   registry.close();
   const run = await cli(home.root, 'train', 'p', '--mode', 'frozen', '--from', 'v1');
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /Invalid value for --from: it does not apply to --mode frozen; --from is an option of --mode fine-tune/);
+  assert.match(run.stderr, /Invalid value for --from: it does not apply to --mode frozen; --from is an option of --mode fast or fine-tune/);
 });
 
 test('skulens train --mode with an unknown mode fails naming the option', async () => {

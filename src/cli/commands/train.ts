@@ -110,15 +110,22 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--json', 'print the result as JSON on stdout')
     .action(async (project: string, options: TrainCliOptions) => {
       const ctx = context();
-      // Multi-label and groups projects train only the frozen head, so that is their default mode.
-      const registry = await ctx.registry();
-      const single = registry.projects.labelType(registry.projects.get(project).id) === 'single';
-      const name = parseOption(z.enum(Object.keys(TRAIN_MODES) as [string, ...string[]]), options.mode ?? (single ? 'fast' : 'frozen'), '--mode');
+      const name = parseOption(z.enum(Object.keys(TRAIN_MODES) as [string, ...string[]]), options.mode ?? (await defaultMode(ctx, project)), '--mode');
       const mode = TRAIN_MODES[name]!;
       const { mode: _mode, json: _json, ...given } = options;
       refuseOptions(given, mode.options, (flag, key) => `it does not apply to --mode ${name}; ${flag} is an option of --mode ${modesTaking(key)}`, FLAGS);
       await mode.run(ctx, project, options);
     });
+}
+
+/**
+ * `fast`, except for multi-label and groups projects, which train only the frozen head. A missing project
+ * is left to the mode to report, after the options are checked.
+ */
+async function defaultMode(ctx: CliContext, project: string): Promise<string> {
+  const registry = await ctx.registry();
+  const found = registry.projects.find(project);
+  return found === undefined || registry.projects.labelType(found.id) === 'single' ? 'fast' : 'frozen';
 }
 
 /** The modes that take option `key`, for the refusal message. */
