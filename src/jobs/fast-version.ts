@@ -170,7 +170,7 @@ function forwardProgress(message: EngineMessage, progress: (p: FastProgress) => 
 }
 
 /** What the frozen head leaves out, for the line that says why `train` fell back to it. */
-export const FAST_PATH_ADDS = 'the fast path would also train the top blocks of the backbone on cached activations (measured: clothing 0.89 -> 0.93, grocery-store-dev 0.74 -> 0.84, in minutes; see docs/fast-path.md)';
+export const FAST_PATH_ADDS = 'the fast path would also train the top blocks of the backbone on cached activations (measured: clothing 0.90 -> 0.93, grocery-store-dev 0.74 -> 0.86, in minutes; see docs/fast-path.md)';
 
 /** Whether the fast path can run here: the engine, a backbone it can load, and a cut in that backbone. */
 export type FastPathCheck = { ok: true; python: string } | { ok: false; reason: string };
