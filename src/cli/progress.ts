@@ -71,6 +71,19 @@ export function phaseProgress(out: Output): { update(progress: { phase: string; 
   };
 }
 
+/** Resolves at the first SIGINT or SIGTERM (a long-running command's cue to close cleanly), then stops listening. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 /** An abort signal that Ctrl-C fires once (printing `message`), until `dispose` removes the handler. */
 export function cancelOnInterrupt(info: (line: string) => void, message: string): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();

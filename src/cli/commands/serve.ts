@@ -8,6 +8,7 @@ import { SkulensError } from '../../errors.js';
 import { createServer, THROTTLE_DEFAULTS } from '../../serve/index.js';
 import type { CliContext } from '../context.js';
 import { intOption, parseOptions } from '../options.js';
+import { untilStopped } from '../progress.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -74,15 +75,7 @@ export function registerServe(program: Command, context: () => CliContext): void
       if (server.roots.roots.length === 0) ctx.info('No --import-root: requests can import only from S3 and uploads, not from this disk.');
       else ctx.info(`Import roots: ${server.roots.roots.join(', ')}`);
       ctx.print(`Listening on ${url}`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopped();
       ctx.info('Stopping: started versions are released.');
       await server.close();
     });

@@ -8,6 +8,7 @@ import { Int } from '../../params.js';
 import { parseRedisUrl, startQueueWorker } from '../../queue/index.js';
 import type { CliContext } from '../context.js';
 import { parseOptions } from '../options.js';
+import { untilStopped } from '../progress.js';
 
 const WorkerOptionsSchema = z.object({
   redis: z.string().min(1),
@@ -40,15 +41,7 @@ export function registerWorker(program: Command, context: () => CliContext): voi
         },
       });
       ctx.print(`worker ready on ${target.shown} (home ${ctx.home.root})`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopped();
       ctx.info('Stopping: finishing the chunks in flight...');
       await worker.close();
       await parts.close();
