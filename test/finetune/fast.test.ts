@@ -136,10 +136,10 @@ test('a warm start continues from the earlier run: its trained blocks, and its h
   }
 });
 
-test('a run at another input side caches, trains and serves at that side', { skip }, async () => {
+test('a run at another input side, exporting the moving average of its weights, caches, trains and serves at that side', { skip }, async () => {
   const { home, registry } = await stagedProject();
   try {
-    const result = await run(home, registry, undefined, { size: 24 });
+    const result = await run(home, registry, undefined, { size: 24, ema: 0.9 });
     assert.equal(result.spec.input.size, 24);
     assert.equal(result.spec.input.shorterSide, 30);
     assert.match(result.cache.dir, /c4-s24-ort$/);

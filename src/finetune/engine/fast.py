@@ -15,6 +15,7 @@ from augment import Batches
 from cut import find_cut, write_lower
 from fast_cache import compute_cache, load_cache
 from onnx_torch import OnnxModule
+from recipe import Ema
 from train import Classifier, ThreadTuner, class_weights
 
 
@@ -74,31 +75,6 @@ def embed_features(model, feats, index, bs=128, flip_average=False):
     return torch.cat(logits), torch.cat(embeddings)
 
 
-class WeightAverage:
-    """An exponential moving average of the trainable weights (decay ramped up over the first steps), or
-    nothing when `decay` is 0. The averaged weights are the ones evaluated and exported."""
-
-    def __init__(self, params, decay):
-        self.params = list(params)
-        self.decay = decay
-        self.shadow = [p.detach().clone() for p in self.params] if decay > 0 else None
-
-    @torch.no_grad()
-    def update(self, step):
-        if self.shadow is None:
-            return
-        d = min(self.decay, (1 + step) / (10 + step))
-        for s, p in zip(self.shadow, self.params):
-            s.mul_(d).add_(p.detach(), alpha=1 - d)
-
-    @torch.no_grad()
-    def apply(self):
-        """Copies the averaged weights into the model (after training)."""
-        if self.shadow is not None:
-            for s, p in zip(self.shadow, self.params):
-                p.copy_(s)
-
-
 def schedule(step, total, warmup):
     if step < warmup:
         return (step + 1) / warmup
@@ -122,7 +98,8 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
     started = time.time()
     history, step, stopped_by, last_emit = [], 0, "epochs", 0.0
     tuner = ThreadTuner(job["threads"])  # 1 or 2 threads, by measuring: on a busy machine 2 can be 3x slower
-    average = WeightAverage([p for p in model.parameters() if p.requires_grad], job.get("ema", 0))
+    # The exported weights: an exponential moving average of the trained ones, when asked for.
+    average = Ema(model.parameters(), job["ema"]) if job.get("ema", 0) > 0 else None
     for epoch in range(1, epochs + 1):
         model.train()
         order = train_idx[torch.randperm(len(train_idx), generator=gen)]
@@ -141,7 +118,8 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            average.update(step)
+            if average is not None:
+                average.update()
             tuner.record(step, threads, time.time() - t0)
             running += loss.item() * len(index)
             seen += len(index)
@@ -165,8 +143,9 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
             stopped_by = "budget"
             history[-1]["best"] = True
             break
-    average.apply()
-    if average.shadow is not None and len(val_idx):
+    if average is not None:
+        average.swap()  # the average into the model, for the last validation score and the export
+    if average is not None and len(val_idx):
         logits, _ = embed_features(model, feats, val_idx)
         history[-1]["valAccuracy"] = (logits.argmax(1) == y[val_idx]).float().mean().item()
         history[-1]["valLoss"] = F.cross_entropy(logits, y[val_idx]).item()
