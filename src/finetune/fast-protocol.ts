@@ -2,19 +2,14 @@
 // shares with fine-tuning are in protocol.ts).
 import { z } from 'zod';
 import { EpochRecordSchema } from './epoch-record.js';
+import type { EngineJobBase } from './job-base.js';
 
 /**
  * The job file of a fast-path run: the frozen part below the cut is computed once per image and view
  * into float16 cache files, then the blocks above the cut and a head are trained on them.
  */
-export interface FastJob {
+export interface FastJob extends EngineJobBase {
   kind: 'fast';
-  model: string;
-  inputName: string;
-  output: string;
-  pool: 'none' | 'mean-hw';
-  dim: number;
-  numClasses: number;
   /** Cut at the output of the last block with this many channels (found from the graph's structure). */
   cutChannels: number;
   /** Views per image: the centre crop, then `views - 1` random resized crops seeded per image. */
@@ -22,40 +17,16 @@ export interface FastJob {
   cropStrength: number;
   /** Colour jitter of the random views (brightness, contrast, saturation factors in 1 +- jitter). */
   jitter: number;
-  /** Decoded canvases (as for fine-tuning) of the images whose views must be computed, and of `check`. */
-  images: string;
-  count: number;
-  canvas: number;
-  size: number;
-  mean: [number, number, number];
-  std: [number, number, number];
   /** Views to compute: canvas index, the image's crop seed and one file per view (written atomically). */
   compute: { canvas: number; seed: number; files: string[] }[];
   /** Per training item (train + validation), its views' cache files, in view order; and its label index. */
   items: string[][];
-  labels: number[];
-  train: number[];
-  val: number[];
   /** Canvas indices scored by the whole network in float32, to check the exported graph against. */
   check: number[];
-  epochs: number;
-  lr: number;
-  headLr: number;
-  weightDecay: number;
-  batchSize: number;
-  labelSmoothing: number;
-  dropout: number;
   /** Probability of flipping a training feature map left-right. */
   flip: number;
-  /** Decay of the weights' exponential moving average (0: none); the average is evaluated and exported. */
-  ema: number;
   /** Export (and score validation with) the embedding averaged over the image and its mirror. */
   flipTest: boolean;
-  balance: 'balanced' | 'sqrt' | 'none';
-  seed: number;
-  threads: number;
-  deadline: number | null;
-  out: string;
   /**
    * A warm start from an earlier fast version of the same backbone and cut: its trained blocks (the flat
    * float32 vector its run wrote as upper.f32), its head (float32, rows x dim then rows), and for each

@@ -4,62 +4,29 @@
 import { z } from 'zod';
 import { FastDoneSchema } from './fast-protocol.js';
 import { EpochRecordSchema, finite } from './epoch-record.js';
+import type { EngineJobBase } from './job-base.js';
 
 /** The job file (`job.json`) of a full fine-tune. Paths are absolute. */
-export interface EngineJob {
+export interface EngineJob extends EngineJobBase {
   kind?: 'fine-tune';
-  /** ONNX backbone to start from, the image input's name, the embedding output and its pooling. */
-  model: string;
-  inputName: string;
-  output: string;
-  pool: 'none' | 'mean-hw';
-  dim: number;
-  numClasses: number;
-  /** uint8 images, `count` x canvas x canvas x 3 (HWC); the centre crop of `size` px is what serving sees. */
-  images: string;
-  count: number;
-  canvas: number;
-  size: number;
   /** Resolution of the first epochs (progressive resizing); the last `finalEpochs` train at `size`. */
   trainSize: number;
   finalEpochs: number;
-  /** Per-channel mean and std in 0..255 pixel units: input = (pixel - mean) / std. */
-  mean: [number, number, number];
-  std: [number, number, number];
-  /** Per image: label index; and which images are in each part (indices into the image file). */
-  labels: number[];
-  train: number[];
-  val: number[];
+  /** Test images (indices into the image file after the training items), scored once after training. */
   test: number[];
   testCount: number;
-  epochs: number;
   /** The user gave the epoch count: the plan keeps it even when the budget will stop it. */
   epochsExact: boolean;
   unfreeze: 'all' | number;
-  lr: number;
-  headLr: number;
-  weightDecay: number;
-  batchSize: number;
-  labelSmoothing: number;
-  dropout: number;
   augment: number;
-  balance: 'balanced' | 'sqrt' | 'none';
   /** Start the head from a linear probe on the frozen backbone (LP-FT). */
   lpft: boolean;
-  /** Decay of the weights' moving average (0 = off); the model kept is the average. */
-  ema: number;
   /** Layer-wise learning-rate decay per block from the top (1 = off). */
   llrd: number;
   /** Probability of random erasing per training crop. */
   erase: number;
   /** 'auto' (CUDA, then MPS, then CPU) or one device. */
   device: 'auto' | 'cpu' | 'cuda' | 'mps';
-  seed: number;
-  threads: number;
-  /** Unix time in seconds by which training must have stopped, leaving time to score and export; null = none. */
-  deadline: number | null;
-  /** Folder the engine writes its outputs into. */
-  out: string;
 }
 
 /** The plan the engine fixes after measuring, before it trains: printed, and kept in the version. */
