@@ -39,7 +39,7 @@ describe('CreateProjectVersion with Mode fine-tune', { skip: python ? false : 'n
     const { ExpectedSeconds, ServingSize, ...plan } = description.TrainingPlan;
     assert.deepEqual(plan, { RequestedEpochs: 40, PlannedEpochs: 40, EpochsRun: 1, StoppedBy: 'budget', Device: 'cpu' });
     assert.equal(typeof ExpectedSeconds, 'number');
-    assert.equal(ServingSize, 32, 'served at the larger size of progressive resizing');
+    assert.equal(ServingSize, 16, 'served at the training size: no last epoch at a larger size by default (finalEpochs 0)');
     assert.equal(description.StatusMessage, 'The time budget stopped the training after 1 of 40 planned epochs');
     assert.equal(description.BackboneId, 'small-cnn');
   });
