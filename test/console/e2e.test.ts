@@ -110,7 +110,8 @@ test('a catalogue manager signs in, imports, trains, judges, tunes, starts and t
   const photo = path.join(folder, fs.readdirSync(folder).sort()[0]!);
   await page.locator('.drop input[type=file]').setInputFiles(photo);
   const custom = page.getByRole('region', { name: /^Custom labels/ });
-  await custom.locator('.confidences li, .hint').first().waitFor();
+  // An error line ends the wait too, so that the assertion below prints it.
+  await custom.locator('.confidences li, .hint, .error').first().waitFor();
   await page.getByRole('region', { name: 'Moderation labels' }).locator('.confidences, .hint, .error').first().waitFor();
   assert.match((await custom.textContent()) ?? '', /%|not in the catalogue/);
   await shot('07-try-it');

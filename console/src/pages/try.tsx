@@ -81,9 +81,12 @@ export function TryPage({ project }: { project: string }) {
           </select>
         </label>
       )}
-      <DropZone accept="image/jpeg,image/png,image/webp" onFiles={detect}>
-        Drop a photo (JPEG, PNG or WebP, at most 4 MB) — or press Enter to choose one
-      </DropZone>
+      {/* Offered once the version list is in: a photo dropped before would be sent to no version. */}
+      {!versions.loading && (
+        <DropZone accept="image/jpeg,image/png,image/webp" onFiles={detect}>
+          Drop a photo (JPEG, PNG or WebP, at most 4 MB) — or press Enter to choose one
+        </DropZone>
+      )}
       {busy && <p aria-live="polite">Detecting…</p>}
       {photo && results && (
         <div class="cols try">
