@@ -46,7 +46,7 @@ const { values } = parseArgs({
     train: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'train') },
     test: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'test') },
     backbone: { type: 'string' },
-    models: { type: 'string', default: path.join(SHARED, 'models') },
+    models: { type: 'string', default: process.env.SKULENS_MODELS },
     home: { type: 'string' },
     c: { type: 'string' },
     seed: { type: 'string', default: '1' },
@@ -76,7 +76,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const root = values.home ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'skulens-bench-')));
-  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
+  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: values.models && path.resolve(values.models) });
   const registry = Registry.open(home.database);
   try {
     if (values.ablation || values['open-set'] || values['few-shot']) {

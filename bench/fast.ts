@@ -41,7 +41,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       train: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'train') },
       test: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'test') },
       backbone: { type: 'string' },
-      models: { type: 'string', default: process.env.SKULENS_MODELS ?? path.join(SHARED, 'models') },
+      models: { type: 'string', default: process.env.SKULENS_MODELS },
       home: { type: 'string' },
       seed: { type: 'string' },
       cut: { type: 'string' },
@@ -74,7 +74,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     ),
   );
   const root = values.home ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'skulens-bench-fast-')));
-  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
+  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: values.models && path.resolve(values.models) });
   const check = await checkFastPath(home, params);
   if (!check.ok) {
     log(`Training the frozen head: ${check.reason}; ${FAST_PATH_ADDS}.`);

@@ -25,7 +25,7 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       train: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'train') },
       test: { type: 'string', default: path.join(SHARED, 'datasets', 'clothing-dataset-small', 'test') },
       backbone: { type: 'string', default: 'mobilenet-v2-imagenet' },
-      models: { type: 'string', default: path.join(SHARED, 'models') },
+      models: { type: 'string', default: process.env.SKULENS_MODELS },
       home: { type: 'string' },
       seed: { type: 'string', default: '1' },
       epochs: { type: 'string' },
@@ -41,7 +41,7 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
     },
   });
   const root = values.home ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'skulens-bench-ft-')));
-  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
+  const home = resolveHome(root, { ...process.env, SKULENS_MODELS: values.models && path.resolve(values.models) });
   const registry = Registry.open(home.database);
   try {
     const project = 'bench';

@@ -21,7 +21,7 @@ const { values } = parseArgs({
     train: { type: 'string', default: path.join(GROCERY, 'train') },
     test: { type: 'string', default: path.join(GROCERY, 'val') },
     'labels-csv': { type: 'string', default: path.join(GROCERY, 'labels.csv') },
-    models: { type: 'string', default: path.join(SHARED, 'models') },
+    models: { type: 'string', default: process.env.SKULENS_MODELS },
     home: { type: 'string' },
     seed: { type: 'string', default: '1' },
     // The head: by default one logistic head per group at C 0.1 without the search (the search runs once
@@ -60,7 +60,7 @@ async function listing(origin: string, labelsOf: (fine: string) => string[] | un
 }
 
 const root = values.home ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'skulens-bench-groups-')));
-const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
+const home = resolveHome(root, { ...process.env, SKULENS_MODELS: values.models && path.resolve(values.models) });
 const registry = Registry.open(home.database);
 try {
   const groups = await groupLabels(values['labels-csv']);

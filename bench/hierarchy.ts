@@ -49,7 +49,7 @@ export async function runHierarchyBench(argv: string[]): Promise<void> {
     // The mode's own benchmark, unchanged, in a home we keep long enough to score its version.
     const stdout = await runChild([...args.filter((a) => a !== '--json'), '--json', '--home', root]);
     const base = JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as Record<string, unknown>;
-    const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(take([...args], 'models') ?? path.join(SHARED, 'models')) });
+    const home = resolveHome(root, { ...process.env, SKULENS_MODELS: take([...args], 'models') ?? process.env.SKULENS_MODELS });
     const registry = Registry.open(home.database);
     try {
       const project = registry.getProject('bench');

@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: {
     train: { type: 'string', default: path.join(CLOTHING, 'train') },
     test: { type: 'string', default: path.join(CLOTHING, 'test') },
-    models: { type: 'string', default: path.join(SHARED, 'models') },
+    models: { type: 'string', default: process.env.SKULENS_MODELS },
     home: { type: 'string' },
     seed: { type: 'string', default: '1' },
     // The sigmoid head's L2 strength; 'auto' picks it from three by out-of-fold micro-F1 (three times the cost).
@@ -32,7 +32,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const round = (x: number): number => Number(x.toFixed(4));
 
 const root = values.home ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'skulens-bench-multi-')));
-const home = resolveHome(root, { ...process.env, SKULENS_MODELS: path.resolve(values.models) });
+const home = resolveHome(root, { ...process.env, SKULENS_MODELS: values.models && path.resolve(values.models) });
 const registry = Registry.open(home.database);
 try {
   if (!registry.findProject('multi')) {
