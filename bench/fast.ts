@@ -46,6 +46,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       seed: { type: 'string' },
       cut: { type: 'string' },
       views: { type: 'string' },
+      members: { type: 'string' },
       epochs: { type: 'string' },
       lr: { type: 'string' },
       'head-lr': { type: 'string' },
@@ -67,7 +68,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
   const params = FastParamsSchema.parse(
     Object.fromEntries(
       Object.entries({
-        backbone: values.backbone, seed: values.seed, cut: values.cut, views: values.views, epochs: values.epochs, lr: values.lr, headLr: values['head-lr'],
+        backbone: values.backbone, seed: values.seed, cut: values.cut, views: values.views, members: values.members, epochs: values.epochs, lr: values.lr, headLr: values['head-lr'],
         weightDecay: values['weight-decay'], ema: values.ema, flipTest: values['flip-test'] === undefined ? undefined : values['flip-test'] !== 'false', size: values.size, from: values.from, valFraction: values['val-fraction'], batchSize: values['batch-size'], cacheRuntime: values['cache-runtime'],
         budgetSeconds: values.budget, threads: values.threads, workers: values.workers,
       }).filter(([, v]) => v !== undefined),
@@ -125,7 +126,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       exportMaxDiff: Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff),
       cpuSeconds: round(cpu, 1),
       load: { before: loadBefore, after: loadAfter },
-      params: { cut: params.cut, views: params.views, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime },
+      params: { cut: params.cut, views: params.views, members: run.engine.members, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest ?? params.members === 1, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime },
     };
     console.log(
       `fast path (${summary.cut}): test accuracy ${summary.accuracy.toFixed(3)}, macro-F1 ${summary.macroF1.toFixed(3)} on ${images.test} images; ` +

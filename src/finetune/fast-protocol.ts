@@ -27,6 +27,8 @@ export interface FastJob extends EngineJobBase {
   flip: number;
   /** Export (and score validation with) the embedding averaged over the image and its mirror. */
   flipTest: boolean;
+  /** Copies of the blocks above the cut trained with seeds seed, seed + 1, ...; served as one graph (fast_members.py). */
+  members: number;
   /**
    * A warm start from an earlier fast version of the same backbone and cut: its trained blocks (the flat
    * float32 vector its run wrote as upper.f32), its head (float32, rows x dim then rows), and for each
@@ -44,6 +46,8 @@ export const FastDoneSchema = z.object({
   valAccuracy: z.number(),
   valLoss: z.number(),
   epochsRun: z.number().int(),
+  /** Members trained: fewer than asked when the budget ended the run early. */
+  members: z.number().int().min(1),
   stoppedBy: z.enum(['epochs', 'budget']),
   history: z.array(EpochRecordSchema),
   threads: z.number().int(),

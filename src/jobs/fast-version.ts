@@ -95,7 +95,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
           mode: 'fast',
           // A fixed, deterministic plan (no search): the recipe measured in docs/fast-path.md.
           budget: { plan: 'fixed recipe', epochs: run.epochs, from: params.from ?? null, budgetSeconds: params.budgetSeconds ?? null, stoppedBy: run.engine.stoppedBy, epochsRun: run.engine.epochsRun },
-          chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, epochs: run.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
+          chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, members: run.engine.members, flipTest: params.flipTest ?? params.members === 1, epochs: run.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
           validation: { ...run.validation, history: run.engine.history },
           thresholds: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
         };
@@ -119,6 +119,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
               mode: 'fast',
               cut: run.engine.cut,
               epochsRun: run.engine.epochsRun,
+              members: run.engine.members,
               valAccuracy: run.validation.accuracy,
               cache: { computed: run.cache.computed, reused: run.cache.reused },
               exportMaxDiff: Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff),

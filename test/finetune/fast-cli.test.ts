@@ -6,7 +6,7 @@ import { runCli } from '../helpers/cli.js';
 import { stagedProject } from './fast-fixtures.js';
 import { torchPython } from './fixtures.js';
 
-type Printed = { version: string; metrics: { mode?: string; epochsRun?: number; cut?: string } };
+type Printed = { version: string; metrics: { mode?: string; epochsRun?: number; members?: number; cut?: string } };
 
 test('skulens train (default mode) trains the fast path and prints its metrics', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
   const { home, registry } = await stagedProject();
@@ -18,6 +18,7 @@ test('skulens train (default mode) trains the fast path and prints its metrics',
   assert.equal(printed.metrics.mode, 'fast');
   assert.equal(printed.metrics.cut, 't9');
   assert.equal(printed.metrics.epochsRun, 1);
+  assert.equal(printed.metrics.members, 2, 'two members by default, one epoch each');
   assert.match(run.stderr, /Training p\/v1 \(fast path\) from backbone staged-cnn/);
   assert.doesNotMatch(run.stderr, /Training the frozen head/);
 });

@@ -29,7 +29,8 @@ function trainItems(registry: Registry, home: HomeLayout): { labels: string[]; t
   };
 }
 
-const PARAMS: Partial<FastParams> = { backbone: 'staged-cnn', cut: 4, epochs: 1, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25 };
+// One member: the two-member runs are in fast-members.test.ts.
+const PARAMS: Partial<FastParams> = { backbone: 'staged-cnn', cut: 4, epochs: 1, members: 1, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25 };
 
 async function run(home: HomeLayout, registry: Registry, evaluate?: { path: string; name: string }[], params: Partial<FastParams> = {}) {
   const { labels, train, test } = trainItems(registry, home);

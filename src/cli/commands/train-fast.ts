@@ -14,7 +14,7 @@ import type { TrainCliOptions } from './train.js';
  * otherwise calls `fallback` (the frozen mode) after one line saying why and what the fast path would add.
  */
 export async function runFastCommand(ctx: CliContext, project: string, options: TrainCliOptions, fallback: (ctx: CliContext, project: string, options: TrainCliOptions) => Promise<void>): Promise<void> {
-  const raw: FastParamsInput = { backbone: options.backbone as string | undefined, seed: options.seed as string | undefined, epochs: options.epochs as string | undefined, cut: options.cut as string | undefined, views: options.views as string | undefined, budgetSeconds: options.budget as string | undefined, workers: options.workers as string | undefined, from: options.from as string | undefined };
+  const raw: FastParamsInput = { backbone: options.backbone as string | undefined, seed: options.seed as string | undefined, epochs: options.epochs as string | undefined, cut: options.cut as string | undefined, views: options.views as string | undefined, members: options.members as string | undefined, budgetSeconds: options.budget as string | undefined, workers: options.workers as string | undefined, from: options.from as string | undefined };
   const params = parseOptions(FastParamsSchema, raw, { budgetSeconds: '--budget' });
   const registry = await ctx.registry();
   registry.projects.get(project); // a missing project fails before the engine is looked for
@@ -44,7 +44,7 @@ export async function runFastCommand(ctx: CliContext, project: string, options: 
     ctx.print(formatReport(result.report));
     ctx.print(
       `\nVersion ${versionId(result.version)} (fast path): accuracy ${result.report.accuracy.toFixed(3)}, macro-F1 ${result.report.macroF1.toFixed(3)} ` +
-        `on ${result.report.numTest} test images; ${run.engine.epochsRun} epochs above ${run.engine.cut}, ${run.cache.computed} photos newly cached, ` +
+        `on ${result.report.numTest} test images; ${run.engine.epochsRun} epochs above ${run.engine.cut}${run.engine.members > 1 ? ` in each of ${run.engine.members} members` : ''}, ${run.cache.computed} photos newly cached, ` +
         `trained in ${(result.trainSeconds / 60).toFixed(1)} min. Served ONNX matches PyTorch within ${Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff).toExponential(1)}.`,
     );
   } finally {

@@ -26,7 +26,7 @@ interface TrainMode {
 
 /** The training modes: one row each. A new mode is a new row (and its job). */
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
-  fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'budget', 'workers', 'from'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
+  fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'members', 'budget', 'workers', 'from'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
   frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
   'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers', 'from', 'device'], run: runFineTuneCommand },
 });
@@ -104,6 +104,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default fast 12, or 4 with --from; fine-tune 7, or 3 with --from; exact when given)')
     .option('--cut <channels>', 'fast: cut the backbone at the end of the stage with this many channels (default 96)')
     .option('--views <n>', 'fast: cached views per photo, the centre crop plus random crops (default 2)')
+    .option('--members <n>', 'fast: copies of the trained blocks with different seeds, served together (default 2; 1 halves training and serving time)')
     .option('--unfreeze <all|N-blocks>', 'fine-tune: train all layers or only the last N blocks (default all)')
     .option('--from <version>', 'fast: continue from this fast version\'s trained blocks and head (same backbone and cut; default 4 epochs); fine-tune: from this fine-tuned or fast version\'s backbone. v3, <project>/v3 or an ARN, e.g. after adding photos or labels')
     .option('--device <device>', 'fine-tune: auto (default: CUDA, then Apple MPS, then the CPU) | cpu | cuda | mps')

@@ -14,6 +14,7 @@ from torch import nn
 from augment import Batches
 from cut import find_cut, write_lower
 from fast_cache import compute_cache, load_cache
+from fast_members import ensemble_embeddings, flat_uppers, load_start, make_members, served_network, stacked_head
 from onnx_torch import OnnxModule
 from recipe import Ema
 from train import Classifier, ThreadTuner, class_weights
@@ -81,9 +82,10 @@ def schedule(step, total, warmup):
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
 
 
-def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
-    """Trains the blocks above the cut and the head; returns the summary, or None when cancelled."""
-    gen = torch.Generator().manual_seed(job["seed"])
+def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop, member=0, members=1):
+    """Trains one member's blocks above the cut and its head (seeded by the job's seed plus the member's
+    index); epochs are reported counted over all members. Returns the summary, or None when cancelled."""
+    gen = torch.Generator().manual_seed(job["seed"] + member)
     body = [p for p in model.backbone.parameters() if p.requires_grad]
     opt = torch.optim.AdamW([{"params": body, "lr": job["lr"]}, {"params": list(model.fc.parameters()), "lr": job["headLr"]}],
                             weight_decay=job["weightDecay"])
@@ -126,7 +128,7 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
             step += 1
             if time.time() - last_emit >= 1.0 or b == steps - 1:
                 last_emit = time.time()
-                emit({"type": "progress", "epoch": epoch, "epochs": epochs, "step": b + 1, "steps": steps, "loss": running / seen,
+                emit({"type": "progress", "epoch": member * epochs + epoch, "epochs": members * epochs, "step": b + 1, "steps": steps, "loss": running / seen,
                       "lr": opt.param_groups[0]["lr"], "imagesPerSecond": len(index) / max(1e-6, time.time() - t0),
                       "threads": threads, "elapsed": time.time() - started})
         torch.set_num_threads(tuner.best)
@@ -134,10 +136,10 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
         y_val = y[val_idx]
         val_acc = (logits.argmax(1) == y_val).float().mean().item() if len(val_idx) else 0.0
         val_loss = F.cross_entropy(logits, y_val).item() if len(val_idx) else 0.0
-        record = {"epoch": epoch, "trainLoss": running / max(1, seen), "valAccuracy": val_acc, "valLoss": val_loss,
+        record = {"epoch": member * epochs + epoch, "trainLoss": running / max(1, seen), "valAccuracy": val_acc, "valLoss": val_loss,
                   "seconds": time.time() - t_epoch, "best": epoch == epochs}
         history.append(record)
-        emit({"type": "epoch", "epochs": epochs, **record})
+        emit({"type": "epoch", "epochs": members * epochs, **record})
         epoch_seconds = time.time() - t_epoch
         if deadline is not None and epoch < epochs and time.time() + epoch_seconds > deadline:
             stopped_by = "budget"
@@ -154,30 +156,6 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop):
             "valLoss": last["valLoss"], "trainSeconds": time.time() - started}
 
 
-def load_start(job, classifier, above):
-    """A warm start (job["start"]): the trained blocks of an earlier fast version, as the flat float32 vector
-    its run wrote (upper.f32, the parameters above the cut in order), and its head rows mapped onto this
-    run's labels (a new label's row starts at zero)."""
-    start = job.get("start")
-    if not start:
-        return
-    flat = torch.from_numpy(np.fromfile(start["upper"], dtype="<f4"))
-    total = sum(p.numel() for p in above)
-    if flat.numel() != total:
-        raise RuntimeError(f"{start['upper']} holds {flat.numel()} weights; the blocks above this cut have {total}")
-    with torch.no_grad():
-        offset = 0
-        for p in above:
-            p.copy_(flat[offset:offset + p.numel()].view_as(p))
-            offset += p.numel()
-        head = np.fromfile(start["head"], dtype="<f4")
-        k_old, dim = len(head) // (classifier.fc.in_features + 1), classifier.fc.in_features
-        weights, bias = torch.from_numpy(head[:k_old * dim].reshape(k_old, dim)), torch.from_numpy(head[k_old * dim:])
-        for new, old in enumerate(start["rows"]):
-            classifier.fc.weight[new] = weights[old] / classifier.scale if old >= 0 else 0
-            classifier.fc.bias[new] = bias[old] if old >= 0 else 0
-
-
 def run_fast(job, cancel, emit):
     """The fast-path job: cache, train, export. Returns the process exit code."""
     timings = {}
@@ -186,8 +164,7 @@ def run_fast(job, cancel, emit):
     torch.set_num_threads(job["threads"])
     model = OnnxModule(job["model"], job["output"], job["pool"])
     cut = find_cut(job["model"], job["output"], job["cutChannels"])
-    upper = model.cut_at(cut)
-    above = {id(p) for p in upper}
+    above = {id(p) for p in model.cut_at(cut)}
     for p in model.parameters():
         p.requires_grad_(id(p) in above)
     model = model.to(memory_format=torch.channels_last)
@@ -198,7 +175,8 @@ def run_fast(job, cancel, emit):
     probe = model.forward_to_cut(torch.zeros(1, 3, job["size"], job["size"]).contiguous(memory_format=torch.channels_last))
     shape = list(probe.shape[1:])
     classifier = Classifier(Upper(model), job["dim"], job["numClasses"], job["dropout"]).to(memory_format=torch.channels_last)
-    load_start(job, classifier, upper)
+    members, uppers = make_members(classifier, job.get("members", 1), cut)
+    load_start(job, members, uppers)
     emit({"type": "ready", "torch": torch.__version__, "parameters": sum(p.numel() for p in model.parameters()),
           "trainable": sum(p.numel() for p in classifier.parameters() if p.requires_grad), "train": len(job["train"]), "val": len(job["val"])})
     emit({"type": "cut", "tensor": cut, "shape": shape})
@@ -215,28 +193,47 @@ def run_fast(job, cancel, emit):
     t = time.time()
     y = torch.tensor(job["labels"], dtype=torch.long)
     train_idx, val_idx = torch.tensor(job["train"], dtype=torch.long), torch.tensor(job["val"], dtype=torch.long)
-    summary = fit_fast(job, classifier, feats, y, train_idx, val_idx, emit, cancel.is_set)
-    if summary is None:
-        emit({"type": "cancelled"})
-        return 3
+    summaries = []
+    for m, member in enumerate(members):
+        # A budget that would not hold another member's training ends the run with the members trained so far.
+        last = summaries[-1] if summaries else None
+        if last and (last["stoppedBy"] == "budget" or (job.get("deadline") is not None and time.time() + last["trainSeconds"] > job["deadline"])):
+            last["stoppedBy"] = "budget"
+            break
+        summary = fit_fast(job, member, feats, y, train_idx, val_idx, emit, cancel.is_set, m, len(members))
+        if summary is None:
+            emit({"type": "cancelled"})
+            return 3
+        summaries.append(summary)
+    members, uppers = members[:len(summaries)], uppers[:len(summaries)]
+    summary = {**summaries[-1], "members": len(members),
+               "history": [h for s in summaries for h in s["history"]], "trainSeconds": time.time() - t}
     timings["train"] = time.time() - t
 
     t = time.time()
     emit({"type": "phase", "phase": "export"})
     out = job["out"]
-    classifier.eval()
-    weights, bias = classifier.head_arrays()
+    for member in members:
+        member.eval()
+    weights, bias = stacked_head(members)
     np.concatenate([weights.numpy().ravel(), bias.numpy().ravel()]).astype("<f4").tofile(os.path.join(out, "head.f32"))
-    torch.cat([p.detach().flatten() for p in upper]).numpy().astype("<f4").tofile(os.path.join(out, "upper.f32"))
+    flat_uppers(uppers).tofile(os.path.join(out, "upper.f32"))
     flip_test = job.get("flipTest", False)
-    _, val_embeddings = embed_features(classifier, feats, val_idx, flip_average=flip_test)
+    if len(members) == 1:
+        _, val_embeddings = embed_features(members[0], feats, val_idx, flip_average=flip_test)
+    else:
+        val_embeddings = ensemble_embeddings(members, feats, val_idx, flip_test)
+        if len(val_idx):
+            val_logits = F.linear(F.normalize(val_embeddings, dim=1), weights, bias)
+            summary["valAccuracy"] = (val_logits.argmax(1) == y[val_idx]).float().mean().item()
     val_embeddings.numpy().astype("<f4").tofile(os.path.join(out, "val-embeddings.f32"))
     # The export check: full-precision forward passes of the whole network on a few decoded images.
     with torch.no_grad():
         check = torch.tensor(job["check"], dtype=torch.long)
-        served = FlipAveraged(model, job["size"]) if flip_test else model
+        network = served_network(members)
+        served = FlipAveraged(network, job["size"]) if flip_test else network
         x = batches.eval_batch(check) if len(check) else torch.zeros(0, 3, job["size"], job["size"])
-        e = served(x) if len(check) else torch.zeros(0, job["dim"])
+        e = served(x) if len(check) else torch.zeros(0, job["dim"] * len(members))
         logits = F.linear(F.normalize(e, dim=1), weights, bias) if len(check) else torch.zeros(0, job["numClasses"])
     e.numpy().astype("<f4").tofile(os.path.join(out, "check-embeddings.f32"))
     logits.numpy().astype("<f4").tofile(os.path.join(out, "check-logits.f32"))

@@ -1,0 +1,85 @@
+// The fast path's members (fast_members.py): the first member of a two-member run is the one-member run
+// with the same seed, the second another; the exported graph serves both, with the stacked head giving their
+// mean logits; a warm start from a two-member version continues each member.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { getBackbone } from '../../src/backbone/index.js';
+import { FastParamsSchema, trainFast, type FastItem, type FastParams } from '../../src/finetune/index.js';
+import type { HomeLayout } from '../../src/home/index.js';
+import type { Registry } from '../../src/registry/index.js';
+import { stagedProject } from './fast-fixtures.js';
+import { tempDir, torchPython } from './fixtures.js';
+
+const python = torchPython();
+const skip = python ? false : 'no python with torch and onnx';
+
+function items(registry: Registry, home: HomeLayout): { labels: string[]; train: FastItem[]; test: { path: string; name: string }[] } {
+  const entries = registry.listEntries(registry.getProject('p').id);
+  const labels = [...new Set(entries.map((e) => e.label))].sort();
+  const file = (blob: string): string => path.resolve(home.root, blob);
+  return {
+    labels,
+    train: entries.filter((e) => e.split === 'train').map((e) => ({ sha256: e.sha256, path: file(e.blob), name: e.source, label: labels.indexOf(e.label), dhash: e.dhash })),
+    test: entries.filter((e) => e.split === 'test').map((e) => ({ path: file(e.blob), name: e.source })),
+  };
+}
+
+const PARAMS: Partial<FastParams> = { backbone: 'staged-cnn', cut: 4, epochs: 2, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25, lr: 3e-2, headLr: 3e-2 };
+
+async function run(home: HomeLayout, registry: Registry, params: Partial<FastParams>, start?: Parameters<typeof trainFast>[0]['start']) {
+  const { labels, train, test } = items(registry, home);
+  const p = FastParamsSchema.parse({ ...PARAMS, ...params });
+  return trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: test, params: p, python: python!, work: tempDir('fast-members'), start });
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let k = 0; k < a.length; k++) worst = Math.max(worst, Math.abs(a[k]! - b[k]!));
+  return worst;
+}
+
+test('two members: the first is the one-member run of the same seed, the second differs, and the served graph gives their mean logits', { skip }, async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    const one = await run(home, registry, { members: 1, flipTest: false });
+    const two = await run(home, registry, { members: 2 });
+    assert.equal(two.engine.members, 2);
+    assert.equal(two.engine.history.length, 4, 'two epochs for each member, counted over both');
+    const dim = one.head.dim;
+    assert.equal(two.head.dim, 2 * dim);
+    assert.equal(two.spec.dim, 2 * dim);
+    // Serving (onnxruntime, the stacked head) reproduces PyTorch's mean of the members' logits.
+    assert.ok(two.check.embeddingMaxDiff <= 1e-4 && two.check.logitMaxDiff <= 1e-4, JSON.stringify(two.check));
+
+    const single = fs.readFileSync(one.upperFile);
+    const both = fs.readFileSync(two.upperFile);
+    assert.equal(both.length, 2 * single.length);
+    assert.deepEqual(both.subarray(0, single.length), single, 'member 0 trained exactly as the one-member run');
+    assert.notDeepEqual(both.subarray(single.length), single, 'member 1 trained with another seed');
+
+    // Block 0 of the stacked head is member 0's head over sqrt(2); the bias is the members' mean.
+    const K = one.head.numClasses;
+    const block0 = Array.from({ length: K }, (_, k) => Array.from(two.head.weights.subarray(k * 2 * dim, k * 2 * dim + dim), (w) => w * Math.SQRT2)).flat();
+    assert.ok(maxDiff(block0, one.head.weights) < 1e-5, `block 0 is member 0's head (diff ${maxDiff(block0, one.head.weights)})`);
+  } finally {
+    registry.close();
+  }
+});
+
+test('a warm start from a two-member run continues each member from its own blocks and head block', { skip }, async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    const first = await run(home, registry, { members: 2 });
+    const { labels } = items(registry, home);
+    const start = { upper: first.upperFile, head: first.head, labels };
+    // A learning rate too small to move a float32 weight: what the run exports is what it started from.
+    const warm = await run(home, registry, { members: 2, epochs: 1, lr: Number.MIN_VALUE, headLr: Number.MIN_VALUE, weightDecay: 0 }, start);
+    assert.deepEqual(fs.readFileSync(warm.upperFile), fs.readFileSync(first.upperFile));
+    assert.ok(maxDiff(warm.head.weights, first.head.weights) < 1e-6, `head weights (diff ${maxDiff(warm.head.weights, first.head.weights)})`);
+    assert.ok(maxDiff(warm.head.bias, first.head.bias) < 1e-6, 'the mean bias');
+  } finally {
+    registry.close();
+  }
+});
