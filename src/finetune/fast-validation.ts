@@ -1,8 +1,8 @@
 // The fast path's validation split and thresholds: whole near-duplicate groups of the training photos held
-// out (the evaluated images never enter), and best-F1 thresholds from them, shrunk toward a pooled one.
+// out (the evaluated images never enter), and best-F1 thresholds from them (mid-gap), shrunk toward a pooled one.
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
-import { bestF1Thresholds, type ScoredImage } from '../evaluate/index.js';
+import { DEFAULT_THRESHOLD, labelOperatingPoints, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
 import { groupedStratifiedFolds } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
 
@@ -17,6 +17,31 @@ export function groupedValidation(train: readonly FastItem[], params: Pick<FastP
   return { trainIdx, valIdx };
 }
 
+/**
+ * The best-F1 threshold in the middle of the gap it leaves: halfway between the lowest score it accepts and
+ * the highest it rejects (no threshold in that gap changes the answers on these photos). The tie rule of
+ * evaluate's bestF1Thresholds (the highest threshold) sits on the lowest accepted score, which on an easy
+ * validation split (grocery's, 0.99 right) is far above where new photos of the label score.
+ */
+export function midGapF1Threshold(points: OperatingPoints): number {
+  if (points.positives === 0) return DEFAULT_THRESHOLD;
+  let best = 0;
+  let bestF1 = -1;
+  for (let i = 0; i < points.thresholds.length; i++) {
+    const f1 = (2 * points.tp[i]!) / (points.tp[i]! + points.fp[i]! + points.positives);
+    if (f1 > bestF1) {
+      bestF1 = f1;
+      best = i;
+    }
+  }
+  const below = best + 1 < points.thresholds.length ? points.thresholds[best + 1]! : 0;
+  return (points.thresholds[best]! + below) / 2;
+}
+
+function midGapF1Thresholds(numLabels: number, scored: readonly ScoredImage[]): number[] {
+  return Array.from({ length: numLabels }, (_, k) => midGapF1Threshold(labelOperatingPoints(k, scored)));
+}
+
 /** Validation positives at which a label's own best-F1 threshold and the pooled one weigh the same. */
 const THRESHOLD_PRIOR = 10;
 
@@ -28,12 +53,12 @@ const THRESHOLD_PRIOR = 10;
  * test photos of that label into "unknown".
  */
 export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredImage[], prior = THRESHOLD_PRIOR): number[] {
-  const own = bestF1Thresholds(numLabels, scored);
+  const own = midGapF1Thresholds(numLabels, scored);
   // All (image, label) pairs as one two-class problem: "is this image of this label", scored by its probability.
   const pairs: ScoredImage[] = scored.flatMap((s) =>
     Array.from({ length: numLabels }, (_, k) => ({ image: s.image, truth: s.truth === k ? 0 : 1, probs: Float32Array.of(s.probs[k]!, 1 - s.probs[k]!) })),
   );
-  const pooled = pairs.length ? bestF1Thresholds(2, pairs)[0]! : own[0]!;
+  const pooled = pairs.length ? midGapF1Thresholds(2, pairs)[0]! : own[0]!;
   const positives = new Array<number>(numLabels).fill(0);
   for (const s of scored) positives[s.truth]! += 1;
   return own.map((t, k) => (positives[k]! * t + prior * pooled) / (positives[k]! + prior));
