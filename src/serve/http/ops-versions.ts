@@ -99,6 +99,27 @@ const FineTuneOptionsInput = z
   })
   .strict();
 
+/** CreateProjectVersion's fast-path options (a skulens extension), in FastParamsSchema's terms. */
+const FastOptionsInput = z
+  .object({
+    Epochs: z.number().int().min(1).max(200).optional().describe('epochs of each member (default 12, or 4 with From)'),
+    Members: z.number().int().min(1).max(8).optional().describe('copies of the trained blocks served together (default 2)'),
+    Cut: z.number().int().min(1).max(100_000).optional().describe('cut at the end of the stage with this many channels (default 96)'),
+    Views: z.number().int().min(1).max(8).optional().describe('cached views per photo (default 2)'),
+    BudgetSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().describe('wall-clock budget of the training'),
+    From: z.string().min(1).optional().describe('continue from this fast version (ARN or name): a warm start'),
+  })
+  .strict();
+
+/** The mode's options as job parameters; options given for another mode are refused, naming the field. */
+function modeParams(mode: z.infer<typeof TrainingModeSchema>, fineTune: z.infer<typeof FineTuneOptionsInput> | undefined, fast: z.infer<typeof FastOptionsInput> | undefined): Record<string, unknown> {
+  if (fineTune && mode !== 'fine-tune') throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'FineTuneOptions', detail: `it applies to Mode fine-tune, not ${mode}` });
+  if (fast && mode !== 'fast') throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'FastOptions', detail: `it applies to Mode fast, not ${mode}` });
+  const o = { ...fineTune, ...fast } as Record<string, unknown>;
+  const names: Record<string, string> = { Epochs: 'epochs', BudgetSeconds: 'budgetSeconds', Unfreeze: 'unfreeze', From: 'from', Device: 'device', Members: 'members', Cut: 'cut', Views: 'views' };
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [names[k]!, v]));
+}
+
 export const versionOperations: Record<string, Operation> = {
   CreateProjectVersion: operation({
     summary: "Trains a new version on the project's dataset in the background and returns its ARN at once (TRAINING_IN_PROGRESS).",
@@ -114,32 +135,14 @@ export const versionOperations: Record<string, Operation> = {
       Seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('skulens: training seed'),
       Mode: TrainingModeSchema.optional().describe('skulens: frozen (default; frozen backbone + tuned head), fast (top blocks on cached activations) or fine-tune (the whole backbone); fast and fine-tune need the PyTorch engine'),
       FineTuneOptions: FineTuneOptionsInput.optional().describe('skulens, with Mode fine-tune: Epochs, BudgetSeconds, Unfreeze, From, Device'),
+      FastOptions: FastOptionsInput.optional().describe('skulens, with Mode fast: Epochs, Members, Cut, Views, BudgetSeconds, From'),
     }),
     output: z.object({ ProjectVersionArn: z.string() }),
     handle: async (ctx, input) => {
       const project = parseProjectArn(input.ProjectArn);
       const common = { ...(input.Backbone !== undefined ? { backbone: input.Backbone } : {}), ...(input.Seed !== undefined ? { seed: input.Seed } : {}) };
       const mode = input.Mode ?? 'frozen';
-      if (input.FineTuneOptions && mode !== 'fine-tune') {
-        throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'FineTuneOptions', detail: `it applies to Mode fine-tune, not ${mode}` });
-      }
-      const o = input.FineTuneOptions ?? {};
-      const version = await ctx.work.startTraining(
-        project,
-        mode === 'fine-tune'
-          ? {
-              mode,
-              params: {
-                ...common,
-                ...(o.Epochs !== undefined ? { epochs: o.Epochs } : {}),
-                ...(o.BudgetSeconds !== undefined ? { budgetSeconds: o.BudgetSeconds } : {}),
-                ...(o.Unfreeze !== undefined ? { unfreeze: o.Unfreeze } : {}),
-                ...(o.From !== undefined ? { from: o.From } : {}),
-                ...(o.Device !== undefined ? { device: o.Device } : {}),
-              },
-            }
-          : { mode, params: common },
-      );
+      const version = await ctx.work.startTraining(project, { mode, params: { ...common, ...modeParams(mode, input.FineTuneOptions, input.FastOptions) } });
       return { ProjectVersionArn: versionArn(version) };
     },
   }),
