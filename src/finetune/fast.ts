@@ -5,74 +5,23 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 import { backboneSpecSchema, openEmbedder, verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
 import type { ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
-import { Duration, Int, Num, Seed } from '../params.js';
 import { headProbabilities, type LogisticHead } from '../train/index.js';
-import { ActivationCache, CROP_STRENGTH, JITTER, VIEW_KEYS, viewSeed } from './activation-cache.js';
+import { ActivationCache, CROP_STRENGTH, JITTER, viewSeed } from './activation-cache.js';
 import { runFastEngine, type RunEngineOptions } from './engine.js';
 import { canvasSide, pixelScale, writeCanvasFile } from './images.js';
 import { computeActivations, lowerGraph } from './lower-ort.js';
 import { checkExport, readFloat32, readHead, type ExportCheck } from './outputs.js';
 import { argmax, groupedValidation, pooledF1Thresholds, unit } from './fast-validation.js';
+import { defaultFastEpochs, type FastParams } from './fast-params.js';
 
 export { groupedValidation, pooledF1Thresholds } from './fast-validation.js';
+export { DEFAULT_FAST_EPOCHS, defaultFastEpochs, FastParamsSchema, PHOTOS_PER_MEMBER, WARM_START_EPOCHS, type FastParams, type FastParamsInput } from './fast-params.js';
 import type { FastDone, FastJob } from './fast-protocol.js';
 
-/** Fast-path parameters, validated once at the edge. Defaults are the measured recipe (docs/fast-path.md). */
-export const FastParamsSchema = z.object({
-  backbone: z.string().min(1).default('mobilenet-v2-imagenet'),
-  seed: Seed,
-  /** Cut at the end of the backbone stage with this many channels (MobileNetV2: 64, 96 or 160). */
-  cut: Int(1, 100_000).default(96),
-  /** Cached views per image: the centre crop plus views - 1 random resized crops. */
-  views: Int(1, VIEW_KEYS.length).default(2),
-  /**
-   * Passes over the training photos. Default 12 (measured better than the probe's 8 on both benchmarks,
-   * docs/fast-path.md), or 4 for a warm start (`from`), which begins where a trained version ended.
-   */
-  epochs: Int(1, 200).optional(),
-  /** Input side the blocks are trained and the version served at; default the backbone's own (224 for MobileNetV2). */
-  size: Int(8, 640).optional(),
-  /** Continue from this earlier fast version (same backbone and cut) instead of the ImageNet weights. */
-  from: z.string().min(1).optional(),
-  lr: Num(Number.MIN_VALUE, 1).default(1e-3),
-  headLr: Num(Number.MIN_VALUE, 10).default(3e-3),
-  weightDecay: Num(0, 1).default(0.05),
-  batchSize: Int(1, 512).default(64),
-  labelSmoothing: Num(0, 0.5).default(0.1),
-  dropout: Num(0, 0.9).default(0.2),
-  flip: Num(0, 1).default(0.5),
-  /**
-   * Copies of the blocks above the cut, trained with consecutive seeds on the same cache and served as one
-   * graph (their mean logits): each member adds its training time and the upper blocks' serving compute.
-   * Two scored grocery val 0.882 against 0.862-0.868 for one (docs/fast-path.md).
-   */
-  members: Int(1, 8).default(2),
-  /**
-   * Serve each photo's embedding averaged with its mirror image's (flip test-time augmentation): twice the
-   * compute per photo. Default on for one member (+0.3 to +1.0 accuracy), off for more, where it added
-   * nothing on grocery val (docs/fast-path.md).
-   */
-  flipTest: z.boolean().optional(),
-  /** Decay of the exponential moving average of the trained weights that is exported; 0 = the last weights. */
-  ema: Num(0, 0.9999).default(0),
-  balance: z.enum(['balanced', 'sqrt', 'none']).default('sqrt'),
-  /** Where the frozen part below the cut runs: the embedding pool (onnxruntime) or the engine (PyTorch). */
-  cacheRuntime: z.enum(['onnxruntime', 'torch']).default('onnxruntime'),
-  /** Share of the training images held out (whole near-duplicate groups) for thresholds and the validation score. */
-  valFraction: Num(0.05, 0.5).default(0.1),
-  /** Wall-clock budget of the training in seconds; the engine stops after the epoch that would overrun it. */
-  budgetSeconds: Duration(7 * 24 * 3600).optional(),
-  threads: Int(1, 256).optional(),
-  workers: Int(1, 64).optional(),
-  python: z.string().min(1).optional(),
-});
-export type FastParams = z.output<typeof FastParamsSchema>;
-export type FastParamsInput = z.input<typeof FastParamsSchema>;
 
 /** A training image: its content hash, where to read it, its label index and its dHash (for grouping). */
 export interface FastItem {
@@ -124,8 +73,6 @@ export interface FastRunResult {
   timings: Record<string, number>;
 }
 
-export const DEFAULT_FAST_EPOCHS = 12;
-export const WARM_START_EPOCHS = 4;
 
 /** Images checked against PyTorch after export: enough to catch a wrong graph, few to decode. */
 const CHECK_IMAGES = 8;
@@ -192,7 +139,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     train: trainIdx,
     val: valIdx,
     check: check.map((_, k) => inTorch.length + k),
-    epochs: params.epochs ?? (input.start ? WARM_START_EPOCHS : DEFAULT_FAST_EPOCHS),
+    epochs: params.epochs ?? defaultFastEpochs(trainIdx.length, input.start !== undefined),
     lr: params.lr,
     headLr: params.headLr,
     weightDecay: params.weightDecay,

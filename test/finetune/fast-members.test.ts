@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { getBackbone } from '../../src/backbone/index.js';
-import { FastParamsSchema, trainFast, type FastItem, type FastParams } from '../../src/finetune/index.js';
+import { defaultFastEpochs, FastParamsSchema, trainFast, type FastItem, type FastParams } from '../../src/finetune/index.js';
 import type { HomeLayout } from '../../src/home/index.js';
 import type { Registry } from '../../src/registry/index.js';
 import { stagedProject } from './fast-fixtures.js';
@@ -82,4 +82,12 @@ test('a warm start from a two-member run continues each member from its own bloc
   } finally {
     registry.close();
   }
+});
+
+test('each member sees about 22,000 training photos by default: 4 to 12 epochs, 4 for a warm start', () => {
+  assert.equal(defaultFastEpochs(1796, false), 12, "grocery-store-dev's training photos less its validation split");
+  assert.equal(defaultFastEpochs(2761, false), 8, "clothing-dataset-small's");
+  assert.equal(defaultFastEpochs(40, false), 12);
+  assert.equal(defaultFastEpochs(250_000, false), 4);
+  assert.equal(defaultFastEpochs(1796, true), 4);
 });
