@@ -40,20 +40,21 @@ export function registerExportDownload(app: FastifyInstance, ctx: ApiContext): v
     const version = ctx.registry.versions.resolve(ref);
     await fs.mkdir(ctx.home.tmp, { recursive: true });
     const dir = await fs.mkdtemp(path.join(ctx.home.tmp, 'export-'));
+    const name = versionId(version).replace(/\//g, '-');
+    let zip: Uint8Array;
     try {
       await exportVersion(ctx.registry, ctx.home, { project: version.project, name: version.name }, dir);
-      const files = await walk(dir);
-      const name = versionId(version).replace(/\//g, '-');
       // model.onnx is mostly float weights: stored, not deflated (deflating gains little and costs seconds).
       const zippable: Zippable = {};
-      for (const rel of files) zippable[`${name}/${rel}`] = [new Uint8Array(await fs.readFile(path.join(dir, rel))), { level: rel.endsWith('.onnx') ? 0 : 6 }];
-      const zip = zipSync(zippable);
-      return reply
-        .header('content-type', 'application/zip')
-        .header('content-disposition', `attachment; filename="${name}.zip"`)
-        .send(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength));
+      for (const rel of await walk(dir)) zippable[`${name}/${rel}`] = [new Uint8Array(await fs.readFile(path.join(dir, rel))), { level: rel.endsWith('.onnx') ? 0 : 6 }];
+      zip = zipSync(zippable);
     } finally {
+      // Gone before the answer leaves, so that nothing of an export outlives its request.
       await fs.rm(dir, { recursive: true, force: true });
     }
+    return reply
+      .header('content-type', 'application/zip')
+      .header('content-disposition', `attachment; filename="${name}.zip"`)
+      .send(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength));
   });
 }
