@@ -39,6 +39,8 @@ export function EpochChart({ points, title }: { points: EpochPoint[]; title: str
           { label: 'val accuracy', scale: 'acc', stroke: '#15803d', width: 2, spanGaps: true, points: { show: true } },
         ],
         cursor: { show: false },
+        // The series names as a key; values under a cursor mean nothing without one.
+        legend: { live: false },
       },
       data,
       box.current!,

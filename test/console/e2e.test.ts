@@ -122,6 +122,15 @@ test('a catalogue manager signs in, imports, trains, judges, tunes, starts and t
   const expected = files.map((f) => path.relative(exported, path.resolve(exported, f))).sort();
   assert.deepEqual(Object.keys(zipped).sort(), expected.map((f) => `shop-v1/${f}`));
   for (const f of expected) assert.ok(Buffer.from(zipped[`shop-v1/${f}`]!).equals(fs.readFileSync(path.join(exported, f))), `${f} differs from skulens export's`);
+  // A batch over the catalogue folder (under the server's import root) with the running v2: one result line a photo.
+  await page.getByRole('textbox', { name: 'Source' }).fill(fx.catalogue);
+  await page.getByRole('button', { name: 'Run batch' }).click();
+  const batches = page.getByRole('region', { name: 'Batch runs' });
+  await batches.getByRole('heading', { name: 'v2' }).waitFor();
+  await batches.locator('.status.succeeded').waitFor();
+  const [results] = await Promise.all([page.waitForEvent('download'), batches.getByRole('button', { name: 'Download results (jsonl)' }).click()]);
+  const lines = fs.readFileSync(await results.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+  assert.equal(lines.length, fx.labels.length * 8);
   await shot('06-versions');
 
   await page.getByRole('navigation').getByRole('link', { name: 'Try it' }).click();

@@ -70,10 +70,11 @@ async function trainRequest(click: () => Promise<void>): Promise<Record<string, 
 
 test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, cancels with its button, and shows its epoch curves when done', { skip: skip ?? (python ? false : 'no python with torch and onnx (SKULENS_REQUIRE_TORCH=1 makes this a failure)'), timeout: 300_000 }, async () => {
   await createProject('tuned', /^Single/);
-  await page.locator('.drop input[type=file]').setInputFiles({ name: 'catalogue.zip', mimeType: 'application/zip', buffer: fx.zip });
-  await page.getByText('Last import: create complete').waitFor();
+  const dir = path.join(fx.root, 'colours');
+  fs.mkdirSync(dir, { recursive: true });
+  await importDataset(fx.registry, fx.home, 'tuned', await colourCsv(dir, 'single'));
 
-  await page.getByRole('navigation').getByRole('link', { name: 'Training' }).click();
+  await page.goto(`${fx.url}/#/p/tuned/train`);
   await page.getByRole('textbox', { name: 'Backbone' }).fill('small-cnn');
   await page.getByRole('radio', { name: /^Fine-tune/ }).check();
   await page.getByRole('textbox', { name: 'Epochs' }).fill('200');
@@ -97,10 +98,13 @@ test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, can
   await shot('20-training-fine-tune');
 });
 
-/** 3 colours x 2 tones as group:value labels, 4 train and 2 test photos each, listed in a CSV. */
-async function groupsCsv(root: string): Promise<string> {
+/**
+ * 3 colours x 2 tones of noisy colour fields, 4 train and 2 test photos each, listed in a CSV: as
+ * group:value labels (`groups`), or the colour alone (`single`: 8 train and 4 test photos a label).
+ */
+async function colourCsv(root: string, kind: 'single' | 'groups'): Promise<string> {
   const random = mulberry32(21);
-  const rows = ['path,labels,split'];
+  const rows = [kind === 'groups' ? 'path,labels,split' : 'path,label,split'];
   const colours: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 180, 60], blue: [40, 60, 200] };
   for (const [colour, rgb] of Object.entries(colours)) {
     for (const [tone, scale] of [['light', 1.2], ['dark', 0.5]] as const) {
@@ -109,7 +113,7 @@ async function groupsCsv(root: string): Promise<string> {
         for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, Math.round(rgb[p % 3]! * scale + (random() - 0.5) * 60)));
         const file = `${colour}-${tone}-${k}.png`;
         await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(root, file));
-        rows.push(`${file},colour:${colour}|tone:${tone},${k < 4 ? 'train' : 'test'}`);
+        rows.push(`${file},${kind === 'groups' ? `colour:${colour}|tone:${tone}` : colour},${k < 4 ? 'train' : 'test'}`);
       }
     }
   }
@@ -122,9 +126,9 @@ test('a project created as groups trains and shows one evaluation tab per group 
   assert.equal(fx.registry.projects.labelType(fx.registry.projects.get('attrs').id), 'groups');
   const dir = path.join(fx.root, 'groups');
   fs.mkdirSync(dir, { recursive: true });
-  await importDataset(fx.registry, fx.home, 'attrs', await groupsCsv(dir));
+  await importDataset(fx.registry, fx.home, 'attrs', await colourCsv(dir, 'groups'));
 
-  await page.getByRole('navigation').getByRole('link', { name: 'Training' }).click();
+  await page.goto(`${fx.url}/#/p/attrs/train`);
   await page.getByRole('textbox', { name: 'Backbone' }).fill('tiny');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.getByRole('heading', { name: 'Last finished: v1' }).waitFor();

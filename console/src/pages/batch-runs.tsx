@@ -67,8 +67,8 @@ export function BatchRuns({ project, versions, download }: { project: string; ve
       {may('train') && running.length > 0 && (
         <form class="row" onSubmit={start}>
           <label>
-            Version
-            <select value={version} onChange={(e) => setVersion(e.currentTarget.value)}>
+            Batch version
+            <select value={version || running[0]!.ProjectVersionArn} onChange={(e) => setVersion(e.currentTarget.value)}>
               {running.map((v) => (
                 <option key={v.ProjectVersionArn} value={v.ProjectVersionArn}>
                   {v.VersionName}
