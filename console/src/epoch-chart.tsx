@@ -52,7 +52,7 @@ export function EpochChart({ points, title }: { points: EpochPoint[]; title: str
   }, [points]);
   const last = points.filter((p) => p.valAccuracy !== undefined).at(-1);
   return (
-    <figure class="epochs">
+    <figure class="epochs" data-points={points.length}>
       <div ref={box} role="img" aria-label={`${title}${last ? `; validation accuracy ${(last.valAccuracy! * 100).toFixed(1)}% after epoch ${last.epoch}` : ''}`} />
       <figcaption class="hint">{title}</figcaption>
     </figure>

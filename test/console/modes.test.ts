@@ -1,7 +1,7 @@
 // The console's training modes and label types in a real browser against a real server on 127.0.0.1:
 // a fine-tune chosen on the training page reaches CreateProjectVersion as Mode and FineTuneOptions, a
-// training is cancelled with its button (the version is removed), a finished fine-tune shows its epoch
-// curves and plan; a project created as "groups" shows one evaluation tab per group.
+// training draws its epoch curve live and is cancelled with its button (the version is removed), a
+// finished fine-tune shows its epoch curves and plan; a project created as "groups" shows one evaluation tab per group.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,7 +72,8 @@ test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, can
   await createProject('tuned', /^Single/);
   const dir = path.join(fx.root, 'colours');
   fs.mkdirSync(dir, { recursive: true });
-  await importDataset(fx.registry, fx.home, 'tuned', await colourCsv(dir, 'single'));
+  // 120 photos: enough that 200 epochs of the small graph outlast the live chart and the cancel by far.
+  await importDataset(fx.registry, fx.home, 'tuned', await colourCsv(dir, 'single', 20));
 
   await page.goto(`${fx.url}/#/p/tuned/train`);
   await page.getByRole('textbox', { name: 'Backbone' }).fill('small-cnn');
@@ -81,6 +82,13 @@ test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, can
   await page.getByRole('combobox', { name: 'Device' }).selectOption('cpu');
   const long = await trainRequest(() => page.getByRole('button', { name: 'Train', exact: true }).click());
   assert.deepEqual(long, { ProjectArn: 'tuned', Backbone: 'small-cnn', Mode: 'fine-tune', FineTuneOptions: { Epochs: 200, Device: 'cpu' } });
+  // While it trains: the live card draws the epoch curve from StatusMessage's epoch lines.
+  const live = page.getByRole('region', { name: 'Training v1' });
+  await live.locator('.epochs canvas').waitFor();
+  assert.match((await live.textContent()) ?? '', /Phase finetune \d+\/\d+ · epoch \d+\/200 loss/);
+  // A second point, for the screenshot: 200 epochs of the small graph take well over the seconds this waits.
+  await page.waitForFunction(() => Number(document.querySelector('.epochs')?.getAttribute('data-points')) >= 2, undefined, { timeout: 20_000 });
+  await shot('22-training-live');
   await page.getByRole('button', { name: 'Cancel v1' }).click();
   await page.getByText('Training v1 cancelled: the version and its files were removed.').waitFor();
   assert.deepEqual((await api('DescribeProjectVersions', { ProjectArn: 'tuned' })).ProjectVersionDescriptions, []);
@@ -99,21 +107,21 @@ test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, can
 });
 
 /**
- * 3 colours x 2 tones of noisy colour fields, 4 train and 2 test photos each, listed in a CSV: as
- * group:value labels (`groups`), or the colour alone (`single`: 8 train and 4 test photos a label).
+ * 3 colours x 2 tones of noisy colour fields, `each` photos a pair (two thirds train), listed in a CSV:
+ * as group:value labels (`groups`), or the colour alone (`single`).
  */
-async function colourCsv(root: string, kind: 'single' | 'groups'): Promise<string> {
+async function colourCsv(root: string, kind: 'single' | 'groups', each: number): Promise<string> {
   const random = mulberry32(21);
   const rows = [kind === 'groups' ? 'path,labels,split' : 'path,label,split'];
   const colours: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 180, 60], blue: [40, 60, 200] };
   for (const [colour, rgb] of Object.entries(colours)) {
     for (const [tone, scale] of [['light', 1.2], ['dark', 0.5]] as const) {
-      for (let k = 0; k < 6; k++) {
+      for (let k = 0; k < each; k++) {
         const pixels = Buffer.alloc(64 * 64 * 3);
         for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, Math.round(rgb[p % 3]! * scale + (random() - 0.5) * 60)));
         const file = `${colour}-${tone}-${k}.png`;
         await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(root, file));
-        rows.push(`${file},${kind === 'groups' ? `colour:${colour}|tone:${tone}` : colour},${k < 4 ? 'train' : 'test'}`);
+        rows.push(`${file},${kind === 'groups' ? `colour:${colour}|tone:${tone}` : colour},${k < (2 * each) / 3 ? 'train' : 'test'}`);
       }
     }
   }
@@ -126,7 +134,7 @@ test('a project created as groups trains and shows one evaluation tab per group 
   assert.equal(fx.registry.projects.labelType(fx.registry.projects.get('attrs').id), 'groups');
   const dir = path.join(fx.root, 'groups');
   fs.mkdirSync(dir, { recursive: true });
-  await importDataset(fx.registry, fx.home, 'attrs', await colourCsv(dir, 'groups'));
+  await importDataset(fx.registry, fx.home, 'attrs', await colourCsv(dir, 'groups', 6));
 
   await page.goto(`${fx.url}/#/p/attrs/train`);
   await page.getByRole('textbox', { name: 'Backbone' }).fill('tiny');
