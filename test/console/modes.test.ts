@@ -1,7 +1,8 @@
 // The console's training modes and label types in a real browser against a real server on 127.0.0.1:
 // a fine-tune chosen on the training page reaches CreateProjectVersion as Mode and FineTuneOptions, a
 // training draws its epoch curve live and is cancelled with its button (the version is removed), a
-// finished fine-tune shows its epoch curves and plan; a project created as "groups" shows one evaluation tab per group.
+// finished fine-tune shows its epoch curves and plan; a project created as "groups" shows one evaluation
+// tab per group, and a "multi" one its micro and macro F1 without a confusion matrix.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -108,11 +109,12 @@ test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, can
 
 /**
  * 3 colours x 2 tones of noisy colour fields, `each` photos a pair (two thirds train), listed in a CSV:
- * as group:value labels (`groups`), or the colour alone (`single`).
+ * as group:value labels (`groups`), as two labels (`multi`: the colour and the tone), or the colour alone (`single`).
  */
-async function colourCsv(root: string, kind: 'single' | 'groups', each: number): Promise<string> {
+async function colourCsv(root: string, kind: 'single' | 'multi' | 'groups', each: number): Promise<string> {
   const random = mulberry32(21);
-  const rows = [kind === 'groups' ? 'path,labels,split' : 'path,label,split'];
+  const rows = [kind === 'single' ? 'path,label,split' : 'path,labels,split'];
+  const labels = (colour: string, tone: string) => ({ single: colour, multi: `${colour}|${tone}`, groups: `colour:${colour}|tone:${tone}` })[kind];
   const colours: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 180, 60], blue: [40, 60, 200] };
   for (const [colour, rgb] of Object.entries(colours)) {
     for (const [tone, scale] of [['light', 1.2], ['dark', 0.5]] as const) {
@@ -121,7 +123,7 @@ async function colourCsv(root: string, kind: 'single' | 'groups', each: number):
         for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, Math.round(rgb[p % 3]! * scale + (random() - 0.5) * 60)));
         const file = `${colour}-${tone}-${k}.png`;
         await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(root, file));
-        rows.push(`${file},${kind === 'groups' ? `colour:${colour}|tone:${tone}` : colour},${k < (2 * each) / 3 ? 'train' : 'test'}`);
+        rows.push(`${file},${labels(colour, tone)},${k < (2 * each) / 3 ? 'train' : 'test'}`);
       }
     }
   }
@@ -154,4 +156,23 @@ test('a project created as groups trains and shows one evaluation tab per group 
   const colour = groups.find((g) => g.Group === 'colour')!;
   assert.match((await page.locator('.summary').textContent()) ?? '', new RegExp(`accuracy ${(colour.Accuracy * 100).toFixed(1)}%`));
   await shot('21-evaluation-groups');
+});
+
+test('a multi-label project shows micro and macro F1 and its per-label table, without a confusion matrix', { skip, timeout: 180_000 }, async () => {
+  await createProject('tags', /^Multi/);
+  const dir = path.join(fx.root, 'multi');
+  fs.mkdirSync(dir, { recursive: true });
+  await importDataset(fx.registry, fx.home, 'tags', await colourCsv(dir, 'multi', 6));
+  await page.goto(`${fx.url}/#/p/tags/train`);
+  await page.getByRole('textbox', { name: 'Backbone' }).fill('tiny');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.getByRole('heading', { name: 'Last finished: v1' }).waitFor();
+  await page.getByRole('link', { name: 'Open its evaluation' }).click();
+  const region = page.getByRole('region', { name: /^Multi-label/ });
+  await region.waitFor();
+  const multi = (await api('DescribeProjectVersions', { ProjectArn: 'tags' })).ProjectVersionDescriptions[0].EvaluationSummary.MultiLabelEvaluationResults;
+  assert.match((await region.textContent()) ?? '', new RegExp(`micro F1 ${(multi.Micro.F1Score * 100).toFixed(1)}%.*macro F1 ${(multi.Macro.F1Score * 100).toFixed(1)}%`));
+  assert.deepEqual((await region.locator('tbody th').allTextContents()).sort(), ['blue', 'dark', 'green', 'light', 'red']);
+  assert.equal(await page.locator('.heat').count(), 0);
+  assert.equal(await page.getByRole('slider').count(), 0);
 });
