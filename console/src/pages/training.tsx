@@ -8,7 +8,7 @@ import { ErrorLine, pct, ProgressBar, seconds } from '../components.js';
 import { EpochChart, pointOf, type EpochPoint } from '../epoch-chart.js';
 import { TrainingReport } from '../training-report.js';
 import { useVersions, type VersionDescription } from '../versions.js';
-import { FineTuneFields, fineTuneOptions, NO_OPTIONS, type FineTuneForm } from './training-options.js';
+import { FineTuneFields, fineTuneOptions, NO_OPTIONS, OPTION_MODES, type FineTuneForm } from './training-options.js';
 
 const MODES = [
   ['frozen', 'Frozen: embeddings of a pretrained backbone and a tuned head. Minutes on a CPU; the API default.'],
@@ -90,12 +90,13 @@ export function TrainingPage({ project }: { project: string }) {
   const training = all.filter((v) => v.Status === 'TRAINING_IN_PROGRESS');
   const last = all.find((v) => v.Status !== 'TRAINING_IN_PROGRESS');
   const gone = cancelled.filter((name) => versions.value && !all.some((v) => v.VersionName === name));
-  const warmFrom = all.filter((v) => v.EvaluationResult && (v.TrainingMode === 'fine-tune' || v.TrainingMode === 'fast'));
+  // A fine-tune continues a fine-tuned or fast version; the fast path only a fast one (same blocks).
+  const warmFrom = all.filter((v) => v.EvaluationResult && (v.TrainingMode === 'fast' || (mode === 'fine-tune' && v.TrainingMode === 'fine-tune')));
   const train = async (event: Event) => {
     event.preventDefault();
     setError('');
     try {
-      const options = mode === 'fine-tune' ? fineTuneOptions(tune) : {};
+      const options = OPTION_MODES.includes(mode) ? fineTuneOptions(tune, mode) : {};
       await call('CreateProjectVersion', {
         ProjectArn: project,
         ...(backbone.trim() ? { Backbone: backbone.trim() } : {}),
@@ -127,7 +128,7 @@ export function TrainingPage({ project }: { project: string }) {
               </label>
             ))}
           </fieldset>
-          {mode === 'fine-tune' && <FineTuneFields form={tune} onChange={setTune} warmFrom={warmFrom} />}
+          {OPTION_MODES.includes(mode) && <FineTuneFields form={tune} onChange={setTune} warmFrom={warmFrom} mode={mode} />}
           <label>
             Seed
             <input name="seed" inputMode="numeric" pattern="\d*" placeholder="random (recorded in the version)" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} />
