@@ -13,6 +13,35 @@ export interface VersionDescription {
   TrainingEndTimestamp?: number;
   EvaluationResult?: { F1Score: number };
   BackboneId: string;
+  TrainingMode?: 'frozen' | 'fast' | 'fine-tune';
+  /** The evaluation summary in Rekognition's shape, with skulens' label-type extensions. */
+  EvaluationSummary?: EvaluationSummary;
+}
+
+/** The parts of the evaluation summary the console reads. */
+export interface EvaluationSummary {
+  AggregatedEvaluationResults?: { Metrics: { Precision: number; Recall: number; F1Score: number } };
+  LabelEvaluationResults?: { Label: string; NumberOfTestingImages: number; Metrics: { Threshold: number; Precision: number; Recall: number; F1Score: number } }[];
+  MultiLabelEvaluationResults?: { Micro: Prf; Macro: Prf; ExactMatch: number; HammingLoss: number };
+  GroupEvaluationResults?: { Group: string; Values: string[]; NumberOfTestingImages: number; Accuracy: number; AccuracyWhereValued: number; F1Score: number; ConfusionMatrix: { GroundTruthLabel: string; PredictedLabel: string; Value: number }[] }[];
+  LevelEvaluationResults?: { Level: string; Depth: number; Nodes: number; NumberOfTestingImages: number; Accuracy: number }[];
+  FallbackEvaluation?: { own: FallbackPoint; targets: FallbackPoint[]; calibratedOn: string };
+}
+
+export interface Prf {
+  Precision: number;
+  Recall: number;
+  F1Score: number;
+}
+
+export interface FallbackPoint {
+  targetPrecision: number | null;
+  labelCoverage: number;
+  labelPrecision: number;
+  parentCoverage: number;
+  parentPrecision: number;
+  unknown: number;
+  byLevel: { level: string; answered: number; precision: number }[];
 }
 
 const BUSY = /IN_PROGRESS|STARTING|STOPPING/;

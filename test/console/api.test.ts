@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { zipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { jpeg } from '../helpers/fixtures.js';
 import { consoleFixture, ensureConsoleBuilt, type ConsoleFixture } from './fixture.js';
@@ -100,7 +100,7 @@ describe('console API', () => {
 
   test('the OpenAPI document describes the console routes and operations', async () => {
     const document = await (await fetch(`${fx.url}/v1/openapi.json`, { headers: { authorization: bearer } })).json();
-    for (const route of ['/v1/caller', '/v1/thumbnails/{sha256}', '/v1/datasets/upload', '/v1/DescribeDatasetHealth', '/v1/ListDatasetImages', '/v1/ListTestPredictions', '/v1/CreateThresholdVersion']) {
+    for (const route of ['/v1/caller', '/v1/thumbnails/{sha256}', '/v1/datasets/upload', '/v1/DescribeDatasetHealth', '/v1/ListDatasetImages', '/v1/ListTestPredictions', '/v1/CreateThresholdVersion', '/v1/DescribeProjectVersionReport', '/v1/versions/export']) {
       assert.ok(document.paths[route], route);
     }
   });
@@ -168,6 +168,36 @@ describe('console API', () => {
 
     const unknown = await call('CreateThresholdVersion', { ProjectVersionArn: v1, Thresholds: { 'no-such-label': 50 } });
     assert.deepEqual([unknown.status, unknown.code], [400, 'ERR_ARGUMENT_INVALID']);
+  });
+
+  test('DescribeProjectVersionReport gives a frozen version its tuning report as stored, and no epochs', async () => {
+    const answer = await call('DescribeProjectVersionReport', { ProjectVersionArn: 'shop/v1' });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const stored = JSON.parse(fs.readFileSync(path.join(fx.home.projects, 'shop', 'versions', 'v1', 'tuning.json'), 'utf8'));
+    assert.deepEqual(answer.body, { ProjectVersionArn: answer.body.ProjectVersionArn, TrainingMode: 'frozen', TuningReport: stored, EpochHistory: [] });
+    assert.match(answer.body.ProjectVersionArn, /project\/shop\/version\/v1\//);
+    assert.ok(stored.tried.length > 0 && stored.winner);
+    const detect = await call('DescribeProjectVersionReport', { ProjectVersionArn: 'shop/v1' }, `Bearer ${fx.detectOnly.id}:${fx.detectOnly.secret}`);
+    assert.equal(detect.status, 200, 'a Describe operation: the detect role may read it');
+    const missing = await call('DescribeProjectVersionReport', { ProjectVersionArn: 'shop/v99' });
+    assert.deepEqual([missing.status, missing.body.__type], [404, 'ResourceNotFoundException']);
+  });
+
+  test('GET /v1/versions/export answers a zip of the export, to the train role only, naming a missing parameter', async () => {
+    const response = await fetch(`${fx.url}/v1/versions/export?ProjectVersionArn=shop%2Fv1`, { headers: { authorization: bearer } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/zip');
+    assert.equal(response.headers.get('content-disposition'), 'attachment; filename="shop-v1.zip"');
+    const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+    assert.deepEqual(Object.keys(files).sort(), ['shop-v1/README.md', 'shop-v1/labels.json', 'shop-v1/model.onnx']);
+    const labels = JSON.parse(Buffer.from(files['shop-v1/labels.json']!).toString('utf8'));
+    assert.deepEqual([labels.format, labels.version], ['skulens-export/1', 'shop/v1']);
+    assert.deepEqual(fs.readdirSync(fx.home.tmp).filter((name) => name.startsWith('export-')), [], 'the temporary export folder is removed');
+    const denied = await fetch(`${fx.url}/v1/versions/export?ProjectVersionArn=shop%2Fv1`, { headers: { authorization: `Bearer ${fx.detectOnly.id}:${fx.detectOnly.secret}` } });
+    assert.deepEqual([denied.status, denied.headers.get('x-skulens-error-code')], [403, 'ERR_ROLE_REQUIRED']);
+    const bare = await fetch(`${fx.url}/v1/versions/export`, { headers: { authorization: bearer } });
+    assert.equal(bare.status, 400);
+    assert.deepEqual(await bare.json(), { __type: 'InvalidParameterException', Message: 'Invalid request to GET /v1/versions/export: ProjectVersionArn: the query parameter is required' });
   });
 
   test('the console is served at / without credentials: index.html never cached, hashed assets for a year', async () => {

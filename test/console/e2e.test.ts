@@ -2,12 +2,15 @@
 // project, upload a zip of label folders, read the health report, train (tiny test backbone), open
 // the evaluation and click a confusion-matrix cell, move a threshold slider and save it as a new
 // version, start that version, try a photo. Each page is screenshotted (1280x800, and the dataset and
-// evaluation pages at phone width).
+// evaluation pages at phone width). Along the way: the tuning report of the training, and the
+// version's export downloaded as a zip whose files match `skulens export`.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
+import { exportVersion } from '../../src/export/index.js';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
 import { browserMissing, launch } from './browser.js';
 import { consoleFixture, ensureConsoleBuilt, type ConsoleFixture } from './fixture.js';
@@ -72,6 +75,14 @@ test('a catalogue manager signs in, imports, trains, judges, tunes, starts and t
   await page.getByRole('textbox', { name: 'Backbone' }).fill('tiny');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.getByRole('heading', { name: 'Last finished: v1' }).waitFor();
+  // The tuning report: every head setting the tuner tried, the chosen one marked.
+  const report = page.getByRole('region', { name: 'Training report of v1' });
+  await report.getByRole('heading', { name: 'Tuning report' }).waitFor();
+  const v1 = fx.registry.versions.get('shop', 'v1').dir!;
+  const tried = (JSON.parse(fs.readFileSync(path.join(fx.home.root, v1, 'tuning.json'), 'utf8')) as { tried: unknown[] }).tried.length;
+  assert.match((await report.textContent()) ?? '', new RegExp(`${tried} head setting\\(s\\) tried with \\d+-fold grouped cross-validation`));
+  assert.equal(await report.locator('tbody tr').count(), tried);
+  assert.equal(await report.locator('tbody tr.chosen').count(), 1);
   await shot('04-training');
 
   await page.getByRole('link', { name: 'Open its evaluation' }).click();
@@ -102,6 +113,24 @@ test('a catalogue manager signs in, imports, trains, judges, tunes, starts and t
   await page.getByRole('navigation').getByRole('link', { name: 'Versions' }).click();
   await page.getByRole('button', { name: 'Start v2' }).click();
   await page.locator('.status.running').waitFor();
+  // Export download: the zip holds exactly what `skulens export` writes for v1.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download v1' }).click()]);
+  assert.equal(download.suggestedFilename(), 'shop-v1.zip');
+  const zipped = unzipSync(new Uint8Array(fs.readFileSync(await download.path())));
+  const exported = tempDir(undefined, 'console-export');
+  const { files } = await exportVersion(fx.registry, fx.home, { project: 'shop', name: 'v1' }, exported);
+  const expected = files.map((f) => path.relative(exported, path.resolve(exported, f))).sort();
+  assert.deepEqual(Object.keys(zipped).sort(), expected.map((f) => `shop-v1/${f}`));
+  for (const f of expected) assert.ok(Buffer.from(zipped[`shop-v1/${f}`]!).equals(fs.readFileSync(path.join(exported, f))), `${f} differs from skulens export's`);
+  // A batch over the catalogue folder (under the server's import root) with the running v2: one result line a photo.
+  await page.getByRole('textbox', { name: 'Source' }).fill(fx.catalogue);
+  await page.getByRole('button', { name: 'Run batch' }).click();
+  const batches = page.getByRole('region', { name: 'Batch runs' });
+  await batches.getByRole('heading', { name: 'v2' }).waitFor();
+  await batches.locator('.status.succeeded').waitFor();
+  const [results] = await Promise.all([page.waitForEvent('download'), batches.getByRole('button', { name: 'Download results (jsonl)' }).click()]);
+  const lines = fs.readFileSync(await results.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+  assert.equal(lines.length, fx.labels.length * 8);
   await shot('06-versions');
 
   await page.getByRole('navigation').getByRole('link', { name: 'Try it' }).click();

@@ -36,7 +36,8 @@ export function zipFolder(dir: string, wrap = ''): Buffer {
   return Buffer.from(zipSync(Object.fromEntries(walk(dir).map((rel) => [`${wrap}${rel}`, new Uint8Array(fs.readFileSync(path.join(dir, rel)))]))));
 }
 
-export async function consoleFixture(prefix: string, perLabel = 8): Promise<ConsoleFixture> {
+/** `env` joins the server's environment (SKULENS_PYTHON for fast and fine-tune trainings). */
+export async function consoleFixture(prefix: string, perLabel = 8, env: NodeJS.ProcessEnv = {}): Promise<ConsoleFixture> {
   const root = tempDir(undefined, prefix);
   const home = resolveHome(path.join(root, 'home'), {});
   fs.mkdirSync(path.join(home.models, 'tiny'), { recursive: true });
@@ -45,7 +46,7 @@ export async function consoleFixture(prefix: string, perLabel = 8): Promise<Cons
   const catalogue = path.join(root, 'catalogue');
   const generated = await generateSyntheticCatalogue(catalogue, { perLabel, size: 96 });
   const registry = Registry.open(home.database);
-  const server = await createServer({ home, registry, workers: 1, importRoots: [root], env: { PATH: process.env.PATH } });
+  const server = await createServer({ home, registry, workers: 1, importRoots: [root], env: { PATH: process.env.PATH, ...env } });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   const keys = new KeyStore(registry, home);
   const admin = keys.create('console tests', 'admin');

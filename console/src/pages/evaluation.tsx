@@ -1,13 +1,15 @@
 // Evaluation of one version: per-label table with a live threshold slider each (saved as a new
 // version's thresholds), the confusion matrix as a heat map whose cells open their images, the
-// precision-recall curve of the chosen label and the gallery of mistakes. A tab row above holds
-// "All labels" today; per-group and per-level tabs slot in there when a project has label groups.
+// precision-recall curve of the chosen label and the gallery of mistakes. A tab row above adds a
+// "Levels" tab when the project has a taxonomy. Multi-label and groups versions are shown from their
+// stored summary instead (evaluation-summary.tsx): micro/macro F1, or one tab per group.
 import { useMemo, useState } from 'preact/hooks';
 import { call, may } from '../api.js';
 import { ErrorLine, pct, Thumb, useAsync } from '../components.js';
 import { confusion, labelAt, mistakes, type Scored } from '../metrics.js';
 import { PrCurve } from '../pr-curve.js';
-import { useVersions, type VersionDescription } from '../versions.js';
+import { useVersions, type EvaluationSummary, type VersionDescription } from '../versions.js';
+import { GroupTab, LabelTable, LevelsTab, MultiLabelSummary } from './evaluation-summary.js';
 
 interface Predictions {
   Labels: string[];
@@ -74,7 +76,48 @@ function Gallery({ items }: { items: { item: Scored; caption: string }[] }) {
   );
 }
 
+/** A row of tabs (ARIA tablist); `tabs` are [id, title] pairs. */
+function Tabs({ tabs, selected, onSelect }: { tabs: [string, string][]; selected: string; onSelect: (id: string) => void }) {
+  return (
+    <div role="tablist" class="tabs small" aria-label="Evaluation view">
+      {tabs.map(([id, title]) => (
+        <button key={id} role="tab" type="button" aria-selected={selected === id} onClick={() => onSelect(id)}>
+          {title}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** A multi-label or groups version, from its stored summary: no single-label confusion matrix or sliders. */
+function SummaryEvaluation({ summary, version }: { summary: EvaluationSummary; version: VersionDescription }) {
+  const groups = summary.GroupEvaluationResults ?? [];
+  const [tab, setTab] = useState('all');
+  const tabs: [string, string][] = [['all', 'All labels'], ...groups.map((g): [string, string] => [`group:${g.Group}`, `Group ${g.Group}`])];
+  if (summary.LevelEvaluationResults) tabs.push(['levels', 'Levels']);
+  const group = groups.find((g) => `group:${g.Group}` === tab);
+  if (summary.MultiLabelEvaluationResults) return <MultiLabelSummary summary={summary} />;
+  return (
+    <>
+      <Tabs tabs={tabs} selected={tab} onSelect={setTab} />
+      {group ? (
+        <GroupTab group={group} summary={summary} />
+      ) : tab === 'levels' ? (
+        <LevelsTab summary={summary} />
+      ) : (
+        <section class="card">
+          <p class="summary">
+            {groups.length} groups · macro F1 over every group:value label <strong>{pct(version.EvaluationResult?.F1Score)}</strong>; each group's accuracy and confusion matrix is in its tab.
+          </p>
+          <LabelTable summary={summary} />
+        </section>
+      )}
+    </>
+  );
+}
+
 function Evaluation({ project, version }: { project: string; version: VersionDescription }) {
+  const [tab, setTab] = useState('all');
   const data = useAsync(() => call<Predictions>('ListTestPredictions', { ProjectVersionArn: version.ProjectVersionArn }), [version.ProjectVersionArn]);
   const [edited, setEdited] = useState<Record<string, number>>({});
   const [cell, setCell] = useState<[number, number]>();
@@ -102,14 +145,19 @@ function Evaluation({ project, version }: { project: string; version: VersionDes
     }
   };
   if (data.error) return <ErrorLine error={data.error} />;
+  const levels = version.EvaluationSummary?.LevelEvaluationResults;
+  const tabs = <Tabs tabs={[['all', 'All labels'], ...(levels ? [['levels', 'Levels'] as [string, string]] : [])]} selected={tab} onSelect={setTab} />;
+  if (tab === 'levels' && version.EvaluationSummary)
+    return (
+      <>
+        {tabs}
+        <LevelsTab summary={version.EvaluationSummary} />
+      </>
+    );
   if (!data.value) return <p aria-live="polite">Scoring the test images of {version.VersionName}…</p>;
   return (
     <>
-      <div role="tablist" class="tabs small" aria-label="Label group">
-        <button role="tab" type="button" aria-selected="true">
-          All labels
-        </button>
-      </div>
+      {tabs}
       <p class="summary">
         {items.length} test images · macro F1 <strong>{pct(macroF1)}</strong> at these thresholds (as trained: {pct(version.EvaluationResult?.F1Score)})
       </p>
@@ -220,7 +268,12 @@ export function EvaluationPage({ project, version }: { project: string; version?
           </select>
         </label>
       )}
-      {current && <Evaluation key={current.ProjectVersionArn} project={project} version={current} />}
+      {current &&
+        (current.EvaluationSummary?.MultiLabelEvaluationResults || current.EvaluationSummary?.GroupEvaluationResults ? (
+          <SummaryEvaluation key={current.ProjectVersionArn} summary={current.EvaluationSummary} version={current} />
+        ) : (
+          <Evaluation key={current.ProjectVersionArn} project={project} version={current} />
+        ))}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-// Projects: list (with their datasets' state), create, delete.
+// Projects: list (with their label type and datasets' state), create with a label type, delete.
 import { useEffect, useState } from 'preact/hooks';
 import { call, may } from '../api.js';
 import { ErrorLine, useAsync } from '../components.js';
@@ -8,18 +8,27 @@ interface ProjectDescription {
   ProjectName: string;
   CreationTimestamp: number;
   Datasets: { DatasetType: string; Status: string }[];
+  LabelType?: 'multi' | 'groups';
 }
+
+const LABEL_TYPES = [
+  ['single', 'Single: one label per photo ("running shoe")'],
+  ['multi', 'Multi: any number of labels per photo ("red", "leather", "sale")'],
+  ['groups', 'Groups: one value per attribute group ("brand:arla", "type:milk")'],
+] as const;
 
 export function ProjectsPage() {
   const [reload, setReload] = useState(0);
   const projects = useAsync(() => call<{ ProjectDescriptions: ProjectDescription[] }>('DescribeProjects', {}), [reload]);
   const [name, setName] = useState('');
+  const [labelType, setLabelType] = useState<string>('single');
   const [error, setError] = useState('');
   useEffect(() => setError(''), [name]);
   const create = async (event: Event) => {
     event.preventDefault();
     try {
-      await call('CreateProject', { ProjectName: name.trim() });
+      // Sent only for a type other than the API's default (single).
+      await call('CreateProject', { ProjectName: name.trim(), ...(labelType !== 'single' ? { LabelType: labelType } : {}) });
       location.hash = `#/p/${encodeURIComponent(name.trim())}/dataset`;
     } catch (e) {
       setError((e as Error).message);
@@ -43,8 +52,15 @@ export function ProjectsPage() {
             New project
             <input name="project" placeholder="shoes" pattern="[A-Za-z0-9._\-]{1,64}" title="1-64 letters, digits, - _ or ." value={name} onInput={(e) => setName(e.currentTarget.value)} required />
           </label>
+          <fieldset class="label-type">
+            <legend>Label type (fixed for the project's life)</legend>
+            {LABEL_TYPES.map(([id, text]) => (
+              <label key={id} class="radio">
+                <input type="radio" name="labelType" value={id} checked={labelType === id} onChange={() => setLabelType(id)} /> {text}
+              </label>
+            ))}
+          </fieldset>
           <button type="submit">Create project</button>
-          <p class="hint">One label per image (single-label classification).</p>
         </form>
       )}
       <ErrorLine error={error || projects.error} />
@@ -56,7 +72,7 @@ export function ProjectsPage() {
               {p.ProjectName}
             </a>
             <span class="hint">
-              created {new Date(p.CreationTimestamp * 1000).toLocaleString()} · {p.Datasets.map((d) => `${d.DatasetType.toLowerCase()} ${d.Status.toLowerCase().replace(/_/g, ' ')}`).join(', ') || 'no images yet'}
+              {p.LabelType ?? 'single'}-label · created {new Date(p.CreationTimestamp * 1000).toLocaleString()} · {p.Datasets.map((d) => `${d.DatasetType.toLowerCase()} ${d.Status.toLowerCase().replace(/_/g, ' ')}`).join(', ') || 'no images yet'}
             </span>
             {may('train') && (
               <button type="button" class="danger" onClick={() => remove(p.ProjectName)}>

@@ -1,9 +1,14 @@
-// Training: the common options with their defaults in one line each, a live progress view of the
-// version in training (phase, bar, elapsed and remaining) and, when done, its summary.
+// Training: the common options with their defaults in one line each, the mode (frozen, fast,
+// fine-tune) with a fine-tune's own options and warm start, a live progress view of the version in
+// training (phase, bar, elapsed and remaining, epoch curves, cancel) and, when done, its summary and
+// training report (epoch curves, plan, tuning report).
 import { useRef, useState } from 'preact/hooks';
 import { call, may } from '../api.js';
 import { ErrorLine, pct, ProgressBar, seconds } from '../components.js';
+import { EpochChart, pointOf, type EpochPoint } from '../epoch-chart.js';
+import { TrainingReport } from '../training-report.js';
 import { useVersions, type VersionDescription } from '../versions.js';
+import { FineTuneFields, fineTuneOptions, NO_OPTIONS, OPTION_MODES, type FineTuneForm } from './training-options.js';
 
 const MODES = [
   ['frozen', 'Frozen: embeddings of a pretrained backbone and a tuned head. Minutes on a CPU; the API default.'],
@@ -24,14 +29,33 @@ function parseProgress(message: string | undefined): { phase: string; done: numb
   return match ? { phase: match[1]!, done: Number(match[2]), total: Number(match[3]), detail: match[4] } : undefined;
 }
 
-function Live({ version }: { version: VersionDescription }) {
+function Live({ version, onCancel }: { version: VersionDescription; onCancel: () => void }) {
   const phaseStart = useRef<{ phase: string; at: number } | undefined>(undefined);
+  // Epoch points seen in StatusMessage while this page is open (the report has them all once done).
+  const points = useRef<EpochPoint[]>([]);
+  const [cancelling, setCancelling] = useState(false);
+  const [error, setError] = useState('');
+  const point = pointOf(version.StatusMessage);
+  const lastPoint = points.current.at(-1);
+  if (point && (lastPoint?.epoch !== point.epoch || lastPoint.valAccuracy !== point.valAccuracy)) points.current = [...points.current.filter((p) => p.epoch !== point.epoch), point];
   const progress = parseProgress(version.StatusMessage);
   const now = Date.now();
   if (progress && phaseStart.current?.phase !== progress.phase) phaseStart.current = { phase: progress.phase, at: now };
   const fraction = progress && progress.total > 0 ? progress.done / progress.total : 0;
   const inPhase = phaseStart.current ? (now - phaseStart.current.at) / 1000 : 0;
   const remaining = fraction > 0.05 ? (inPhase * (1 - fraction)) / fraction : NaN;
+  const cancel = async () => {
+    setError('');
+    setCancelling(true);
+    try {
+      // StopProjectVersion on a training version cancels it; the job then removes the version.
+      await call('StopProjectVersion', { ProjectVersionArn: version.ProjectVersionArn });
+      onCancel();
+    } catch (e) {
+      setCancelling(false);
+      setError((e as Error).message);
+    }
+  };
   return (
     <section class="card" aria-live="polite" aria-labelledby="live-title">
       <h2 id="live-title">Training {version.VersionName}</h2>
@@ -42,6 +66,13 @@ function Live({ version }: { version: VersionDescription }) {
       <p class="hint">
         Elapsed {seconds(now / 1000 - version.CreationTimestamp)} · this phase about {seconds(remaining)} left
       </p>
+      {points.current.length > 0 && <EpochChart points={points.current} title={`${version.VersionName}: training loss by epoch, validation accuracy after each epoch (live)`} />}
+      {may('train') && (
+        <button type="button" class="danger" disabled={cancelling} onClick={cancel}>
+          {cancelling ? 'Cancelling…' : `Cancel ${version.VersionName}`}
+        </button>
+      )}
+      <ErrorLine error={error} />
     </section>
   );
 }
@@ -52,19 +83,27 @@ export function TrainingPage({ project }: { project: string }) {
   const [backbone, setBackbone] = useState('');
   const [mode, setMode] = useState<string>('frozen');
   const [seed, setSeed] = useState('');
+  const [tune, setTune] = useState<FineTuneForm>(NO_OPTIONS);
   const [error, setError] = useState('');
-  const training = (versions.value ?? []).filter((v) => v.Status === 'TRAINING_IN_PROGRESS');
-  const last = (versions.value ?? []).find((v) => v.Status !== 'TRAINING_IN_PROGRESS');
+  const [cancelled, setCancelled] = useState<string[]>([]);
+  const all = versions.value ?? [];
+  const training = all.filter((v) => v.Status === 'TRAINING_IN_PROGRESS');
+  const last = all.find((v) => v.Status !== 'TRAINING_IN_PROGRESS');
+  const gone = cancelled.filter((name) => versions.value && !all.some((v) => v.VersionName === name));
+  // A fine-tune continues a fine-tuned or fast version; the fast path only a fast one (same blocks).
+  const warmFrom = all.filter((v) => v.EvaluationResult && (v.TrainingMode === 'fast' || (mode === 'fine-tune' && v.TrainingMode === 'fine-tune')));
   const train = async (event: Event) => {
     event.preventDefault();
     setError('');
     try {
+      const options = OPTION_MODES.includes(mode) ? fineTuneOptions(tune, mode) : {};
       await call('CreateProjectVersion', {
         ProjectArn: project,
         ...(backbone.trim() ? { Backbone: backbone.trim() } : {}),
         // Sent only for a mode other than the API's default (frozen).
         ...(mode !== 'frozen' ? { Mode: mode } : {}),
         ...(seed.trim() ? { Seed: Number(seed) } : {}),
+        ...(Object.keys(options).length ? { FineTuneOptions: options } : {}),
       });
       setNonce(nonce + 1);
     } catch (e) {
@@ -89,6 +128,7 @@ export function TrainingPage({ project }: { project: string }) {
               </label>
             ))}
           </fieldset>
+          {OPTION_MODES.includes(mode) && <FineTuneFields form={tune} onChange={setTune} warmFrom={warmFrom} mode={mode} />}
           <label>
             Seed
             <input name="seed" inputMode="numeric" pattern="\d*" placeholder="random (recorded in the version)" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} />
@@ -112,7 +152,12 @@ export function TrainingPage({ project }: { project: string }) {
       )}
       <ErrorLine error={versions.error} />
       {training.map((v) => (
-        <Live key={v.ProjectVersionArn} version={v} />
+        <Live key={v.ProjectVersionArn} version={v} onCancel={() => (setCancelled([...cancelled, v.VersionName]), setNonce(nonce + 1))} />
+      ))}
+      {gone.map((name) => (
+        <p key={name} class="hint" role="status">
+          Training {name} cancelled: the version and its files were removed.
+        </p>
       ))}
       {last && (
         <section class="card" aria-labelledby="last-title">
@@ -120,10 +165,12 @@ export function TrainingPage({ project }: { project: string }) {
           <p>
             {last.Status.toLowerCase().replace(/_/g, ' ')}
             {last.EvaluationResult && <> · macro F1 {pct(last.EvaluationResult.F1Score)}</>}
-            {last.BillableTrainingTimeInSeconds !== undefined && <> · trained in {seconds(last.BillableTrainingTimeInSeconds)}</>} · backbone {last.BackboneId}
+            {last.BillableTrainingTimeInSeconds !== undefined && <> · trained in {seconds(last.BillableTrainingTimeInSeconds)}</>} · {last.TrainingMode ?? 'frozen'} · backbone{' '}
+            {last.BackboneId}
           </p>
           {last.StatusMessage && <p class="hint">{last.StatusMessage}</p>}
           {last.EvaluationResult && <a href={`#/p/${encodeURIComponent(project)}/eval/${last.VersionName}`}>Open its evaluation</a>}
+          {last.EvaluationResult && <TrainingReport key={last.ProjectVersionArn} arn={last.ProjectVersionArn} name={last.VersionName} />}
         </section>
       )}
     </section>

@@ -1,41 +1,32 @@
-// Versions: status, F1, backbone; start, stop, delete; links to evaluation and Try it; the server's
-// batch runs.
+// Versions: status, mode, F1, backbone; start, stop, delete, export download; links to evaluation and
+// Try it; each version's batch runs on this server (start one on a running version, download results).
 import { useState } from 'preact/hooks';
 import { ApiError, call, currentSession, may } from '../api.js';
-import { ErrorLine, pct, useAsync } from '../components.js';
-import { useVersions } from '../versions.js';
+import { ErrorLine, pct } from '../components.js';
+import { useVersions, type VersionDescription } from '../versions.js';
+import { BatchRuns } from './batch-runs.js';
 
-interface Batch {
-  BatchId: string;
-  ProjectVersionArn: string;
-  Source: string;
-  ResultsPath: string;
-  Format: 'jsonl' | 'csv';
-  Status: string;
-  Total: number | null;
-  Processed: number;
-}
-
-/** Downloads a batch's results (fetched with the key: a plain link cannot send it). */
-async function download(batch: Batch): Promise<void> {
+/** Saves what GET `url` answers as `filename` (fetched with the key: a plain link cannot send it). */
+async function download(url: string, filename: string): Promise<void> {
   const session = currentSession()!;
-  const response = await fetch(batch.ResultsPath, { headers: { authorization: `Bearer ${session.keyId}:${session.secret}` } });
-  if (!response.ok) throw new ApiError(response.status, 'Error', `results: HTTP ${response.status}`);
+  const response = await fetch(url, { headers: { authorization: `Bearer ${session.keyId}:${session.secret}` } });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new ApiError(response.status, body.__type ?? 'Error', body.Message ?? `${filename}: HTTP ${response.status}`);
+  }
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await response.blob());
-  link.download = `${batch.BatchId}.${batch.Format}`;
+  link.download = filename;
   link.click();
 }
+
+const exportUrl = (v: VersionDescription) => `/v1/versions/export?ProjectVersionArn=${encodeURIComponent(v.ProjectVersionArn)}`;
 
 export function VersionsPage({ project }: { project: string }) {
   const [nonce, setNonce] = useState(0);
   const versions = useVersions(project, false, nonce);
   const [error, setError] = useState('');
-  const batches = useAsync(async () => {
-    const response = await fetch('/v1/batches', { headers: { authorization: `Bearer ${currentSession()!.keyId}:${currentSession()!.secret}` } });
-    if (!response.ok) throw new ApiError(response.status, 'Error', `batches: HTTP ${response.status}`);
-    return ((await response.json()) as { Batches: Batch[] }).Batches;
-  }, [nonce]);
+  const [busy, setBusy] = useState('');
   const act = async (operation: string, arn: string) => {
     setError('');
     if (operation === 'DeleteProjectVersion' && !confirm('Delete this version and its files?')) return;
@@ -46,11 +37,23 @@ export function VersionsPage({ project }: { project: string }) {
       setError((e as Error).message);
     }
   };
+  const save = (url: string, filename: string) => {
+    setError('');
+    setBusy(filename);
+    download(url, filename)
+      .catch((e: Error) => setError(e.message))
+      .finally(() => setBusy(''));
+  };
   const href = (page: string) => `#/p/${encodeURIComponent(project)}/${page}`;
   return (
     <section>
       <h1>Versions</h1>
       <ErrorLine error={error || versions.error} />
+      {busy && (
+        <p class="hint" role="status">
+          Exporting {busy}…
+        </p>
+      )}
       {versions.value?.length === 0 && <p class="hint">No versions yet.</p>}
       <div class="scroll">
         <table class="versions">
@@ -58,6 +61,7 @@ export function VersionsPage({ project }: { project: string }) {
             <tr>
               <th scope="col">Version</th>
               <th scope="col">Status</th>
+              <th scope="col">Mode</th>
               <th scope="col">F1</th>
               <th scope="col">Backbone</th>
               <th scope="col">Created</th>
@@ -72,6 +76,7 @@ export function VersionsPage({ project }: { project: string }) {
                   <span class={`status ${v.Status.toLowerCase()}`}>{v.Status.toLowerCase().replace(/_/g, ' ')}</span>
                   {v.Status === 'TRAINING_FAILED' && v.StatusMessage && <div class="hint">{v.StatusMessage}</div>}
                 </td>
+                <td>{v.TrainingMode ?? 'frozen'}</td>
                 <td>{pct(v.EvaluationResult?.F1Score)}</td>
                 <td>{v.BackboneId}</td>
                 <td>{new Date(v.CreationTimestamp * 1000).toLocaleString()}</td>
@@ -88,6 +93,11 @@ export function VersionsPage({ project }: { project: string }) {
                       Stop
                     </button>
                   )}
+                  {may('train') && v.EvaluationResult && (
+                    <button type="button" class="link" title="model.onnx, labels.json and README.md in one zip" onClick={() => save(exportUrl(v), `${project}-${v.VersionName}.zip`)}>
+                      Download {v.VersionName}
+                    </button>
+                  )}
                   {may('train') && !['RUNNING', 'STARTING', 'TRAINING_IN_PROGRESS'].includes(v.Status) && (
                     <button type="button" class="danger" onClick={() => act('DeleteProjectVersion', v.ProjectVersionArn)}>
                       Delete
@@ -99,28 +109,7 @@ export function VersionsPage({ project }: { project: string }) {
           </tbody>
         </table>
       </div>
-      <section class="card">
-        <h2>Batch runs</h2>
-        <p class="hint">
-          Start one with <code>POST /v1/batches</code> (described in <code>GET /v1/openapi.json</code>); results download from <code>/v1/batches/&lt;id&gt;/results</code>.
-        </p>
-        <ErrorLine error={batches.error} />
-        {batches.value?.every((b) => !b.ProjectVersionArn.includes(`project/${project}/`)) && <p class="hint">No batch runs of {project} on this server.</p>}
-        <ul class="list">
-          {batches.value
-            ?.filter((b) => b.ProjectVersionArn.includes(`project/${project}/`))
-            .map((b) => (
-              <li key={b.BatchId} class="row">
-                <code>{b.BatchId}</code> {/version\/([^/]+)/.exec(b.ProjectVersionArn)?.[1]} · {b.Source} · {b.Status.toLowerCase()} {b.Processed}/{b.Total ?? '?'}
-                {may('train') && (
-                  <button type="button" class="link" onClick={() => download(b).catch((e: Error) => setError(e.message))}>
-                    Download results ({b.Format})
-                  </button>
-                )}
-              </li>
-            ))}
-        </ul>
-      </section>
+      {versions.value && <BatchRuns project={project} versions={versions.value} download={download} />}
     </section>
   );
 }
