@@ -1,8 +1,7 @@
 // A fine-tune's own options on the training page, as CreateProjectVersion's FineTuneOptions takes them:
 // exact epochs, a time budget, how many blocks to train, a warm start from an earlier fine-tuned or fast
 // version, and the device. Empty fields are left out, so the server's recipe applies. The fast path
-// takes the same epochs, budget and warm start once the API accepts FineTuneOptions for it
-// (OPTION_MODES).
+// takes the epochs, budget and warm start, sent as FastOptions.
 import type { VersionDescription } from '../versions.js';
 
 export interface FineTuneForm {
@@ -13,8 +12,8 @@ export interface FineTuneForm {
   device: string;
 }
 
-/** The modes whose options CreateProjectVersion accepts (FineTuneOptions is refused for fast today). */
-export const OPTION_MODES: readonly string[] = ['fine-tune'];
+/** The modes whose options CreateProjectVersion accepts, and the field it takes them in. */
+export const OPTION_MODES: Readonly<Record<string, string>> = { 'fine-tune': 'FineTuneOptions', fast: 'FastOptions' };
 
 /** What each mode takes of the form: the fast path trains no backbone blocks of the user's choosing and runs on the CPU. */
 const FAST_ONLY: readonly (keyof FineTuneForm)[] = ['epochs', 'budgetMinutes', 'from'];

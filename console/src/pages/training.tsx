@@ -96,14 +96,15 @@ export function TrainingPage({ project }: { project: string }) {
     event.preventDefault();
     setError('');
     try {
-      const options = OPTION_MODES.includes(mode) ? fineTuneOptions(tune, mode) : {};
+      const field = OPTION_MODES[mode];
+      const options = field ? fineTuneOptions(tune, mode) : {};
       await call('CreateProjectVersion', {
         ProjectArn: project,
         ...(backbone.trim() ? { Backbone: backbone.trim() } : {}),
         // Sent only for a mode other than the API's default (frozen).
         ...(mode !== 'frozen' ? { Mode: mode } : {}),
         ...(seed.trim() ? { Seed: Number(seed) } : {}),
-        ...(Object.keys(options).length ? { FineTuneOptions: options } : {}),
+        ...(field && Object.keys(options).length ? { [field]: options } : {}),
       });
       setNonce(nonce + 1);
     } catch (e) {
@@ -128,7 +129,7 @@ export function TrainingPage({ project }: { project: string }) {
               </label>
             ))}
           </fieldset>
-          {OPTION_MODES.includes(mode) && <FineTuneFields form={tune} onChange={setTune} warmFrom={warmFrom} mode={mode} />}
+          {OPTION_MODES[mode] && <FineTuneFields form={tune} onChange={setTune} warmFrom={warmFrom} mode={mode} />}
           <label>
             Seed
             <input name="seed" inputMode="numeric" pattern="\d*" placeholder="random (recorded in the version)" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} />
