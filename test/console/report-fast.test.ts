@@ -25,7 +25,9 @@ test('a fast version reports one history entry per epoch and its recipe', { skip
       answer.body.EpochHistory,
       stored.history.map((r) => ({ Epoch: r.epoch, TrainLoss: r.trainLoss, ValLoss: r.valLoss, ValAccuracy: r.valAccuracy, Seconds: r.seconds, Best: r.best })),
     );
-    assert.deepEqual(answer.body.EpochHistory.map((e: { Epoch: number }) => e.Epoch), [1, 2]);
+    // Two members (the default) of two epochs each, counted over both.
+    assert.deepEqual(answer.body.EpochHistory.map((e: { Epoch: number }) => e.Epoch), [1, 2, 3, 4]);
+    assert.equal(answer.body.TuningReport.chosen.members, 2);
     assert.equal(answer.body.TuningReport.mode, 'fast');
     assert.equal(answer.body.TuningReport.chosen.cut, 't9');
     assert.equal('TrainingPlan' in answer.body, false, 'the fast path has no fitted plan');
