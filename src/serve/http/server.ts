@@ -28,6 +28,7 @@ import { consoleOperations } from './ops-console.js';
 import { CONSOLE_PATHS, registerConsole } from './console.js';
 import { IMPORT_UPLOAD_PATH, registerImportUpload } from './import-upload.js';
 import { GenericLabeller } from '../../generic/index.js';
+import { REVIEW_PATHS, registerReview, reviewOperations } from './ops-review.js';
 
 /** Every JSON operation, by Rekognition name. */
 export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
@@ -37,6 +38,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
   ...detectOperations,
   ...genericOperations,
   ...consoleOperations,
+  ...reviewOperations,
 });
 
 const API_VERSION = '0.1.0';
@@ -151,7 +153,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   };
 
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', backbones: host.backbones() }));
-  const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS });
+  const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS, ...REVIEW_PATHS });
   app.get('/v1/openapi.json', async () => document);
   app.post<{ Params: { operation: string } }>('/v1/:operation', (request, reply) => run(request.params.operation, request, reply));
   app.post('/', (request, reply) => {
@@ -163,6 +165,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   await registerUpload(app, ctx);
   registerBatches(app, batches, ctx);
   await registerImportUpload(app, ctx);
+  registerReview(app, ctx);
   registerConsole(app, ctx);
 
   let closed = false;
