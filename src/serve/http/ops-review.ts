@@ -75,14 +75,24 @@ export const reviewOperations: Record<string, Operation> = {
     },
   }),
   DeleteDatasetEntries: operation({
-    summary: 'skulens: removes dataset entries by id (ListDatasetImages / DescribeMislabelledEntries give them). Each removal is recorded with the entry; its image is kept while a version may use it.',
-    input: z.object({ ProjectArn: z.string(), EntryIds, [ACTOR_FIELD]: Actor }),
+    summary:
+      'skulens: removes dataset entries by id (DescribeMislabelledEntries gives them) or by image (Sha256 and Label, as ListDatasetImages gives them). Each removal is recorded with the entry; its image is kept while a version may use it.',
+    input: z
+      .object({ ProjectArn: z.string(), EntryIds: EntryIds.optional(), Images: z.array(z.object({ Sha256: z.string(), Label: z.string() })).min(1).max(1000).optional(), [ACTOR_FIELD]: Actor })
+      .refine((i) => (i.EntryIds === undefined) !== (i.Images === undefined), { message: 'give EntryIds or Images' }),
     output: z.object({ Removed: z.number() }),
     handle: (ctx, input) => {
       const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
-      for (const id of input.EntryIds) ctx.registry.entries.get(project.id, id);
-      for (const id of input.EntryIds) ctx.registry.entries.remove(project.id, id, by(input[ACTOR_FIELD]));
-      return { Removed: input.EntryIds.length };
+      const byImage = (i: { Sha256: string; Label: string }): number => {
+        const entry = ctx.registry.entries.find(project.id, i.Sha256, i.Label);
+        if (!entry) throw new SkulensError('ERR_ENTRY_NOT_FOUND', { entry: `sha256:${i.Sha256} (${i.Label})` });
+        return entry.id;
+      };
+      // Every entry is looked up before any is removed, so an unknown one removes nothing.
+      const ids = input.EntryIds ?? input.Images!.map(byImage);
+      for (const id of ids) ctx.registry.entries.get(project.id, id);
+      for (const id of ids) ctx.registry.entries.remove(project.id, id, by(input[ACTOR_FIELD]));
+      return { Removed: ids.length };
     },
   }),
   KeepDatasetEntries: operation({
