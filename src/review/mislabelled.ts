@@ -48,7 +48,7 @@ export interface MislabelledRanking {
 }
 
 const STORED_METHOD = 'out-of-fold probabilities of the version\'s own tuned head (grouped CV on the training photos)';
-const FALLBACK_METHOD = `out-of-fold probabilities of a logistic head (C 0.1) cross-validated in 3 grouped folds on ${DEFAULT_BACKBONE_ID} embeddings of the version's training photos`;
+const fallbackMethod = (backbone: string): string => `out-of-fold probabilities of a logistic head (C 0.1) cross-validated in 3 grouped folds on ${backbone} embeddings of the version's training photos`;
 
 /** The latest completed version of a project (the one `datasets check` ranks by default). */
 export function latestTrained(registry: Registry, projectId: number): Version | undefined {
@@ -59,12 +59,12 @@ export function latestTrained(registry: Registry, projectId: number): Version | 
 }
 
 /** Computes out-of-fold probabilities for a version that stored none (fast, fine-tuned, added-label versions). */
-async function crossValidated(registry: Registry, home: HomeLayout, version: Version, train: SnapshotEntry[]): Promise<OutOfFoldFile> {
+async function crossValidated(registry: Registry, home: HomeLayout, version: Version, train: SnapshotEntry[], backbone: string): Promise<OutOfFoldFile> {
   const blobs = new Map(registry.entries.list(version.projectId).map((e) => [e.sha256, e]));
   const usable = train.filter((e) => blobs.has(e.sha256));
   const labels = [...new Set(usable.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const spec = getBackbone(DEFAULT_BACKBONE_ID, home.models);
+  const spec = getBackbone(backbone, home.models);
   const embedder = await openEmbedder(spec, { modelsDir: home.models });
   try {
     const vectors = await embedWithCache(embedder, new EmbeddingCache(home.embeddingCache), usable.map((e) => ({ sha256: e.sha256, path: path.resolve(home.root, blobs.get(e.sha256)!.blob) })));
@@ -93,20 +93,20 @@ async function readJson(file: string): Promise<unknown> {
 }
 
 /** The version's out-of-fold probabilities and how they were made: stored with it, stored by an earlier call, or computed now. */
-async function outOfFoldOf(registry: Registry, home: HomeLayout, version: Version): Promise<{ data: OutOfFoldFile; method: string }> {
+async function outOfFoldOf(registry: Registry, home: HomeLayout, version: Version, backbone: string): Promise<{ data: OutOfFoldFile; method: string }> {
   const own = OutOfFoldFileSchema.safeParse(await readVersionJson(home, version.dir!, 'out-of-fold.json').catch(() => undefined));
   if (own.success) return { data: own.data, method: STORED_METHOD };
   const file = reviewRankingPath(home, version.project, version.name);
   const cached = OutOfFoldFileSchema.safeParse(await readJson(file));
-  if (cached.success) return { data: cached.data, method: FALLBACK_METHOD };
+  if (cached.success) return { data: cached.data, method: fallbackMethod(backbone) };
   const snapshot = (await readVersionJson(home, version.dir!, 'snapshot.json')) as SnapshotEntry[];
   const train = snapshot.filter((e) => e.split === 'train');
   if (new Set(train.map((e) => e.label)).size < 2) {
     throw new SkulensError('ERR_REVIEW_NO_RANKING', { project: version.project, detail: `${versionId(version)} has fewer than 2 labels in its training photos` });
   }
-  const data = await crossValidated(registry, home, version, train);
+  const data = await crossValidated(registry, home, version, train, backbone);
   await writeFileAtomic(file, JSON.stringify(data));
-  return { data, method: FALLBACK_METHOD };
+  return { data, method: fallbackMethod(backbone) };
 }
 
 /**
@@ -114,7 +114,12 @@ async function outOfFoldOf(registry: Registry, home: HomeLayout, version: Versio
  * Multi-label and groups projects are refused (ERR_LABEL_TYPE_UNSUPPORTED): their out-of-fold
  * probabilities are not one distribution over labels, which the confident joint needs.
  */
-export async function mislabelledRanking(registry: Registry, home: HomeLayout, projectName: string, options: { version?: string; limit?: number } = {}): Promise<MislabelledRanking> {
+export async function mislabelledRanking(
+  registry: Registry,
+  home: HomeLayout,
+  projectName: string,
+  options: { version?: string; limit?: number; /** The frozen backbone of the fallback (versions without stored out-of-fold probabilities); default the default backbone. */ backbone?: string } = {},
+): Promise<MislabelledRanking> {
   const project = registry.projects.get(projectName);
   const labelType = registry.projects.labelType(project.id);
   if (labelType !== 'single') {
@@ -122,7 +127,7 @@ export async function mislabelledRanking(registry: Registry, home: HomeLayout, p
   }
   const version = options.version ? registry.versions.resolve(options.version.includes('/') || options.version.startsWith('arn:') ? options.version : `${projectName}/${options.version}`) : latestTrained(registry, project.id);
   if (!version || version.dir === null) throw new SkulensError('ERR_REVIEW_NO_RANKING', { project: projectName, detail: `train a version first (\`skulens train ${projectName}\`)` });
-  const { data, method } = await outOfFoldOf(registry, home, version);
+  const { data, method } = await outOfFoldOf(registry, home, version, options.backbone ?? DEFAULT_BACKBONE_ID);
   const labelIndex = new Map(data.labels.map((l, i) => [l, i]));
   const photos = data.photos.filter((p) => labelIndex.has(p.label)).map((p) => ({ id: p.sha256, given: labelIndex.get(p.label)!, probs: p.probs }));
   const { suspects } = confidentJoint(photos, data.labels.length);

@@ -108,3 +108,14 @@ test('multi-label projects are refused by the finder with ERR_LABEL_TYPE_UNSUPPO
   registry.projects.create('tags', 'multi');
   await assert.rejects(mislabelledRanking(registry, home, 'tags'), (e: unknown) => isSkulensError(e, 'ERR_LABEL_TYPE_UNSUPPORTED'));
 });
+
+test('a version without stored out-of-fold probabilities (fast, fine-tuned) is ranked by a cross-validated frozen head, stored under the home', async () => {
+  const { version } = await trainVersion(registry, home, 'shop', QUICK);
+  fs.rmSync(path.join(home.root, version.dir!, 'out-of-fold.json'));
+  const ranking = await mislabelledRanking(registry, home, 'shop', { version: version.name, backbone: 'tiny' });
+  assert.match(ranking.method, /logistic head \(C 0\.1\) cross-validated in 3 grouped folds on tiny embeddings/);
+  assert.equal(ranking.version, `shop/${version.name}`);
+  assert.ok(fs.existsSync(path.join(home.review, 'rankings', 'shop', `${version.name}.json`)));
+  // Read back from the stored file the second time, the same ranking.
+  assert.deepEqual(await mislabelledRanking(registry, home, 'shop', { version: version.name, backbone: 'tiny' }), ranking);
+});
