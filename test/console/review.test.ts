@@ -75,6 +75,8 @@ test('a person relabels a flagged photo with one click, then compares the versio
   await shot('17-review');
   await item.getByRole('button', { name: `Relabel as ${first.suggested}` }).click();
   await page.getByRole('status').filter({ hasText: '1 answer(s) since this page opened' }).waitFor();
+  // The page offers a new version: one change since v1 (the fixture's own misfiling came before it).
+  await page.getByText('1 change(s) to the dataset since the newest version').waitFor();
   assert.equal(registry.entries.get(project.id, first.entryId).label, first.suggested);
   const change = registry.entries.changes(project.id).at(-1)!;
   assert.deepEqual([change.action, change.oldLabel, change.newLabel, change.actor, change.origin], ['relabel', first.label, first.suggested, fx.admin.id, 'api']);

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { call, may } from '../api.js';
 import { ErrorLine, Thumb, useAsync } from '../components.js';
 import { LabelPicker, QueueImage, relabelPhoto } from '../review-parts.js';
+import { useVersions } from '../versions.js';
 
 interface Ranked {
   ProjectVersionArn: string;
@@ -153,14 +154,25 @@ function Uncertain({ project, labels, onAnswer }: { project: string; labels: str
 export function ReviewPage({ project }: { project: string }) {
   const [answers, setAnswers] = useState(0);
   const health = useAsync(() => call<{ Labels: { Label: string }[] }>('DescribeDatasetHealth', { ProjectArn: project }), [project]);
+  const versions = useVersions(project, false);
+  const changes = useAsync(() => call<{ Changes: { Action: string; At: string }[] }>('ListDatasetEntryChanges', { ProjectArn: project }), [project, answers]);
   const labels = (health.value?.Labels ?? []).map((l) => l.Label);
+  // CreationTimestamp is in epoch seconds, as Rekognition gives it.
+  const latest = (versions.value ?? []).reduce((newest, v) => Math.max(newest, v.CreationTimestamp * 1000), 0);
+  // Answers recorded since the newest version (keeps do not change the dataset).
+  const fresh = (changes.value?.Changes ?? []).filter((c) => c.Action !== 'keep' && Date.parse(c.At) > latest).length;
   const answered = () => setAnswers((n) => n + 1);
   return (
     <section>
       <h1>Review</h1>
       {answers > 0 && (
         <p class="notice" role="status">
-          {answers} answer(s) since this page opened. <a href={`#/p/${encodeURIComponent(project)}/train`}>Train a new version</a> to learn from them: the frozen path reuses cached embeddings, the fast path can warm-start from the last version.
+          {answers} answer(s) since this page opened.
+        </p>
+      )}
+      {fresh > 0 && may('train') && (
+        <p class="notice">
+          {fresh} change(s) to the dataset since the newest version. <a href={`#/p/${encodeURIComponent(project)}/train`}>Train a new version</a> to learn from them: the frozen path reuses cached embeddings, the fast path can warm-start from the last version.
         </p>
       )}
       <Mislabelled project={project} labels={labels} onAnswer={answered} />
