@@ -172,7 +172,7 @@ export async function trainVersion(
           extra: {
             'tuning.json': { ...fitted.tuning, balance: fitted.balanceReason, thresholds: fitted.thresholdMethod },
             // The winner's out-of-fold probabilities per training photo: src/review ranks likely mislabelled photos from them.
-            'out-of-fold.json': { labels, photos: train.map((e, i) => ({ sha256: e.sha256, label: e.label, probs: Array.from(fitted.outOfFold[i]!, (p) => Math.round(p * 1e4) / 1e4) })) },
+            'out-of-fold.json': { labels, photos: train.map((e, i) => ({ sha256: e.sha256, label: e.label, probs: Array.from(fitted.outOfFold[i]!, (p) => Number(p.toPrecision(4))) })) },
           },
           metrics: {
             trainSeconds,

@@ -82,7 +82,8 @@ async function crossValidated(registry: Registry, home: HomeLayout, version: Ver
   }
 }
 
-const round = (p: number): number => Math.round(p * 1e4) / 1e4;
+/** Four significant digits: small probabilities keep their order (the ranking key is the given label's probability). */
+const round = (p: number): number => Number(p.toPrecision(4));
 
 async function readJson(file: string): Promise<unknown> {
   try {

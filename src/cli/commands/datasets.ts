@@ -170,14 +170,13 @@ async function rankingAfterTraining(ctx: CliContext, registry: Registry, project
   if (limit === 0) return null;
   const { id } = registry.projects.get(project);
   if (!version && (!latestTrained(registry, id) || registry.projects.labelType(id) !== 'single')) return null;
-  ctx.info('Ranking likely mislabelled photos (a fast or fine-tuned version embeds its training photos with the frozen backbone once) ...');
   return mislabelledRanking(registry, ctx.home, project, { version, limit });
 }
 
 function formatRanking(ranking: MislabelledRanking, project: string): string {
   const lines = [
-    `Likely mislabelled (${ranking.version}; ${ranking.flagged} of ${ranking.photos} training photos flagged, showing ${ranking.ranked.length}):`,
-    ...ranking.ranked.map((p) => `  ${String(p.rank).padStart(3)}. entry ${p.entryId}  ${p.label} -> ${p.suggested}?  (p ${p.selfConfidence.toFixed(3)} vs ${p.suggestedConfidence.toFixed(3)})  ${p.source}`),
+    `Likely mislabelled (${ranking.version}; ${ranking.flagged} of ${ranking.photos} training photos flagged, showing ${ranking.ranked.length}; from ${ranking.method}):`,
+    ...ranking.ranked.map((p) => `  ${String(p.rank).padStart(3)}. entry ${p.entryId}  ${p.label} -> ${p.suggested}?  (p ${p.selfConfidence.toPrecision(2)} vs ${p.suggestedConfidence.toFixed(3)})  ${p.source}`),
   ];
   if (ranking.ranked.length > 0) lines.push(`  Fix with \`skulens datasets relabel ${project} <entry> <label>\`, \`datasets remove\` or \`datasets keep\`; then retrain.`);
   return lines.join('\n');
