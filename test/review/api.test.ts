@@ -121,3 +121,11 @@ test('CompareProjectVersions answers for two versions on the same test photos', 
   assert.deepEqual(Object.keys(answer.body.McNemar), ['Broken', 'Fixed', 'Method', 'Statistic', 'PValue']);
   assert.equal(answer.body.McNemar.Fixed, answer.body.Fixed.length);
 });
+
+test('a detect-only key may not fetch a captured photo', async () => {
+  const { KeyStore } = await import('../../src/auth/index.js');
+  const key = new KeyStore(registry, home).create('detect only', 'detect');
+  const answer = await fetch(`${running.url}/v1/review-images/shop/1`, { headers: { authorization: `Bearer ${key.id}:${key.secret}` } });
+  assert.equal(answer.status, 403);
+  assert.equal(answer.headers.get('x-skulens-error-code'), 'ERR_ROLE_REQUIRED');
+});

@@ -243,7 +243,8 @@ export function registerReview(app: FastifyInstance, ctx: ApiContext): void {
     const body = request.body;
     if (STAMPED.has(name ?? '') && body && typeof body === 'object' && !Array.isArray(body)) (body as Record<string, unknown>)[ACTOR_FIELD] = request.skulensAuth?.caller?.keyId ?? 'api';
   });
-  app.get<{ Params: { project: string; id: string } }>('/v1/review-images/:project/:id', async (request, reply) => {
+  // Captured photos are customers' photos: a train key may see them, a detect-only key may not.
+  app.get<{ Params: { project: string; id: string } }>('/v1/review-images/:project/:id', { config: { role: 'train' } }, async (request, reply) => {
     const project = ctx.registry.projects.get(parseProjectArn(request.params.project, 'project'));
     const item = ctx.registry.review.get(project.id, Number(request.params.id) || 0);
     if (item.status !== 'pending') throw new SkulensError('ERR_PATH_NOT_FOUND', { path: `review image ${item.id} (${item.status}: its photo is in the dataset now, or was dismissed)` });
