@@ -97,3 +97,28 @@ test('a person relabels a flagged photo with one click, then compares the versio
   assert.equal(await verdict.locator('tbody tr').count(), fx.labels.length);
   await shot('18-compare');
 });
+
+test('the dataset grid relabels and removes a photo, each change recorded under the console\'s key', { skip }, async () => {
+  const { registry } = fx;
+  const project = registry.projects.get('shop');
+  const before = registry.entries.changes(project.id).length;
+  await page.goto(`${fx.url}/#/p/shop/dataset`);
+  const grid = page.getByRole('region', { name: 'Images' });
+  const tile = grid.locator('.grid li').first();
+  const picker = tile.locator('select.relabel');
+  await picker.waitFor();
+  const [current, split] = (await tile.locator('.caption').textContent())!.split(' · ') as [string, string];
+  assert.equal(await picker.getAttribute('aria-label'), `Relabel as… (now ${current})`);
+  const target = fx.labels.find((l) => l !== current)!;
+  await picker.selectOption(target);
+  for (let i = 0; i < 600 && registry.entries.changes(project.id).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+  const relabel = registry.entries.changes(project.id).at(-1)!;
+  assert.deepEqual([relabel.action, relabel.oldLabel, relabel.newLabel, relabel.actor, relabel.entry!.split], ['relabel', current, target, fx.admin.id, split]);
+  await grid.getByText(`${target} · ${split}`).first().waitFor();
+  const first = await grid.locator('.grid li').first().locator('.caption').textContent();
+  await grid.locator('.grid li').first().getByRole('button', { name: /^Remove / }).click();
+  for (let i = 0; i < 600 && registry.entries.changes(project.id).length === before + 1; i++) await new Promise((r) => setTimeout(r, 100));
+  const removed = registry.entries.changes(project.id).at(-1)!;
+  assert.deepEqual([removed.action, `${removed.oldLabel} · ${removed.entry!.split}`, removed.actor], ['remove', first, fx.admin.id]);
+  assert.equal(registry.entries.find(project.id, removed.sha256, removed.oldLabel!), undefined);
+});
