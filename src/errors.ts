@@ -98,6 +98,10 @@ export const ERRORS = Object.freeze({
   ERR_LABEL_GROUP_INVALID: { message: 'Label "{label}" does not fit a groups project: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_TAXONOMY_INVALID: { message: 'The taxonomy {source} is unusable: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_LABEL_TYPE_UNSUPPORTED: { message: '{operation} does not support {labelType} projects ("{project}"): {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_ENTRY_NOT_FOUND: { message: 'Dataset entry {entry} does not exist in this project. List entries with `skulens datasets check` or ListDatasetImages', status: 404, awsType: 'ResourceNotFoundException' },
+  ERR_REVIEW_ITEM_NOT_FOUND: { message: 'Review item {item} does not exist in this project. List the queue with `skulens review list <project>`', status: 404, awsType: 'ResourceNotFoundException' },
+  ERR_REVIEW_NO_RANKING: { message: 'Project "{project}" has no ranking of likely mislabelled photos: {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_VERSIONS_NOT_COMPARABLE: { message: 'Versions {a} and {b} cannot be compared: {detail}', status: 400, awsType: 'InvalidParameterException' },
 } satisfies Record<string, ErrorDefinition>);
 
 export type ErrorCode = keyof typeof ERRORS;

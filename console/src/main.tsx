@@ -10,6 +10,8 @@ import { SignInPage } from './pages/signin.js';
 import { TrainingPage } from './pages/training.js';
 import { TryPage } from './pages/try.js';
 import { VersionsPage } from './pages/versions.js';
+import { ReviewPage } from './pages/review.js';
+import { ComparePage } from './pages/compare.js';
 import './style.css';
 
 function useHash(): string {
@@ -28,6 +30,8 @@ const TABS = [
   ['versions', 'Versions'],
   ['eval', 'Evaluation'],
   ['try', 'Try it'],
+  ['review', 'Review'],
+  ['compare', 'Compare'],
 ] as const;
 
 function ProjectNav({ project, page }: { project: string; page: string }) {
@@ -59,6 +63,8 @@ function App() {
   else if (page === 'versions') body = <VersionsPage project={project} />;
   else if (page === 'eval') body = <EvaluationPage project={project} version={parts[3]} />;
   else if (page === 'try') body = <TryPage project={project} />;
+  else if (page === 'review') body = <ReviewPage project={project} />;
+  else if (page === 'compare') body = <ComparePage project={project} />;
   else body = <DatasetPage project={project} />;
   return (
     <div class="shell">

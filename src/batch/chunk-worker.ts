@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type EmbedInput, type Embedder } from '../backbone/index.js';
 import type { HomeLayout } from '../home/index.js';
+import { capturingDetector } from './capture.js';
 import { Predictor, predictStream, type DetectOptions, type Detector, type Prediction, type PredictionLine, type SourceItem } from '../predict/index.js';
 import { EMBED_CHUNK_JOB, EmbedChunkSchema, embedResultsKey, type JobInfo, type JobProcessor } from '../queue/index.js';
 import type { Registry } from '../registry/index.js';
@@ -55,7 +56,8 @@ export function workerProcessors(deps: WorkerDeps): { processors: Record<string,
   const embedders = new Map<string, Promise<Embedder>>();
   const load =
     deps.loadDetector ??
-    (async (arn: string): Promise<ClosableDetector> => Predictor.load(deps.registry, deps.home, deps.registry.versions.resolve(arn), { workers: deps.workers ?? 1 }));
+    (async (arn: string): Promise<ClosableDetector> =>
+      capturingDetector(deps.registry, deps.home, await Predictor.load(deps.registry, deps.home, deps.registry.versions.resolve(arn), { workers: deps.workers ?? 1 })));
   // A failed load is forgotten, so the chunk's retry tries again (the model may have been copied in since).
   const cached = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
     let entry = map.get(key);

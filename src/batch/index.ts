@@ -8,3 +8,4 @@ export { CSV_HEADER, resolveFormat, readDoneImages, type BatchFormat } from './o
 export { runBatchOnQueue, type QueueBatchOptions } from './run-on-queue.js';
 export { workerProcessors, type ClosableDetector, type WorkerDeps, type ChunkResult } from './chunk-worker.js';
 export { DEFAULT_CHUNK_SIZE, BATCH_CHUNK_JOB } from './chunks.js';
+export { capturingDetector } from './capture.js';

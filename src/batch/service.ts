@@ -13,6 +13,7 @@ import { JobQueue } from '../queue/index.js';
 import { versionArn, type Registry } from '../registry/index.js';
 import type { S3Store } from '../storage/index.js';
 import { runBatch, type BatchProgress } from './run-batch.js';
+import { capturingDetector } from './capture.js';
 import { DEFAULT_CHUNK_SIZE } from './chunks.js';
 import { runBatchOnQueue } from './run-on-queue.js';
 
@@ -158,7 +159,7 @@ export class BatchService {
       onProgress: update,
       signal: controller.signal,
     };
-    const finished = (queue ? runBatchOnQueue(queue, { ...common, version: status.ProjectVersionArn, chunkSize, batchId: id }) : runBatch(predictor!, common))
+    const finished = (queue ? runBatchOnQueue(queue, { ...common, version: status.ProjectVersionArn, chunkSize, batchId: id }) : runBatch(capturingDetector(this.registry, this.home, predictor!), common))
       .then(
         (progress) => {
           update(progress);

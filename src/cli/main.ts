@@ -20,6 +20,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerVersions } from './commands/versions.js';
 import { registerWorker } from './commands/worker.js';
+import { registerReview } from './commands/review.js';
 
 export const VERSION = '0.1.0';
 
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo): { program: Command; context: () => CliC
   registerServe(program, context);
   registerKeys(program, context);
   registerWorker(program, context);
+  registerReview(program, context);
   return { program, context, dispose: () => ctx?.close() };
 }
 

@@ -16,6 +16,8 @@ export interface HomeLayout {
   readonly tmp: string;
   /** Results of batches run by the server: batches/<id>/results.jsonl (or .csv). */
   readonly batches: string;
+  /** The review loop: captured uncertain images (review/images/ab/<sha256>) and mislabelled rankings (review/rankings/<project>/<version>.json). */
+  readonly review: string;
 }
 
 /** Resolves the home from an explicit option, then SKULENS_HOME, then ~/.skulens. */
@@ -31,6 +33,7 @@ export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.
     projects: path.join(root, 'projects'),
     tmp: path.join(root, 'tmp'),
     batches: path.join(root, 'batches'),
+    review: path.join(root, 'review'),
   };
 }
 
@@ -47,4 +50,14 @@ export function versionDir(home: HomeLayout, project: string, versionName: strin
 /** The results file of server batch `id` (a UUID the server made, never a name from a request). */
 export function batchResultsPath(home: HomeLayout, id: string, format: 'jsonl' | 'csv'): string {
   return path.join(home.batches, id, `results.${format}`);
+}
+
+/** A captured image of the review queue, by content hash (the bytes as sent; no extension). */
+export function reviewImagePath(home: HomeLayout, sha256: string): string {
+  return path.join(home.review, 'images', sha256.slice(0, 2), sha256);
+}
+
+/** The stored mislabelled ranking of one version of a project. */
+export function reviewRankingPath(home: HomeLayout, project: string, versionName: string): string {
+  return path.join(home.review, 'rankings', project, `${versionName}.json`);
 }

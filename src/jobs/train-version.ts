@@ -169,7 +169,11 @@ export async function trainVersion(
           images: { train: train.length, test: test.length },
           report,
           snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
-          extra: { 'tuning.json': { ...fitted.tuning, balance: fitted.balanceReason, thresholds: fitted.thresholdMethod } },
+          extra: {
+            'tuning.json': { ...fitted.tuning, balance: fitted.balanceReason, thresholds: fitted.thresholdMethod },
+            // The winner's out-of-fold probabilities per training photo: src/review ranks likely mislabelled photos from them.
+            'out-of-fold.json': { labels, photos: train.map((e, i) => ({ sha256: e.sha256, label: e.label, probs: Array.from(fitted.outOfFold[i]!, (p) => Number(p.toPrecision(4))) })) },
+          },
           metrics: {
             trainSeconds,
             embedSeconds,

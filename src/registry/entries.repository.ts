@@ -1,9 +1,12 @@
 // The dataset aggregate of a project: its entries (one image under one label, in one split) and the
 // issues its imports recorded (skipped files, bad lines, duplicates). Listings come in (label, sha256)
 // order straight from an index (the schema's paging step), so a page of 250,000 entries sorts nothing.
+// Relabel, remove, keep and reviewed additions go through here and each leaves a row in entry_changes
+// (who, when, from where, and the entry as it was), so a review can be audited and undone by hand.
 import type Database from 'better-sqlite3';
+import { SkulensError } from '../errors.js';
 import { now, toEntry, type EntryRow } from './rows.js';
-import type { Entry, ImportIssue, NewEntry, Split } from './types.js';
+import type { Entry, EntryChange, EntryChangeAction, ChangeOrigin, ImportIssue, NewEntry, Split } from './types.js';
 
 export class EntryRepository {
   constructor(private readonly db: Database.Database) {}
@@ -14,9 +17,105 @@ export class EntryRepository {
     return row && toEntry(row);
   }
 
-  /** Whether any entry of any project keeps the blob at `blob` (relative to the home's root). */
+  /** One entry by id, or ERR_ENTRY_NOT_FOUND. */
+  get(projectId: number, id: number): Entry {
+    const row = this.db.prepare('SELECT * FROM entries WHERE project_id = ? AND id = ?').get(projectId, id) as EntryRow | undefined;
+    if (!row) throw new SkulensError('ERR_ENTRY_NOT_FOUND', { entry: String(id) });
+    return toEntry(row);
+  }
+
+  /** The entries of one image (every label it has) in a project. */
+  ofImage(projectId: number, sha256: string): Entry[] {
+    return (this.db.prepare('SELECT * FROM entries WHERE project_id = ? AND sha256 = ? ORDER BY label').all(projectId, sha256) as EntryRow[]).map(toEntry);
+  }
+
+  /**
+   * Whether the blob at `blob` (relative to the home's root) is still needed: an entry of any project
+   * keeps it, or a removed entry had it while a version that may have trained on it (one created before
+   * the removal) still exists.
+   */
   blobInUse(blob: string): boolean {
-    return this.db.prepare('SELECT 1 FROM entries WHERE blob = ? LIMIT 1').get(blob) !== undefined;
+    if (this.db.prepare('SELECT 1 FROM entries WHERE blob = ? LIMIT 1').get(blob) !== undefined) return true;
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM entry_changes c JOIN versions v ON v.project_id = c.project_id AND v.created_at <= c.at
+                  WHERE c.blob = ? AND c.action = 'remove' LIMIT 1`)
+        .get(blob) !== undefined
+    );
+  }
+
+  /**
+   * Gives entry `id` the label `label`, recording the change. When the image already has an entry under
+   * `label`, the old entry is removed instead (one image, one entry a label). Returns the entry now held.
+   */
+  relabel(projectId: number, id: number, label: string, by: { actor: string; origin: ChangeOrigin }): Entry {
+    return this.db.transaction(() => {
+      const entry = this.get(projectId, id);
+      if (entry.label === label) return entry;
+      this.record(entry, 'relabel', label, by);
+      const existing = this.find(projectId, entry.sha256, label);
+      if (existing) {
+        this.db.prepare('DELETE FROM entries WHERE id = ?').run(id);
+        return existing;
+      }
+      this.db.prepare('UPDATE entries SET label = ? WHERE id = ?').run(label, id);
+      return this.get(projectId, id);
+    })();
+  }
+
+  /** Removes entry `id` from the dataset, recording it whole. Its blob stays while a version may use it (see blobInUse). */
+  remove(projectId: number, id: number, by: { actor: string; origin: ChangeOrigin }): Entry {
+    return this.db.transaction(() => {
+      const entry = this.get(projectId, id);
+      this.record(entry, 'remove', null, by);
+      this.db.prepare('DELETE FROM entries WHERE id = ?').run(id);
+      return entry;
+    })();
+  }
+
+  /** Records that a person looked at entry `id` and kept its label (the finder stops listing it). */
+  keep(projectId: number, id: number, by: { actor: string; origin: ChangeOrigin }): Entry {
+    const entry = this.get(projectId, id);
+    this.record(entry, 'keep', entry.label, by);
+    return entry;
+  }
+
+  /** Adds one reviewed entry (a confirmed capture), recording where it came from. Returns it, or the entry already there. */
+  addReviewed(projectId: number, entry: NewEntry, by: { actor: string; origin: ChangeOrigin }): Entry {
+    return this.db.transaction(() => {
+      this.add(projectId, [entry]);
+      const added = this.find(projectId, entry.sha256, entry.label)!;
+      this.record(added, 'add', entry.label, by);
+      return added;
+    })();
+  }
+
+  /** The recorded changes of a project (or of one image), oldest first. */
+  changes(projectId: number, filter: { sha256?: string; action?: EntryChangeAction } = {}): EntryChange[] {
+    const clauses = ['project_id = @projectId'];
+    if (filter.sha256) clauses.push('sha256 = @sha256');
+    if (filter.action) clauses.push('action = @action');
+    const rows = this.db.prepare(`SELECT * FROM entry_changes WHERE ${clauses.join(' AND ')} ORDER BY id`).all({ projectId, ...filter }) as ChangeRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      entryId: r.entry_id,
+      sha256: r.sha256,
+      blob: r.blob,
+      action: r.action,
+      oldLabel: r.old_label,
+      newLabel: r.new_label,
+      entry: r.entry === null ? null : (JSON.parse(r.entry) as Entry),
+      actor: r.actor,
+      origin: r.origin,
+      at: r.at,
+    }));
+  }
+
+  private record(entry: Entry, action: EntryChangeAction, newLabel: string | null, by: { actor: string; origin: ChangeOrigin }): void {
+    this.db
+      .prepare(`INSERT INTO entry_changes (project_id, entry_id, sha256, blob, action, old_label, new_label, entry, actor, origin, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(entry.projectId, entry.id, entry.sha256, entry.blob, action, action === 'add' ? null : entry.label, newLabel, JSON.stringify(entry), by.actor, by.origin, now());
   }
 
   has(projectId: number, sha256: string, label: string): boolean {
@@ -98,6 +197,20 @@ export class EntryRepository {
       origin: string;
     })[];
   }
+}
+
+interface ChangeRow {
+  id: number;
+  entry_id: number | null;
+  sha256: string;
+  blob: string;
+  action: EntryChangeAction;
+  old_label: string | null;
+  new_label: string | null;
+  entry: string | null;
+  actor: string;
+  origin: ChangeOrigin;
+  at: string;
 }
 
 function where(filter: { split?: Split; label?: string }): string {

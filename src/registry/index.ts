@@ -6,6 +6,7 @@ export type { EntryRepository } from './entries.repository.js';
 export type { VersionRepository } from './versions.repository.js';
 export type { KeyRepository, StoredApiKey, KeyRole } from './keys.repository.js';
 export type { TaxonomyRepository } from './taxonomies.repository.js';
+export type { ReviewRepository, UncertainPrediction, NewUncertainPrediction, UncertainStatus } from './review.repository.js';
 export type { DatasetImportRepository, DatasetImport, DatasetImportStatus } from './imports.repository.js';
 export {
   parseVersionRef,
@@ -19,6 +20,7 @@ export {
   type DatasetType,
 } from './arns.js';
 export { VERSION_STATUSES } from './types.js';
+export type { EntryChange, EntryChangeAction, ChangeOrigin } from './types.js';
 export type { Entry, ImportIssue, NewEntry, Project, Split, SplitOrigin, Version, VersionStatus } from './types.js';
 export {
   writeVersionArtefacts,

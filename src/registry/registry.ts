@@ -11,6 +11,7 @@ import { ProjectRepository } from './projects.repository.js';
 import { DatasetImportRepository } from './imports.repository.js';
 import { MIGRATIONS, MIGRATION_NOTICES } from './schema.js';
 import { TaxonomyRepository } from './taxonomies.repository.js';
+import { ReviewRepository } from './review.repository.js';
 import type { Entry, Project, Split, Version } from './types.js';
 import { VersionRepository } from './versions.repository.js';
 
@@ -29,6 +30,7 @@ export class Registry {
   readonly keys: KeyRepository;
   readonly imports: DatasetImportRepository;
   readonly taxonomies: TaxonomyRepository;
+  readonly review: ReviewRepository;
 
   private constructor(
     private readonly db: Database.Database,
@@ -41,6 +43,7 @@ export class Registry {
     this.keys = new KeyRepository(db);
     this.imports = new DatasetImportRepository(db);
     this.taxonomies = new TaxonomyRepository(db);
+    this.review = new ReviewRepository(db);
   }
 
   static open(file: string): Registry {

@@ -118,6 +118,54 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   CREATE INDEX entries_by_label ON entries (project_id, label, sha256);
   CREATE INDEX entries_by_blob ON entries (blob);
   `,
+  // The review loop (issue 17): every relabel, removal, keep and confirmed capture of a dataset entry is
+  // recorded (who, when, from where, and the whole entry before the change, so nothing is lost); each
+  // project's capture setting for uncertain predictions; the captured predictions awaiting review.
+  `
+  CREATE TABLE entry_changes (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    entry_id INTEGER,
+    sha256 TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('relabel', 'remove', 'keep', 'add')),
+    old_label TEXT,
+    new_label TEXT,
+    entry TEXT,
+    actor TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX entry_changes_by_project ON entry_changes (project_id, sha256);
+  CREATE INDEX entry_changes_by_blob ON entry_changes (blob);
+  CREATE TABLE review_settings (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    settings TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE uncertain_predictions (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    file TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    top_label TEXT,
+    confidence REAL NOT NULL,
+    margin REAL NOT NULL,
+    uncertainty REAL NOT NULL,
+    answer TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'corrected', 'dismissed')),
+    label TEXT,
+    resolved_by TEXT,
+    resolved_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (project_id, sha256)
+  );
+  CREATE INDEX uncertain_by_queue ON uncertain_predictions (project_id, status, uncertainty);
+  CREATE INDEX uncertain_by_file ON uncertain_predictions (file);
+  `,
 ]);
 
 /** A line for the operator after a migration step (by index) changed something they should know. */

@@ -74,3 +74,25 @@ export interface Version {
   createdAt: string;
   completedAt: string | null;
 }
+
+/** What a review did to a dataset entry. */
+export type EntryChangeAction = 'relabel' | 'remove' | 'keep' | 'add';
+/** Where a change came from: the CLI, the API (and the console through it), or a confirmed uncertain prediction. */
+export type ChangeOrigin = 'cli' | 'api' | 'uncertain';
+
+/** One recorded change of a dataset entry (src/registry's entry_changes). */
+export interface EntryChange {
+  id: number;
+  entryId: number | null;
+  sha256: string;
+  blob: string;
+  action: EntryChangeAction;
+  oldLabel: string | null;
+  newLabel: string | null;
+  /** The entry as it was before the change (as added, for 'add'). */
+  entry: Entry | null;
+  /** Who: `cli:<user>` or the API key id. */
+  actor: string;
+  origin: ChangeOrigin;
+  at: string;
+}

@@ -1,9 +1,11 @@
 // Dataset: import (a server folder or S3 prefix, or an upload of photos, zips or folders) with
 // progress; the health report as a checklist with thumbnails; images per label; a filterable grid.
 // Label groups and hierarchy levels (when a project has them) slot in as a tab row above the chart.
+// A train key can relabel or remove any photo of the grid (recorded, see the review page).
 import { useState } from 'preact/hooks';
 import { call, may, upload } from '../api.js';
 import { DropZone, ErrorLine, LabelBars, ProgressBar, Thumb, useAsync, usePoll } from '../components.js';
+import { LabelPicker, relabelPhoto, removePhoto } from '../review-parts.js';
 import { uploadForm, zipDroppedFolders } from '../upload.js';
 
 interface Health {
@@ -165,14 +167,21 @@ interface ImageRow {
   SourceRef: string;
 }
 
-function Grid({ project, labels }: { project: string; labels: string[] }) {
+function Grid({ project, labels, onChanged }: { project: string; labels: string[]; onChanged: () => void }) {
   const [label, setLabel] = useState('');
   const [split, setSplit] = useState('');
   const [pages, setPages] = useState(1);
+  const [changes, setChanges] = useState(0);
+  const [error, setError] = useState('');
   const images = useAsync(
     () => call<{ Images: ImageRow[]; NextToken?: string }>('ListDatasetImages', { ProjectArn: project, MaxResults: 24 * pages, ...(label ? { Label: label } : {}), ...(split ? { Split: split } : {}) }),
-    [project, label, split, pages],
+    [project, label, split, pages, changes],
   );
+  const change = (work: Promise<void>) =>
+    work.then(
+      () => (setError(''), setChanges((n) => n + 1), onChanged()),
+      (e: Error) => setError(e.message),
+    );
   return (
     <section class="card" aria-labelledby="grid-title">
       <h2 id="grid-title">Images</h2>
@@ -195,7 +204,7 @@ function Grid({ project, labels }: { project: string; labels: string[] }) {
           </select>
         </label>
       </div>
-      <ErrorLine error={images.error} />
+      <ErrorLine error={images.error || error} />
       <ul class="grid">
         {images.value?.Images.map((img) => (
           <li key={img.Sha256 + img.Label}>
@@ -203,6 +212,14 @@ function Grid({ project, labels }: { project: string; labels: string[] }) {
             <span class="caption">
               {img.Label} · {img.Split}
             </span>
+            {may('train') && (
+              <span class="tile-actions">
+                <LabelPicker labels={labels} current={img.Label} onPick={(to) => change(relabelPhoto(project, img.Sha256, img.Split, to))} />
+                <button type="button" class="link" aria-label={`Remove ${img.SourceRef}`} onClick={() => change(removePhoto(project, img.Sha256, img.Label))}>
+                  Remove
+                </button>
+              </span>
+            )}
           </li>
         ))}
       </ul>
@@ -233,7 +250,7 @@ export function DatasetPage({ project }: { project: string }) {
           </section>
         </div>
       )}
-      {labels.length > 0 && <Grid project={project} labels={labels.map((l) => l.Label)} />}
+      {labels.length > 0 && <Grid project={project} labels={labels.map((l) => l.Label)} onChanged={() => setReload((n) => n + 1)} />}
     </section>
   );
 }

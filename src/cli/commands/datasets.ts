@@ -1,7 +1,10 @@
-// `skulens datasets import|export|check|distribute`
+// `skulens datasets import|export|check|distribute|relabel|remove|keep|history`
+import os from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { Split } from '../../registry/index.js';
+import { SkulensError } from '../../errors.js';
+import type { Entry, Registry, Split } from '../../registry/index.js';
+import { latestTrained, mislabelledRanking, type MislabelledRanking } from '../../review/index.js';
 import { DatasetFormatSchema, checkDataset, distributeAutoSplit, exportDataset, formatHealthSummary, importDataset, type DatasetImportOptions, type ImportReport } from '../../dataset/index.js';
 import { chooseBalance } from '../../train/index.js';
 import type { CliContext } from '../context.js';
@@ -80,13 +83,60 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     });
   datasets
     .command('check <project>')
-    .description('the health report: label counts, imbalance, files left out at import, duplicates, leakage, near-duplicate clusters')
+    .description('the health report: label counts, imbalance, files left out at import, duplicates, leakage, near-duplicate clusters; after a training, the likely mislabelled photos')
+    .option('--json', 'print JSON')
+    .option('--mislabelled <n>', 'list at most this many likely mislabelled photos (0: none)', '20')
+    .option('--version <name>', 'rank with this version (default: the latest trained one)')
+    .action(async (project: string, options: { json?: boolean; mislabelled: string; version?: string }) => {
+      const ctx = context();
+      const registry = await ctx.registry();
+      const summary = checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy });
+      const limit = parseOption(z.coerce.number().int().min(0).max(100_000), options.mislabelled, '--mislabelled');
+      const ranking = await rankingAfterTraining(ctx, registry, project, limit, options.version);
+      if (options.json) ctx.print(JSON.stringify(ranking ? { ...summary, mislabelled: ranking } : summary));
+      else ctx.print(formatHealthSummary(summary) + (ranking ? `\n${formatRanking(ranking, project)}` : ''));
+      if (summary.findings.some((f) => f.severity === 'error')) ctx.exitCode = 2;
+    });
+  datasets
+    .command('relabel <project> <entry> <label>')
+    .description('give one photo another label (entry: its id or sha256); the change is recorded with who and when')
+    .action(async (project: string, ref: string, label: string) => {
+      const ctx = context();
+      const registry = await ctx.registry();
+      const entry = entryOf(registry, project, ref);
+      const now = registry.entries.relabel(entry.projectId, entry.id, parseOption(z.string().trim().min(1).max(256), label, '<label>'), cliChange());
+      ctx.print(`Relabelled ${entry.source}: ${entry.label} -> ${now.label} (entry ${now.id})`);
+    });
+  datasets
+    .command('remove <project> <entry>')
+    .description('take one photo out of the dataset (entry: its id or sha256); recorded, and its stored image is kept while a version may use it')
+    .action(async (project: string, ref: string) => {
+      const ctx = context();
+      const registry = await ctx.registry();
+      const entry = entryOf(registry, project, ref);
+      registry.entries.remove(entry.projectId, entry.id, cliChange());
+      ctx.print(`Removed ${entry.source} (${entry.label}, entry ${entry.id})`);
+    });
+  datasets
+    .command('keep <project> <entry>')
+    .description('say a flagged photo is labelled right, so the mislabelled list stops showing it')
+    .action(async (project: string, ref: string) => {
+      const ctx = context();
+      const registry = await ctx.registry();
+      const entry = entryOf(registry, project, ref);
+      registry.entries.keep(entry.projectId, entry.id, cliChange());
+      ctx.print(`Kept ${entry.source} as ${entry.label} (entry ${entry.id})`);
+    });
+  datasets
+    .command('history <project>')
+    .description('every relabel, removal, keep and reviewed addition of the dataset, oldest first')
     .option('--json', 'print JSON')
     .action(async (project: string, options: { json?: boolean }) => {
       const ctx = context();
-      const summary = checkDataset(await ctx.registry(), project, { imbalanceStrategy: defaultBalanceStrategy });
-      ctx.print(options.json ? JSON.stringify(summary) : formatHealthSummary(summary));
-      if (summary.findings.some((f) => f.severity === 'error')) ctx.exitCode = 2;
+      const registry = await ctx.registry();
+      const changes = registry.entries.changes(registry.projects.get(project).id);
+      if (options.json) ctx.print(JSON.stringify(changes));
+      else for (const c of changes) ctx.print([c.at, c.action, c.sha256.slice(0, 12), c.oldLabel ?? '-', c.newLabel ?? '-', c.actor, c.origin, c.entry?.source ?? ''].join('\t'));
     });
   datasets
     .command('distribute <project>')
@@ -98,4 +148,36 @@ export function registerDatasets(program: Command, context: () => CliContext): v
       distributeAutoSplit(registry, registry.projects.get(project).id, parseOption(Seed, options.seed, '--seed'));
       ctx.print(formatHealthSummary(checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy })));
     });
+}
+
+/** Who made a CLI change: the operating-system user. */
+function cliChange(): { actor: string; origin: 'cli' } {
+  return { actor: `cli:${os.userInfo().username}`, origin: 'cli' };
+}
+
+/** An entry of `project` by id (digits) or sha256 (a photo with one label). */
+function entryOf(registry: Registry, project: string, ref: string): Entry {
+  const { id } = registry.projects.get(project);
+  if (/^\d+$/.test(ref)) return registry.entries.get(id, Number(ref));
+  const entries = registry.entries.ofImage(id, ref.toLowerCase());
+  if (entries.length === 1) return entries[0]!;
+  if (entries.length === 0) throw new SkulensError('ERR_ENTRY_NOT_FOUND', { entry: ref });
+  throw new SkulensError('ERR_ARGUMENT_INVALID', { field: '<entry>', detail: `the photo ${ref} has ${entries.length} labels (${entries.map((e) => `entry ${e.id}: ${e.label}`).join(', ')}); name the entry by id` });
+}
+
+/** The ranking of the latest (or named) trained version, or null before any training or with a limit of 0. */
+async function rankingAfterTraining(ctx: CliContext, registry: Registry, project: string, limit: number, version?: string): Promise<MislabelledRanking | null> {
+  if (limit === 0) return null;
+  const { id } = registry.projects.get(project);
+  if (!version && (!latestTrained(registry, id) || registry.projects.labelType(id) !== 'single')) return null;
+  return mislabelledRanking(registry, ctx.home, project, { version, limit });
+}
+
+function formatRanking(ranking: MislabelledRanking, project: string): string {
+  const lines = [
+    `Likely mislabelled (${ranking.version}; ${ranking.flagged} of ${ranking.photos} training photos flagged, showing ${ranking.ranked.length}; from ${ranking.method}):`,
+    ...ranking.ranked.map((p) => `  ${String(p.rank).padStart(3)}. entry ${p.entryId}  ${p.label} -> ${p.suggested}?  (p ${p.selfConfidence.toPrecision(2)} vs ${p.suggestedConfidence.toFixed(3)})  ${p.source}`),
+  ];
+  if (ranking.ranked.length > 0) lines.push(`  Fix with \`skulens datasets relabel ${project} <entry> <label>\`, \`datasets remove\` or \`datasets keep\`; then retrain.`);
+  return lines.join('\n');
 }

@@ -1,7 +1,9 @@
 // DetectCustomLabels: the labels a RUNNING version gives one image, in Rekognition's shape (with Parents
-// when the project has a taxonomy, and ComposedLabel for attribute groups).
+// when the project has a taxonomy, and ComposedLabel for attribute groups). When the project opted in,
+// an uncertain answer is kept for review (src/review), for the JSON operation and the upload route alike.
 import { z } from 'zod';
 import type { DetectOptions } from '../../predict/index.js';
+import { detectWithCapture } from '../../review/index.js';
 import { ImageSchema, resolveImage } from './image-input.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 
@@ -21,7 +23,8 @@ export async function detectCustomLabels(ctx: ApiContext, ref: string, input: Pa
   // Check the version first: an image sent to a stopped model is refused before any decoding.
   const predictor = ctx.host.predictor(ctx.registry.versions.resolve(ref));
   const image = 'bytes' in input ? input : await resolveImage(ctx, input);
-  return predictor.detect(image, options);
+  const { capture: _, ...answer } = await detectWithCapture(ctx.registry, ctx.home, predictor, image, options, 'DetectCustomLabels');
+  return answer;
 }
 
 export const detectOperations: Record<string, Operation> = {

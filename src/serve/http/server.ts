@@ -30,6 +30,7 @@ import { IMPORT_UPLOAD_PATH, registerImportUpload } from './import-upload.js';
 import { GenericLabeller } from '../../generic/index.js';
 import { versionReportOperations } from './ops-version-report.js';
 import { EXPORT_DOWNLOAD_PATH, registerExportDownload } from './export-download.js';
+import { REVIEW_PATHS, registerReview, reviewOperations } from './ops-review.js';
 
 /** Every JSON operation, by Rekognition name. */
 export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
@@ -40,6 +41,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
   ...genericOperations,
   ...consoleOperations,
   ...versionReportOperations,
+  ...reviewOperations,
 });
 
 const API_VERSION = '0.1.0';
@@ -154,7 +156,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   };
 
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', backbones: host.backbones() }));
-  const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS, ...EXPORT_DOWNLOAD_PATH });
+  const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS, ...EXPORT_DOWNLOAD_PATH, ...REVIEW_PATHS });
   app.get('/v1/openapi.json', async () => document);
   app.post<{ Params: { operation: string } }>('/v1/:operation', (request, reply) => run(request.params.operation, request, reply));
   app.post('/', (request, reply) => {
@@ -166,6 +168,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   await registerUpload(app, ctx);
   registerBatches(app, batches, ctx);
   await registerImportUpload(app, ctx);
+  registerReview(app, ctx);
   registerConsole(app, ctx);
   registerExportDownload(app, ctx);
 
