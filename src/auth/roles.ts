@@ -19,9 +19,12 @@ export function parseRole(text: string): KeyRole {
   return parsed.data;
 }
 
+/** Read operations that show what people sent or corrected (captured photos' answers), so not for detect keys. */
+const TRAIN_READS: ReadonlySet<string> = new Set(['ListUncertainPredictions', 'ListDatasetEntryChanges']);
+
 /** The least role that may call the Rekognition-style operation `name`. */
 export function roleForOperation(name: string): KeyRole {
-  return /^(Detect|Describe|List)/.test(name) ? 'detect' : 'train';
+  return /^(Detect|Describe|List)/.test(name) && !TRAIN_READS.has(name) ? 'detect' : 'train';
 }
 
 /** True when a key of role `held` may do what `needed` allows. */

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { runBatch, runBatchOnQueue, type BatchProgress } from '../../batch/index.js';
+import { capturingDetector, runBatch, runBatchOnQueue, type BatchProgress } from '../../batch/index.js';
 import { Int } from '../../params.js';
 import { CONCURRENCY, Predictor } from '../../predict/index.js';
 import { JobQueue } from '../../queue/index.js';
@@ -71,7 +71,7 @@ export function registerBatch(program: Command, context: () => CliContext): void
       let result;
       try {
         if (queue) ctx.info(`Batch on ${queue.target.shown}: start \`skulens worker --redis ${queue.target.shown}\` on each machine (Ctrl-C here stops the batch).`);
-        result = queue ? await runBatchOnQueue(queue, { ...common, version: versionArn(version), chunkSize: options.chunkSize }) : await runBatch(predictor!, common);
+        result = queue ? await runBatchOnQueue(queue, { ...common, version: versionArn(version), chunkSize: options.chunkSize }) : await runBatch(capturingDetector(registry, ctx.home, predictor!), common);
       } finally {
         process.off('SIGINT', stop);
         bar.stop();
