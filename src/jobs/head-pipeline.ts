@@ -78,7 +78,8 @@ export function fitHeadPipeline(
     onTried: (t, done, planned) => options.onTried?.(`${describeConfig(t.config)}: CV accuracy ${t.accuracy.toFixed(3)}`, done, planned),
   });
   const all = Int32Array.from({ length: set.y.length }, (_, i) => i);
-  const head = fitConfig(set, all, tuning.winner, params.seed, options.signal, options.onFit);
+  // The final fit sees every training image, with the solver the search used.
+  const head = fitConfig(set, all, tuning.winner, params.seed, options.signal, options.onFit, tuning.solver);
   const scored: ScoredImage[] = outOfFold.map((probs, i) => ({ image: String(i), truth: set.y[i]!, probs }));
   const thresholds =
     params.targetPrecision === undefined ? bestF1Thresholds(set.numClasses, scored) : targetPrecisionThresholds(set.numClasses, scored, params.targetPrecision);
