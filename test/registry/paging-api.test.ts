@@ -81,7 +81,7 @@ test('ListDatasetEntries pages a label filter and a multi-label filter by key to
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const answer = await call(running, 'ListDatasetEntries', { DatasetArn: trainArn, MaxResults: 37, ...filter, ...(token ? { NextToken: token } : {}) });
+      const answer = await call(running, 'ListDatasetEntries', { DatasetArn: trainArn, MaxResults: 100, ...filter, ...(token ? { NextToken: token } : {}) });
       assert.equal(answer.status, 200);
       seen.push(...(answer.body.DatasetEntries as string[]).map(sourceOf));
       token = answer.body.NextToken;
