@@ -163,9 +163,15 @@ async function heads(n: number): Promise<Measure> {
       log(`  tried ${line} (${seconds(phaseStart).toFixed(1)} s)`);
       phaseStart = performance.now();
     },
+    // The final fit reports each epoch: the tuning ended one (average) epoch before the first report.
     onFit: (step, total) => {
-      if (step === 1) phases.tuneSeconds = seconds(start);
-      if (step === total) phases.finalFitSeconds = seconds(start) - phases.tuneSeconds!;
+      if (step === 1) phases.firstEpochAt = seconds(start);
+      if (step === total) {
+        const epoch = total > 1 ? (seconds(start) - phases.firstEpochAt!) / (total - 1) : 0;
+        phases.tuneSeconds = phases.firstEpochAt! - epoch;
+        phases.finalFitSeconds = seconds(start) - phases.tuneSeconds;
+        delete phases.firstEpochAt;
+      }
     },
   });
   const pipelineSeconds = seconds(start);
