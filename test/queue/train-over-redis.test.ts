@@ -51,7 +51,8 @@ test('a training over Redis embeds on the worker, nothing in-process, and fits t
   // Over Redis: a `skulens worker` on the same home fills the home's cache.
   const worker = spawnNode(['src/cli/main.ts', '--home', homeDir, 'worker', '--redis', redis.url]);
   redis.defer(() => worker.kill('SIGKILL'));
-  await waitForLine(worker, (line) => line.startsWith('worker ready on redis://127.0.0.1:'));
+  // The CLI compiles under tsx before it is ready: minutes on a loaded machine.
+  await waitForLine(worker, (line) => line.startsWith('worker ready on redis://127.0.0.1:'), 120_000);
   const queue = await JobQueue.open(redis.url);
   redis.defer(() => queue.close());
   const embedder = await open();
