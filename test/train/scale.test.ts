@@ -7,6 +7,7 @@ import { logisticObjective } from '../../src/train/logistic.js';
 import { logisticGradientKernel } from '../../src/train/onnx-kernels.js';
 import {
   batchProbabilities,
+  encodeHead,
   fitConfig,
   groupedStratifiedSubsample,
   headProbabilities,
@@ -122,4 +123,11 @@ test('above the subsample size the tuner searches a grouped subsample and still 
   // Below the sizes nothing changes: exact solver, no subsample.
   const small = tuneHead(set, first, [], { seed: 2, budgetSeconds: 600 });
   assert.deepEqual([small.solver, small.subsample], ['exact', null]);
+});
+
+test('the mini-batch solver gives the same head bytes for the same data and seed', () => {
+  const { X, y } = gaussianClusters(400, 16, 4, 0.8, 3);
+  const fit = (seed: number) => Buffer.from(encodeHead(trainHead(X, y, 4, { solver: 'minibatch', kind: 'mlp', hidden: 8, epochs: 3, standardize: true, C: 1, seed })));
+  assert.deepEqual(fit(1), fit(1));
+  assert.notDeepEqual(fit(1), fit(2));
 });
