@@ -5,6 +5,8 @@
 // result cache carried over) and a warm-up batch on other photos first (model loads excluded). For
 // reference it also runs the same batch in one process (runBatch, 1 and 2 embedding threads). The
 // version is the default backbone with a random 10-label logistic head: throughput is the backbone's.
+// Beside images/s it prints CPU ms per image (of the workers, or of the one process): on a shared
+// machine wall seconds depend on the other sessions, CPU per image much less.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -89,7 +91,20 @@ async function redisServer(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
-interface Row { mode: string; processes: number; images: number; seconds: number; imagesPerSecond: number; load: string }
+interface Row { mode: string; processes: number; images: number; seconds: number; imagesPerSecond: number; cpuMsPerImage?: number; load: string }
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux; clock ticks of 1/100 s): on a
+ * shared machine, CPU per image says what wall seconds cannot (how much the workers themselves cost).
+ */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'skulens-bench-workers-'));
 try {
@@ -106,9 +121,12 @@ try {
     const predictor = await Predictor.load(registry, home, registry.versions.resolve(arn), { workers: threads });
     await runBatch(predictor, { source: warm, output: path.join(root, `warm-local-${threads}.jsonl`) });
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const result = await runBatch(predictor, { source: photos, output: path.join(root, `local-${threads}.jsonl`) });
     const seconds = (performance.now() - start) / 1000;
-    rows.push({ mode: `in process, ${threads} thread(s)`, processes: 1, images: result.processed, seconds, imagesPerSecond: result.processed / seconds, load: load() });
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / result.processed;
+    rows.push({ mode: `in process, ${threads} thread(s)`, processes: 1, images: result.processed, seconds, imagesPerSecond: result.processed / seconds, cpuMsPerImage, load: load() });
     log(JSON.stringify(rows.at(-1)));
     await predictor.close();
     registry.close();
@@ -124,9 +142,12 @@ try {
       // Warm-up: every worker loads the model on its first chunk.
       await runBatchOnQueue(queue, { version: arn, source: warm, output: path.join(root, `warm-${n}.jsonl`), chunkSize: Math.max(1, Math.floor(48 / n / 2)) });
       const start = performance.now();
+      const workerCpu = (): number => workers.reduce((sum, child) => sum + cpuSecondsOf(child.pid), 0);
+      const cpuStart = workerCpu();
       const result = await runBatchOnQueue(queue, { version: arn, source: photos, output: path.join(root, `queue-${n}.jsonl`), chunkSize });
       const seconds = (performance.now() - start) / 1000;
-      rows.push({ mode: `redis, ${n} worker process(es)`, processes: n, images: result.processed, seconds, imagesPerSecond: result.processed / seconds, load: load() });
+      const cpuMsPerImage = ((workerCpu() - cpuStart) * 1000) / result.processed;
+      rows.push({ mode: `redis, ${n} worker process(es)`, processes: n, images: result.processed, seconds, imagesPerSecond: result.processed / seconds, cpuMsPerImage, load: load() });
       log(JSON.stringify(rows.at(-1)));
       await queue.close();
     } finally {
@@ -137,8 +158,8 @@ try {
   }
   if (values.json) console.log(JSON.stringify({ backbone: DEFAULT_BACKBONE_ID, chunkSize, rows }));
   else {
-    console.log(`| mode | images | seconds | images/s | load after |\n|---|---|---|---|---|`);
-    for (const row of rows) console.log(`| ${row.mode} | ${row.images} | ${row.seconds.toFixed(1)} | ${row.imagesPerSecond.toFixed(1)} | ${row.load} |`);
+    console.log(`| mode | images | seconds | images/s | CPU ms/image (workers) | load after |\n|---|---|---|---|---|---|`);
+    for (const row of rows) console.log(`| ${row.mode} | ${row.images} | ${row.seconds.toFixed(1)} | ${row.imagesPerSecond.toFixed(1)} | ${row.cpuMsPerImage?.toFixed(1) ?? '-'} | ${row.load} |`);
   }
 } finally {
   fs.rmSync(root, { recursive: true, force: true });

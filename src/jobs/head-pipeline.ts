@@ -1,7 +1,12 @@
-// From training embeddings to a finished head: the balance strategy, the tuning search (grouped CV on
-// the training images only), the final fit and the per-label thresholds from the winner's
-// out-of-fold probabilities. No I/O: trainVersion and the benchmarks share it.
+// From training images to a finished head: the embedding step (in-process, or fanned out over queue
+// workers with --redis), the balance strategy, the tuning search (grouped CV on the training images
+// only), the final fit and the per-label thresholds from the winner's out-of-fold probabilities.
+// trainVersion and the benchmarks share it; past the embedding step there is no I/O.
+import fs from 'node:fs/promises';
+import type { AugmentView } from '../augment/index.js';
+import { cacheKeyOf, embedWithCache, type EmbeddingCache, type Embedder, type EmbedWithCacheOptions } from '../backbone/index.js';
 import { bestF1Thresholds, targetPrecisionThresholds, type ScoredImage } from '../evaluate/index.js';
+import { embedOnWorkers, type EmbedOnWorkersResult, type JobQueue } from '../queue/index.js';
 import { chooseBalance, fitConfig, tuneHead, type BalanceMode, type Head, type HeadConfig, type TuningReport, type TuningSet, type TuningStage } from '../train/index.js';
 
 /** The logistic C grid (features are standardised, so one grid suits every backbone). */
@@ -42,6 +47,52 @@ export interface PipelineResult {
   outOfFold: Float32Array[];
 }
 
+/** An image (or an augmented view of one) the training needs embedded. */
+export type TrainingImage = { sha256: string; path: string; view?: AugmentView };
+
+/**
+ * The training's embedding step. With a queue (`--redis`), the images missing from the embedding
+ * cache are first embedded by the queue's workers into that cache (the home's, which the workers
+ * share: same home, or a shared path), so the run then reads every vector from the cache instead of
+ * embedding it; an image the workers could not read is left to embedWithCache, which fails on it (or
+ * reports it to `onError`) as it would without workers. Without a queue: embedWithCache, as before.
+ *
+ * @example
+ * const { vectors } = await embedTrainingImages(embedder, cache, items, { queue }); // workers did the embedding
+ */
+export async function embedTrainingImages(
+  embedder: Embedder,
+  cache: EmbeddingCache,
+  items: TrainingImage[],
+  options: EmbedWithCacheOptions & { queue?: JobQueue; chunkSize?: number } = {},
+): Promise<{ vectors: Map<string, Float32Array>; workers: EmbedOnWorkersResult | null }> {
+  let workers: EmbedOnWorkersResult | null = null;
+  if (options.queue) {
+    const backboneId = cacheKeyOf(embedder.spec);
+    const missing: TrainingImage[] = [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = item.view ? `${item.sha256}.${item.view.key}` : item.sha256;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const present = await fs.access(cache.pathOf(backboneId, key)).then(() => true, () => false);
+      if (!present) missing.push(item);
+    }
+    if (missing.length > 0) {
+      const chunkSize = options.chunkSize ?? 32;
+      workers = await embedOnWorkers(options.queue, {
+        backbone: embedder.spec.id,
+        items: missing,
+        chunkSize,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (done, total) => options.onProgress?.(Math.min(missing.length, done * chunkSize), missing.length, 0),
+      });
+    }
+  }
+  const { queue: _queue, chunkSize: _chunkSize, ...rest } = options;
+  return { vectors: await embedWithCache(embedder, cache, items, rest), workers };
+}
+
 /** The search: C grid (when C is auto), then with `tune` the MLP, learning rate, balance strategies and augmentation on/off. */
 export function tuningPlan(set: TuningSet, params: PipelineParams): { first: HeadConfig; stages: TuningStage[]; balanceReason: string } {
   const hasViews = set.views.some((rows) => rows.length > 1);
@@ -78,7 +129,8 @@ export function fitHeadPipeline(
     onTried: (t, done, planned) => options.onTried?.(`${describeConfig(t.config)}: CV accuracy ${t.accuracy.toFixed(3)}`, done, planned),
   });
   const all = Int32Array.from({ length: set.y.length }, (_, i) => i);
-  const head = fitConfig(set, all, tuning.winner, params.seed, options.signal, options.onFit);
+  // The final fit sees every training image, with the solver the search used.
+  const head = fitConfig(set, all, tuning.winner, params.seed, options.signal, options.onFit, tuning.solver);
   const scored: ScoredImage[] = outOfFold.map((probs, i) => ({ image: String(i), truth: set.y[i]!, probs }));
   const thresholds =
     params.targetPrecision === undefined ? bestF1Thresholds(set.numClasses, scored) : targetPrecisionThresholds(set.numClasses, scored, params.targetPrecision);

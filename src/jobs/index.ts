@@ -13,6 +13,7 @@ export {
   type TrainResult,
 } from './train-version.js';
 export { fitHeadPipeline, tuningPlan, describeConfig, C_GRID, MLP_CANDIDATE, type PipelineParams, type PipelineResult } from './head-pipeline.js';
+export { embedTrainingImages, type TrainingImage } from './head-pipeline.js';
 export {
   fineTuneVersion,
   FineTuneParamsSchema,

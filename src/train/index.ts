@@ -13,3 +13,7 @@ export { groupedStratifiedFolds, selectC, type CvScore } from './cross-validate.
 export { BALANCE_MODES, AUTO_BALANCE_RATIO, chooseBalance, imbalanceRatio, planBalance, type BalanceMode, type BalancePlan, type BalanceStrategy } from './balance.js';
 export { assertTrainOnly, crossValidateConfig, fitConfig, tuneHead, type HeadConfig, type TriedConfig, type TuneOptions, type TuningReport, type TuningSet, type TuningStage } from './tune.js';
 export { appendPrototypes, calibratePrototypes, classMean, type PrototypeCalibration } from './few-shot.js';
+export { groupedStratifiedSubsample, MINIBATCH_WORK, SUBSAMPLE_IMAGES } from './subsample.js';
+export { batchProbabilities } from './onnx-kernels.js';
+export { LOGISTIC_EPOCHS } from './train-head.js';
+export { scalePlan, type Solver } from './scale.js';

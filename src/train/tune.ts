@@ -7,9 +7,10 @@
 import { SkulensError } from '../errors.js';
 import { planBalance, type BalanceStrategy } from './balance.js';
 import { groupedStratifiedFolds } from './cross-validate.js';
-import { headProbabilities } from './probabilities.js';
+import { outOfFoldOfAll, probabilitiesOf, scalePlan, subsetOf, type Solver } from './scale.js';
 import { trainHead } from './train-head.js';
 import type { Head } from './types.js';
+
 
 /** The training images as the tuner sees them. Never holds a test image (see {@link assertTrainOnly}). */
 export interface TuningSet {
@@ -61,7 +62,18 @@ export interface TuningReport {
   /** Configurations not tried because a cap was reached. */
   skipped: HeadConfig[];
   winner: HeadConfig;
-  /** Out-of-fold probabilities of the winner, one per image (original view). */
+  /** The solver of every fit of this search, and of the final fit (see MINIBATCH_WORK in subsample.ts). */
+  solver: Solver;
+  /**
+   * Null when the search saw every training image; above SUBSAMPLE_IMAGES (subsample.ts) images, the grouped
+   * stratified subsample it ran on instead.
+   */
+  subsample: { images: number; of: number; method: string } | null;
+  /**
+   * Out-of-fold probabilities of the winner, one per image (original view). With a subsample, an image
+   * outside it is scored by the winner's fold model number (index mod folds): none of those saw its
+   * near-duplicate cluster.
+   */
   outOfFold: Float32Array[];
 }
 
@@ -72,7 +84,16 @@ export function assertTrainOnly(splits: readonly string[]): void {
 }
 
 /** Fits one configuration on the given images (all their views when `config.augment`). */
-export function fitConfig(set: TuningSet, images: ArrayLike<number>, config: HeadConfig, seed: number, signal?: AbortSignal, onProgress?: (step: number, total: number, loss: number) => void): Head {
+export function fitConfig(
+  set: TuningSet,
+  images: ArrayLike<number>,
+  config: HeadConfig,
+  seed: number,
+  signal?: AbortSignal,
+  onProgress?: (step: number, total: number, loss: number) => void,
+  solver: Solver = 'exact',
+  onRowsSeen?: (epoch: number, rows: number) => void,
+): Head {
   const subset = Int32Array.from(images);
   const ySub = Int32Array.from(subset, (i) => set.y[i]!);
   const plan = planBalance(config.balance, ySub, set.numClasses, seed, config.kind);
@@ -83,7 +104,13 @@ export function fitConfig(set: TuningSet, images: ArrayLike<number>, config: Hea
     const rows = config.augment ? set.views[i]! : set.views[i]!.slice(0, 1);
     for (const row of rows) (X.push(row), y.push(set.y[i]!));
   }
+  // An oversampled epoch of the mini-batch solver draws as many rows as there are distinct ones
+  // (a class-balanced sample), not the oversampled count: at 250 Zipf-sized labels that is 20x more.
+  let distinct = 0;
+  for (const i of subset) distinct += config.augment ? set.views[i]!.length : 1;
   return trainHead(X, y, set.numClasses, {
+    solver,
+    ...(solver === 'minibatch' ? { epochSize: Math.min(X.length, distinct), onRowsSeen } : {}),
     kind: config.kind,
     C: config.C,
     standardize: true,
@@ -103,17 +130,27 @@ function argmax(p: Float32Array): number {
   return best;
 }
 
-/** Out-of-fold accuracy, macro-F1 (argmax) and probabilities of one configuration. */
-export function crossValidateConfig(set: TuningSet, folds: Int32Array, config: HeadConfig, seed: number, signal?: AbortSignal): TriedConfig & { outOfFold: Float32Array[] } {
+
+/** Out-of-fold accuracy, macro-F1 (argmax) and probabilities of one configuration, and the fold models. */
+export function crossValidateConfig(
+  set: TuningSet,
+  folds: Int32Array,
+  config: HeadConfig,
+  seed: number,
+  signal?: AbortSignal,
+  solver: Solver = 'exact',
+): TriedConfig & { outOfFold: Float32Array[]; heads: Head[] } {
   const start = performance.now();
   const k = Math.max(...folds) + 1;
   const outOfFold: Float32Array[] = new Array(set.y.length);
+  const heads: Head[] = [];
   for (let f = 0; f < k; f++) {
     const inFold: number[] = [];
     const outFold: number[] = [];
     for (let i = 0; i < folds.length; i++) (folds[i] === f ? outFold : inFold).push(i);
-    const head = fitConfig(set, inFold, config, seed, signal);
-    for (const i of outFold) outOfFold[i] = headProbabilities(head, set.views[i]![0]!);
+    const head = fitConfig(set, inFold, config, seed, signal, undefined, solver);
+    heads.push(head);
+    probabilitiesOf(head, set, outFold, solver).forEach((p, j) => (outOfFold[outFold[j]!] = p));
   }
   const tp = new Float64Array(set.numClasses);
   const predicted = new Float64Array(set.numClasses);
@@ -127,7 +164,7 @@ export function crossValidateConfig(set: TuningSet, folds: Int32Array, config: H
   });
   let f1Sum = 0;
   for (let c = 0; c < set.numClasses; c++) f1Sum += actual[c]! + predicted[c]! === 0 ? 0 : (2 * tp[c]!) / (actual[c]! + predicted[c]!);
-  return { config, accuracy: correct / set.y.length, macroF1: f1Sum / set.numClasses, seconds: (performance.now() - start) / 1000, outOfFold };
+  return { config, accuracy: correct / set.y.length, macroF1: f1Sum / set.numClasses, seconds: (performance.now() - start) / 1000, outOfFold, heads };
 }
 
 /** True when every fold is non-empty and the rest of the data holds at least 2 labels. */
@@ -156,7 +193,12 @@ export interface TuneOptions {
   maxTrials?: number;
   signal?: AbortSignal;
   onTried?: (tried: TriedConfig, done: number, planned: number) => void;
+  /** Tune on a grouped stratified subsample above this many images. Default SUBSAMPLE_IMAGES (subsample.ts). */
+  subsampleImages?: number;
+  /** Use the mini-batch solver above this much work (images x classes x dim). Default MINIBATCH_WORK in subsample.ts. */
+  minibatchWork?: number;
 }
+
 
 const same = (a: HeadConfig, b: HeadConfig): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -164,8 +206,11 @@ const same = (a: HeadConfig, b: HeadConfig): boolean => JSON.stringify(a) === JS
  * Runs the stages in order: each proposes configurations around the best so far (by out-of-fold
  * accuracy, then macro-F1; ties keep the earlier one), skipping ones already tried.
  */
-export function tuneHead(set: TuningSet, first: HeadConfig, stages: readonly TuningStage[], options: TuneOptions): TuningReport {
-  assertTrainOnly(set.splits);
+export function tuneHead(full: TuningSet, first: HeadConfig, stages: readonly TuningStage[], options: TuneOptions): TuningReport {
+  assertTrainOnly(full.splits);
+  const plan = scalePlan(full, options);
+  const sampled = plan.images.length < full.y.length;
+  const set = sampled ? subsetOf(full, plan.images) : full;
   const k = options.folds ?? 3;
   let grouping = 'near-duplicate clusters';
   let folds = groupedStratifiedFolds(set.y, set.groups, k, options.seed);
@@ -176,9 +221,10 @@ export function tuneHead(set: TuningSet, first: HeadConfig, stages: readonly Tun
     folds = groupedStratifiedFolds(set.y, Int32Array.from(set.y, (_, i) => i), k, options.seed);
   }
   const started = performance.now();
-  const tried: (TriedConfig & { outOfFold: Float32Array[] })[] = [];
+  type Trial = TriedConfig & { outOfFold: Float32Array[]; heads: Head[] };
+  const tried: Trial[] = [];
   const skipped: HeadConfig[] = [];
-  let best: (TriedConfig & { outOfFold: Float32Array[] }) | undefined;
+  let best: Trial | undefined;
   let planned = 1;
   let stoppedBy: TuningReport['stoppedBy'] = 'plan';
   const maxTrials = options.maxTrials ?? Number.POSITIVE_INFINITY;
@@ -188,7 +234,7 @@ export function tuneHead(set: TuningSet, first: HeadConfig, stages: readonly Tun
     if (best && stoppedBy === 'plan' && (performance.now() - started) / 1000 >= options.budgetSeconds) stoppedBy = 'seconds';
     if (stoppedBy !== 'plan') return void skipped.push(config);
     if (options.signal?.aborted) throw new SkulensError('ERR_TRAINING_CANCELLED', { version: 'head' });
-    const result = crossValidateConfig(set, folds, config, options.seed, options.signal);
+    const result = crossValidateConfig(set, folds, config, options.seed, options.signal, plan.solver);
     tried.push(result);
     if (!best || result.accuracy > best.accuracy + 1e-12 || (Math.abs(result.accuracy - best.accuracy) <= 1e-12 && result.macroF1 > best.macroF1 + 1e-12)) best = result;
     options.onTried?.({ config, accuracy: result.accuracy, macroF1: result.macroF1, seconds: result.seconds }, tried.length, planned);
@@ -203,7 +249,7 @@ export function tuneHead(set: TuningSet, first: HeadConfig, stages: readonly Tun
     method: 'grouped-cv',
     folds: k,
     grouping,
-    groups: new Set(set.groups).size,
+    groups: new Set(full.groups).size,
     seed: options.seed,
     budgetSeconds: options.budgetSeconds,
     maxTrials: Number.isFinite(maxTrials) ? maxTrials : null,
@@ -211,6 +257,8 @@ export function tuneHead(set: TuningSet, first: HeadConfig, stages: readonly Tun
     tried: tried.map(({ config, accuracy, macroF1, seconds }) => ({ config, accuracy, macroF1, seconds })),
     skipped,
     winner: best!.config,
-    outOfFold: best!.outOfFold,
+    solver: plan.solver,
+    subsample: sampled ? { images: set.y.length, of: full.y.length, method: `whole near-duplicate clusters, each label in proportion (at least 1), seed ${options.seed}` } : null,
+    outOfFold: sampled ? outOfFoldOfAll(full, plan.images, best!, plan.solver) : best!.outOfFold,
   };
 }

@@ -61,6 +61,16 @@ export interface HeadTrainingOptions {
   seed?: number;
   /** Called after each L-BFGS iteration or MLP epoch with the objective per unit of sample weight. */
   onProgress?: (step: number, total: number, loss: number) => void;
+  /**
+   * 'exact' (default): full-batch L-BFGS for the logistic head and JS Adam for the MLP, bit-reproducible.
+   * 'minibatch': both heads by mini-batch Adam on onnxruntime, reading the rows in place (large sets;
+   * the logistic head then trains {@link LOGISTIC_EPOCHS} epochs unless `epochs` says otherwise).
+   */
+  solver?: 'exact' | 'minibatch';
+  /** Mini-batch solver: rows drawn per epoch (default every row; oversampled sets draw their image count). */
+  epochSize?: number;
+  /** Mini-batch solver: called after each epoch with the rows it used. */
+  onRowsSeen?: (epoch: number, rows: number) => void;
   /** Aborting it makes training throw SkulensError ERR_TRAINING_CANCELLED (details {version: 'head'}). */
   signal?: AbortSignal;
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatReport } from '../../evaluate/index.js';
 import { TrainParamsSchema, trainVersion, type TrainParamsInput, type TrainResult } from '../../jobs/index.js';
+import { JobQueue } from '../../queue/index.js';
 import { versionId } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { parseOption, parseOptions, refuseOptions } from '../options.js';
@@ -27,20 +28,25 @@ interface TrainMode {
 /** The training modes: one row each. A new mode is a new row (and its job). */
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
   fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'members', 'budget', 'workers', 'from'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
-  frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers'], run: runFrozenCommand },
+  frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers', 'redis'], run: runFrozenCommand },
   'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers', 'from', 'device'], run: runFineTuneCommand },
 });
 
-/** Trains with progress bars and cancels cleanly on Ctrl-C; shared with `skulens demo`. */
-export async function runTraining(ctx: CliContext, project: string, params: TrainParamsInput): Promise<TrainResult> {
+/**
+ * Trains with progress bars and cancels cleanly on Ctrl-C; shared with `skulens demo`. With a queue
+ * (`--redis`), the queue's workers embed the images missing from the home's cache.
+ */
+export async function runTraining(ctx: CliContext, project: string, params: TrainParamsInput, queue?: JobQueue): Promise<TrainResult> {
   const registry = await ctx.registry();
   const interrupt = cancelOnInterrupt((line) => ctx.info(line), '\nCancelling: nothing of this version will be kept...');
   const bars = phaseProgress(ctx.io.stderr);
+  const onQueue = queue ? { queue } : {};
   try {
     return await trainVersion(registry, ctx.home, project, params, {
       signal: interrupt.signal,
       onStart: (version) => ctx.info(`Training ${versionId(version)} on backbone ${version.backbone} (seed ${version.seed})`),
       onProgress: (progress) => bars.update(progress),
+      ...onQueue,
     });
   } finally {
     bars.stop();
@@ -67,7 +73,15 @@ async function runFrozenCommand(ctx: CliContext, project: string, options: Train
     },
     FLAGS,
   );
-  const result = await runTraining(ctx, project, params);
+  const redis = parseOption(z.string().min(1).optional(), options.redis, '--redis');
+  const queue = redis ? await JobQueue.open(redis) : undefined;
+  if (queue) ctx.info(`Embedding on ${queue.target.shown}: start \`skulens worker --redis ${queue.target.shown}\` where the home's images and embedding cache are reachable.`);
+  let result: TrainResult;
+  try {
+    result = await runTraining(ctx, project, params, queue);
+  } finally {
+    await queue?.close();
+  }
   if (options.json) {
     ctx.print(JSON.stringify({ version: versionId(result.version), metrics: result.version.metrics }));
     return;
@@ -93,6 +107,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fast: the training; fine-tune: the whole job, e.g. 30m: the plan is fitted to it before training (no limit unless given)')
     .option('--max-trials <n>', 'frozen: search at most this many configurations, in plan order (default 2 with tuning: the logistic head and the MLP; 9 runs the whole plan)')
     .option('--workers <n>', 'embedding workers (default: one per core, at most 2)')
+    .option('--redis <url>', 'frozen: embed the images missing from the cache on `skulens worker --redis <url>` processes (same home or a shared path), then train here')
     .option('--c <value>', "frozen: inverse L2 strength of the logistic head, or 'auto' (grouped 3-fold CV on the training images; default)")
     .option('--class-weights <mode>', 'frozen: balanced | none (older alias of --balance weights|none)')
     .option('--balance <mode>', 'frozen: auto | weights | oversample | undersample | none; auto decides from the imbalance ratio')

@@ -45,6 +45,30 @@ function manifestLine(ctx: ApiContext, entry: Entry): string {
 
 const DatasetArnInput = z.object({ DatasetArn: z.string() });
 
+/**
+ * ListDatasetEntries' NextToken: an opaque cursor on the last (label, sha256) listed, so a page
+ * resumes after that key (SQLite seeks the index) and entries added or removed between pages cause
+ * neither repeats nor gaps, as an offset would.
+ */
+type EntryKey = { label: string; sha256: string };
+function entryToken(entry: Entry): string {
+  return Buffer.from(JSON.stringify(['k', entry.label, entry.sha256])).toString('base64url');
+}
+function parseEntryToken(token: string | undefined): EntryKey | undefined {
+  if (token === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== 'k' || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'string') {
+    throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'NextToken', detail: 'not a token from a previous response' });
+  }
+  return { label: parsed[1], sha256: parsed[2] };
+}
+const isAfter = (e: Entry, key: EntryKey | undefined): boolean => !key || e.label > key.label || (e.label === key.label && e.sha256 > key.sha256);
+
 export const datasetOperations: Record<string, Operation> = {
   CreateDataset: operation({
     summary:
@@ -122,21 +146,24 @@ export const datasetOperations: Record<string, Operation> = {
     output: z.object({ DatasetEntries: z.array(z.string()), NextToken: z.string().optional() }),
     handle: (ctx, input) => {
       const { project, split } = datasetOf(ctx, input.DatasetArn);
-      const offset = parseToken(input.NextToken);
+      const after = parseEntryToken(input.NextToken);
       const limit = input.MaxResults ?? 100;
       // Every skulens entry is labelled and error-free (unusable files are skipped at import).
       if (input.Labeled === false || input.HasErrors === true) return { DatasetEntries: [] };
       const simple = (input.ContainsLabels?.length ?? 1) === 1 && input.SourceRefContains === undefined;
+      let page: Entry[];
       if (simple) {
-        const page = ctx.registry.entries.page(project.id, { split, label: input.ContainsLabels?.[0], offset, limit: limit + 1 });
-        const more = page.length > limit;
-        return { DatasetEntries: page.slice(0, limit).map((e) => manifestLine(ctx, e)), NextToken: more ? nextToken(offset + limit, Infinity) : undefined };
+        page = ctx.registry.entries.pageAfter(project.id, { split, label: input.ContainsLabels?.[0], after, limit: limit + 1 });
+      } else {
+        const wanted = input.ContainsLabels && new Set(input.ContainsLabels);
+        page = ctx.registry
+          .entries.list(project.id, { split })
+          .filter((e) => isAfter(e, after) && (!wanted || wanted.has(e.label)) && (input.SourceRefContains === undefined || sourceRef(ctx, e).includes(input.SourceRefContains)))
+          .slice(0, limit + 1);
       }
-      const wanted = input.ContainsLabels && new Set(input.ContainsLabels);
-      const all = ctx.registry
-        .entries.list(project.id, { split })
-        .filter((e) => (!wanted || wanted.has(e.label)) && (input.SourceRefContains === undefined || sourceRef(ctx, e).includes(input.SourceRefContains)));
-      return { DatasetEntries: all.slice(offset, offset + limit).map((e) => manifestLine(ctx, e)), NextToken: nextToken(offset + limit, all.length) };
+      const more = page.length > limit;
+      page = page.slice(0, limit);
+      return { DatasetEntries: page.map((e) => manifestLine(ctx, e)), NextToken: more ? entryToken(page.at(-1)!) : undefined };
     },
   }),
 
