@@ -3,15 +3,16 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
-import { DEFAULT_BACKBONE_ID, EmbeddingCache, averageUnit, embedWithCache, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
+import { DEFAULT_BACKBONE_ID, EmbeddingCache, averageUnit, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { reasonOf } from '../errors.js';
 import { evaluateHierarchy, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Seed } from '../params.js';
+import type { JobQueue } from '../queue/index.js';
 import type { Entry, Registry, Version } from '../registry/index.js';
 import { BALANCE_MODES, headProbabilities, type TuningSet } from '../train/index.js';
-import { describeConfig, fitHeadPipeline } from './head-pipeline.js';
+import { describeConfig, embedTrainingImages, fitHeadPipeline } from './head-pipeline.js';
 import { trainableSplit } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
 import { trainLabelSetVersion } from './label-set-version.js';
@@ -74,6 +75,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** An already open embedder for this backbone (shared by a server); opened and closed here otherwise. */
   embedder?: Embedder;
+  /** With --redis: the queue whose workers embed the images missing from the home's cache (see embedTrainingImages). */
+  queue?: JobQueue;
 }
 
 export interface TrainResult {
@@ -117,7 +120,8 @@ export async function trainVersion(
           ...(params.tta === 'flip' ? test.map((e) => ({ sha256: e.sha256, path: blob(e), view: FLIP_VIEW })) : []),
         ];
         const embedStart = performance.now();
-        const vectors = await embedWithCache(embedder, cache, items, {
+        const { vectors } = await embedTrainingImages(embedder, cache, items, {
+          queue: options.queue,
           signal: options.signal,
           onProgress: (done, total, cached) => options.onProgress?.({ phase: 'embed', done, total, detail: `${cached} cached` }),
         });

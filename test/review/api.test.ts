@@ -130,7 +130,7 @@ test('a detect-only key may not fetch a captured photo', async () => {
   assert.equal(answer.headers.get('x-skulens-error-code'), 'ERR_ROLE_REQUIRED');
   // Nor list the captured answers or the dataset's change history, though both are List operations.
   for (const operation of ['ListUncertainPredictions', 'ListDatasetEntryChanges']) {
-    const listed = await call(running, operation, { ProjectArn: projectArn('shop') }, `Bearer ${key.id}:${key.secret}`);
+    const listed = await call(running, operation, { ProjectArn: project }, `Bearer ${key.id}:${key.secret}`);
     assert.equal(listed.status, 403, `${operation}: ${JSON.stringify(listed.body)}`);
     assert.equal(listed.headers.get('x-skulens-error-code'), 'ERR_ROLE_REQUIRED');
   }
