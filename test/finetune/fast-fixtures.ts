@@ -4,6 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
+import type { FastItem } from '../../src/finetune/index.js';
+import type { HomeLayout } from '../../src/home/index.js';
+import type { Registry } from '../../src/registry/index.js';
 import { mulberry32 } from '../../src/train/index.js';
 import { info, int, ints, smallProject, tensor } from './fixtures.js';
 
@@ -78,4 +81,16 @@ export async function stagedProject(): ReturnType<typeof smallProject> {
   fs.writeFileSync(path.join(project.home.models, 'staged-cnn', 'model.onnx'), stagedOnnxModel());
   fs.writeFileSync(path.join(project.home.models, 'staged-cnn.backbone.json'), JSON.stringify(STAGED_ROW));
   return project;
+}
+
+/** Project p's labels, its training photos as the fast path takes them, and its test photos. */
+export function trainItems(registry: Registry, home: HomeLayout): { labels: string[]; train: FastItem[]; test: { path: string; name: string }[] } {
+  const entries = registry.listEntries(registry.getProject('p').id);
+  const labels = [...new Set(entries.map((e) => e.label))].sort();
+  const file = (blob: string): string => path.resolve(home.root, blob);
+  return {
+    labels,
+    train: entries.filter((e) => e.split === 'train').map((e) => ({ sha256: e.sha256, path: file(e.blob), name: e.source, label: labels.indexOf(e.label), dhash: e.dhash })),
+    test: entries.filter((e) => e.split === 'test').map((e) => ({ path: file(e.blob), name: e.source })),
+  };
 }

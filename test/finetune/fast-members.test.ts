@@ -3,33 +3,22 @@
 // mean logits; a warm start from a two-member version continues each member.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { getBackbone } from '../../src/backbone/index.js';
-import { defaultFastEpochs, FastParamsSchema, trainFast, type FastItem, type FastParams } from '../../src/finetune/index.js';
+import { defaultFastEpochs, FastParamsSchema, trainFast, type FastParams } from '../../src/finetune/index.js';
 import type { HomeLayout } from '../../src/home/index.js';
 import type { Registry } from '../../src/registry/index.js';
-import { stagedProject } from './fast-fixtures.js';
+import { stagedProject, trainItems } from './fast-fixtures.js';
 import { tempDir, torchPython } from './fixtures.js';
 
 const python = torchPython();
 const skip = python ? false : 'no python with torch and onnx';
 
-function items(registry: Registry, home: HomeLayout): { labels: string[]; train: FastItem[]; test: { path: string; name: string }[] } {
-  const entries = registry.listEntries(registry.getProject('p').id);
-  const labels = [...new Set(entries.map((e) => e.label))].sort();
-  const file = (blob: string): string => path.resolve(home.root, blob);
-  return {
-    labels,
-    train: entries.filter((e) => e.split === 'train').map((e) => ({ sha256: e.sha256, path: file(e.blob), name: e.source, label: labels.indexOf(e.label), dhash: e.dhash })),
-    test: entries.filter((e) => e.split === 'test').map((e) => ({ path: file(e.blob), name: e.source })),
-  };
-}
 
 const PARAMS: Partial<FastParams> = { backbone: 'staged-cnn', cut: 4, epochs: 2, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25, lr: 3e-2, headLr: 3e-2 };
 
 async function run(home: HomeLayout, registry: Registry, params: Partial<FastParams>, start?: Parameters<typeof trainFast>[0]['start']) {
-  const { labels, train, test } = items(registry, home);
+  const { labels, train, test } = trainItems(registry, home);
   const p = FastParamsSchema.parse({ ...PARAMS, ...params });
   return trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: test, params: p, python: python!, work: tempDir('fast-members'), start });
 }
@@ -72,7 +61,7 @@ test('a warm start from a two-member run continues each member from its own bloc
   const { home, registry } = await stagedProject();
   try {
     const first = await run(home, registry, { members: 2 });
-    const { labels } = items(registry, home);
+    const { labels } = trainItems(registry, home);
     const start = { upper: first.upperFile, head: first.head, labels };
     // A learning rate too small to move a float32 weight: what the run exports is what it started from.
     const warm = await run(home, registry, { members: 2, epochs: 1, lr: Number.MIN_VALUE, headLr: Number.MIN_VALUE, weightDecay: 0 }, start);

@@ -9,25 +9,15 @@ import sharp from 'sharp';
 import { getBackbone } from '../../src/backbone/index.js';
 import { importFolder } from '../../src/dataset/index.js';
 import { isSkulensError } from '../../src/errors.js';
-import { FastParamsSchema, findCut, trainFast, type FastItem, type FastParams } from '../../src/finetune/index.js';
+import { FastParamsSchema, findCut, trainFast, type FastParams } from '../../src/finetune/index.js';
 import type { HomeLayout } from '../../src/home/index.js';
 import type { Registry } from '../../src/registry/index.js';
-import { stagedOnnxModel, stagedProject } from './fast-fixtures.js';
+import { stagedOnnxModel, stagedProject, trainItems } from './fast-fixtures.js';
 import { tempDir, torchPython } from './fixtures.js';
 
 const python = torchPython();
 const skip = python ? false : 'no python with torch and onnx';
 
-function trainItems(registry: Registry, home: HomeLayout): { labels: string[]; train: FastItem[]; test: { path: string; name: string }[] } {
-  const entries = registry.listEntries(registry.getProject('p').id);
-  const labels = [...new Set(entries.map((e) => e.label))].sort();
-  const file = (blob: string): string => path.resolve(home.root, blob);
-  return {
-    labels,
-    train: entries.filter((e) => e.split === 'train').map((e) => ({ sha256: e.sha256, path: file(e.blob), name: e.source, label: labels.indexOf(e.label), dhash: e.dhash })),
-    test: entries.filter((e) => e.split === 'test').map((e) => ({ path: file(e.blob), name: e.source })),
-  };
-}
 
 // One member: the two-member runs are in fast-members.test.ts.
 const PARAMS: Partial<FastParams> = { backbone: 'staged-cnn', cut: 4, epochs: 1, members: 1, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25 };
