@@ -128,3 +128,19 @@ export function seconds(s: number): string {
   const m = Math.floor(s / 60);
   return m ? `${m} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
 }
+
+/** The header of a per-label metrics table (evaluation page and group tabs). */
+export function MetricsHead() {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Label</th>
+        <th scope="col">Precision</th>
+        <th scope="col">Recall</th>
+        <th scope="col">F1</th>
+        <th scope="col">Threshold</th>
+        <th scope="col">Test images</th>
+      </tr>
+    </thead>
+  );
+}

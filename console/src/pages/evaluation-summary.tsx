@@ -2,7 +2,7 @@
 // a per-label table, one tab per attribute group (accuracy, macro F1, its confusion matrix as shares of
 // each true value), a taxonomy's per-level accuracy with the fallback trade-off, and a multi-label
 // version's micro and macro figures. Multi and groups versions have no single-label confusion matrix.
-import { pct } from '../components.js';
+import { MetricsHead, pct } from '../components.js';
 import type { EvaluationSummary } from '../versions.js';
 
 type Group = NonNullable<EvaluationSummary['GroupEvaluationResults']>[number];
@@ -11,16 +11,7 @@ export function LabelTable({ summary }: { summary: EvaluationSummary }) {
   return (
     <div class="scroll">
       <table class="metrics">
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Precision</th>
-            <th scope="col">Recall</th>
-            <th scope="col">F1</th>
-            <th scope="col">Threshold</th>
-            <th scope="col">Test images</th>
-          </tr>
-        </thead>
+        <MetricsHead />
         <tbody>
           {(summary.LabelEvaluationResults ?? []).map((l) => (
             <tr key={l.Label}>

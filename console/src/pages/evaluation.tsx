@@ -5,7 +5,7 @@
 // stored summary instead (evaluation-summary.tsx): micro/macro F1, or one tab per group.
 import { useMemo, useState } from 'preact/hooks';
 import { call, may } from '../api.js';
-import { ErrorLine, pct, Thumb, useAsync } from '../components.js';
+import { ErrorLine, MetricsHead, pct, Thumb, useAsync } from '../components.js';
 import { confusion, labelAt, mistakes, type Scored } from '../metrics.js';
 import { PrCurve } from '../pr-curve.js';
 import { useVersions, type EvaluationSummary, type VersionDescription } from '../versions.js';
@@ -166,16 +166,7 @@ function Evaluation({ project, version }: { project: string; version: VersionDes
           <h2>Per label</h2>
           <div class="scroll">
             <table class="metrics">
-              <thead>
-                <tr>
-                  <th scope="col">Label</th>
-                  <th scope="col">Precision</th>
-                  <th scope="col">Recall</th>
-                  <th scope="col">F1</th>
-                  <th scope="col">Threshold</th>
-                  <th scope="col">Test images</th>
-                </tr>
-              </thead>
+              <MetricsHead />
               <tbody>
                 {rows.map((r, k) => (
                   <tr key={r.label} class={chosen === k ? 'chosen' : ''} onClick={() => setChosen(k)}>
