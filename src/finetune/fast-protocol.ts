@@ -29,6 +29,8 @@ export interface FastJob extends EngineJobBase {
   flipTest: boolean;
   /** Copies of the blocks above the cut trained with seeds seed, seed + 1, ...; served as one graph (fast_members.py). */
   members: number;
+  /** Member m's training and held-out photos (member m holds out fold m); `train`/`val` are member 0's. */
+  splits: { train: number[]; val: number[] }[];
   /**
    * A warm start from an earlier fast version of the same backbone and cut: its trained blocks (the flat
    * float32 vector its run wrote as upper.f32), its head (float32, rows x dim then rows), and for each
@@ -53,6 +55,6 @@ export const FastDoneSchema = z.object({
   threads: z.number().int(),
   trainSeconds: z.number(),
   timings: z.record(z.string(), z.number()),
-  files: z.object({ model: z.string(), head: z.string(), upper: z.string(), valEmbeddings: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
+  files: z.object({ model: z.string(), head: z.string(), upper: z.string(), valLogits: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
 });
 export type FastDone = z.infer<typeof FastDoneSchema>;

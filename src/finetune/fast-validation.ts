@@ -6,15 +6,32 @@ import { DEFAULT_THRESHOLD, labelOperatingPoints, type OperatingPoints, type Sco
 import { groupedStratifiedFolds } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
 
-/** Holds out whole near-duplicate groups, stratified, for thresholds; the caller's test images never enter. */
-export function groupedValidation(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed'>): { trainIdx: number[]; valIdx: number[] } {
+/** Which photos train a member and which it holds out. */
+export interface MemberSplit {
+  train: number[];
+  val: number[];
+}
+
+/**
+ * Holds out whole near-duplicate groups, stratified, for thresholds; the caller's test images never enter.
+ * Member m holds out fold m (of about 1 / valFraction folds), so that with two members every photo trains
+ * at least one of them, and each held-out photo is scored by the member that never saw it.
+ */
+export function memberSplits(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed' | 'members'>): MemberSplit[] {
   const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
   const folds = groupedStratifiedFolds(train.map((e) => e.label), nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
-  const trainIdx: number[] = [];
-  const valIdx: number[] = [];
-  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
-  if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
-  return { trainIdx, valIdx };
+  return Array.from({ length: params.members }, (_, m) => {
+    const split: MemberSplit = { train: [], val: [] };
+    folds.forEach((fold, i) => (fold === m % k ? split.val : split.train).push(i));
+    if (split.val.length === 0 || split.train.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
+    return split;
+  });
+}
+
+/** The one-member split (fold 0 held out). */
+export function groupedValidation(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed'>): { trainIdx: number[]; valIdx: number[] } {
+  const [split] = memberSplits(train, { ...params, members: 1 });
+  return { trainIdx: split!.train, valIdx: split!.val };
 }
 
 /**
@@ -69,6 +86,15 @@ export function unit(v: Float32Array): Float32Array {
   for (const x of v) norm += x * x;
   norm = Math.sqrt(norm) || 1;
   return v.map((x) => x / norm);
+}
+
+/** Softmax of one row of logits. */
+export function softmax(logits: Float32Array): Float32Array {
+  let top = -Infinity;
+  for (const z of logits) top = Math.max(top, z);
+  const e = logits.map((z) => Math.exp(z - top));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / sum);
 }
 
 export function argmax(p: Float32Array): number {

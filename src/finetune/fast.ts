@@ -9,16 +9,16 @@ import { backboneSpecSchema, openEmbedder, verifiedWeights, type BackboneSpec, t
 import { sha256Hex } from '../dataset/index.js';
 import type { ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
-import { headProbabilities, type LogisticHead } from '../train/index.js';
+import type { LogisticHead } from '../train/index.js';
 import { ActivationCache, CROP_STRENGTH, JITTER, viewSeed } from './activation-cache.js';
 import { runFastEngine, type RunEngineOptions } from './engine.js';
 import { canvasSide, pixelScale, writeCanvasFile } from './images.js';
 import { computeActivations, lowerGraph } from './lower-ort.js';
 import { checkExport, readFloat32, readHead, type ExportCheck } from './outputs.js';
-import { argmax, groupedValidation, pooledF1Thresholds, unit } from './fast-validation.js';
+import { argmax, memberSplits, pooledF1Thresholds, softmax } from './fast-validation.js';
 import { defaultFastEpochs, type FastParams } from './fast-params.js';
 
-export { groupedValidation, pooledF1Thresholds } from './fast-validation.js';
+export { groupedValidation, memberSplits, pooledF1Thresholds, type MemberSplit } from './fast-validation.js';
 export { DEFAULT_FAST_EPOCHS, defaultFastEpochs, FastParamsSchema, PHOTOS_PER_MEMBER, WARM_START_EPOCHS, type FastParams, type FastParamsInput } from './fast-params.js';
 import type { FastDone, FastJob } from './fast-protocol.js';
 
@@ -61,6 +61,7 @@ export interface FastRunResult {
   head: LogisticHead;
   /** Thresholds from the validation split's predictions. */
   thresholds: number[];
+  /** Photos each member trains on, held-out photos scored (each by the member that never saw it), their accuracy. */
   validation: { train: number; val: number; accuracy: number };
   check: ExportCheck;
   /** Epochs planned (the parameter, or the default for a cold or warm start). */
@@ -113,7 +114,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   await writeCanvasFile(decode, spec.input, imagesFile, { signal: options.signal, onProgress: (d, n) => options.onProgress?.('decode', d, n) });
   lap('decode');
 
-  const { trainIdx, valIdx } = groupedValidation(input.train, params);
+  const splits = memberSplits(input.train, params);
   const out = path.join(work, 'out');
   await fs.mkdir(out, { recursive: true });
   const job: FastJob = {
@@ -136,10 +137,11 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     compute: inTorch.map((m, k) => ({ canvas: k, seed: viewSeed(m.item.sha256), files: m.files })),
     items: looked.map((l) => l.files),
     labels: input.train.map((item) => item.label),
-    train: trainIdx,
-    val: valIdx,
+    train: splits[0]!.train,
+    val: splits[0]!.val,
+    splits,
     check: check.map((_, k) => inTorch.length + k),
-    epochs: params.epochs ?? defaultFastEpochs(trainIdx.length, input.start !== undefined),
+    epochs: params.epochs ?? defaultFastEpochs(splits[0]!.train.length, input.start !== undefined),
     lr: params.lr,
     headLr: params.headLr,
     weightDecay: params.weightDecay,
@@ -182,11 +184,13 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   const exportCheck = checkExport(torchE, torchLogits, served.slice(0, check.length), head);
   lap('serve');
 
-  const valE = await readFloat32(path.join(out, engine.files.valEmbeddings), valIdx.length * dim);
-  const scored: ScoredImage[] = valIdx.map((i, k) => ({
+  // Each held-out photo scored by the member that never saw it (members in order, as the engine wrote them).
+  const heldOut = splits.slice(0, engine.members).flatMap((split) => split.val);
+  const valLogits = await readFloat32(path.join(out, engine.files.valLogits), heldOut.length * K);
+  const scored: ScoredImage[] = heldOut.map((i, k) => ({
     image: input.train[i]!.name,
     truth: input.train[i]!.label,
-    probs: headProbabilities(head, unit(valE.subarray(k * dim, (k + 1) * dim))),
+    probs: softmax(valLogits.subarray(k * K, (k + 1) * K)),
   }));
   const thresholds = pooledF1Thresholds(K, scored);
   const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
@@ -197,7 +201,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     spec: { ...tuned, weights: { ...tuned.weights, file: 'backbone.onnx' } } as BackboneSpec,
     head,
     thresholds,
-    validation: { train: trainIdx.length, val: valIdx.length, accuracy: scored.length ? correct / scored.length : 0 },
+    validation: { train: splits[0]!.train.length, val: scored.length, accuracy: scored.length ? correct / scored.length : 0 },
     check: exportCheck,
     epochs: job.epochs,
     upperFile: path.join(out, engine.files.upper),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { getBackbone } from '../../src/backbone/index.js';
-import { defaultFastEpochs, FastParamsSchema, trainFast, type FastParams } from '../../src/finetune/index.js';
+import { defaultFastEpochs, FastParamsSchema, groupedValidation, memberSplits, trainFast, type FastParams } from '../../src/finetune/index.js';
 import type { HomeLayout } from '../../src/home/index.js';
 import type { Registry } from '../../src/registry/index.js';
 import { stagedProject, trainItems } from './fast-fixtures.js';
@@ -52,6 +52,13 @@ test('two members: the first is the one-member run of the same seed, the second 
     const K = one.head.numClasses;
     const block0 = Array.from({ length: K }, (_, k) => Array.from(two.head.weights.subarray(k * 2 * dim, k * 2 * dim + dim), (w) => w * Math.SQRT2)).flat();
     assert.ok(maxDiff(block0, one.head.weights) < 1e-5, `block 0 is member 0's head (diff ${maxDiff(block0, one.head.weights)})`);
+
+    // Thresholds and validation accuracy come from both held-out folds, each scored by the member that did not train on it.
+    const { train } = trainItems(registry, home);
+    const splits = memberSplits(train, FastParamsSchema.parse({ ...PARAMS, members: 2 }));
+    assert.equal(one.validation.val, splits[0]!.val.length);
+    assert.equal(two.validation.val, splits[0]!.val.length + splits[1]!.val.length);
+    assert.equal(two.validation.train, splits[0]!.train.length);
   } finally {
     registry.close();
   }
@@ -68,6 +75,28 @@ test('a warm start from a two-member run continues each member from its own bloc
     assert.deepEqual(fs.readFileSync(warm.upperFile), fs.readFileSync(first.upperFile));
     assert.ok(maxDiff(warm.head.weights, first.head.weights) < 1e-6, `head weights (diff ${maxDiff(warm.head.weights, first.head.weights)})`);
     assert.ok(maxDiff(warm.head.bias, first.head.bias) < 1e-6, 'the mean bias');
+  } finally {
+    registry.close();
+  }
+});
+
+test('member m holds out fold m: member 0 holds out what one member does, two members see every photo between them, no photo is held out twice', async () => {
+  const { home, registry } = await stagedProject();
+  try {
+    const { train } = trainItems(registry, home);
+    const params = FastParamsSchema.parse({ ...PARAMS, members: 3 });
+    const splits = memberSplits(train, params);
+    assert.equal(splits.length, 3);
+    const single = groupedValidation(train, params);
+    assert.deepEqual(splits[0], { train: single.trainIdx, val: single.valIdx });
+    for (const split of splits) assert.deepEqual([...split.train, ...split.val].sort((a, b) => a - b), train.map((_, i) => i));
+    const held = splits.flatMap((s) => s.val);
+    assert.equal(new Set(held).size, held.length, 'the folds are disjoint');
+    const trainedByOne = new Set([...splits[0]!.train, ...splits[1]!.train]);
+    assert.equal(trainedByOne.size, train.length, 'members 0 and 1 together train on every photo');
+    // The folds keep near-duplicate groups whole: no dHash is both held out by member 1 and trained on by it.
+    const heldHashes = new Set(splits[1]!.val.map((i) => train[i]!.dhash));
+    assert.ok(splits[1]!.train.every((i) => !heldHashes.has(train[i]!.dhash)));
   } finally {
     registry.close();
   }

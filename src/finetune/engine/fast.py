@@ -14,7 +14,7 @@ from torch import nn
 from augment import Batches
 from cut import find_cut, write_lower
 from fast_cache import compute_cache, load_cache
-from fast_members import ensemble_embeddings, flat_uppers, load_start, make_members, served_network, stacked_head
+from fast_members import flat_uppers, load_start, make_members, served_network, stacked_head
 from onnx_torch import OnnxModule
 from recipe import Ema
 from train import Classifier, ThreadTuner, class_weights
@@ -192,9 +192,12 @@ def run_fast(job, cancel, emit):
 
     t = time.time()
     y = torch.tensor(job["labels"], dtype=torch.long)
-    train_idx, val_idx = torch.tensor(job["train"], dtype=torch.long), torch.tensor(job["val"], dtype=torch.long)
+    # Member m trains on its own split (it holds out fold m), so two members see every photo between them.
+    splits = job.get("splits") or [{"train": job["train"], "val": job["val"]}]
+    split_idx = [(torch.tensor(sp["train"], dtype=torch.long), torch.tensor(sp["val"], dtype=torch.long)) for sp in splits]
     summaries = []
     for m, member in enumerate(members):
+        train_idx, val_idx = split_idx[m % len(split_idx)]
         # A budget that would not hold another member's training ends the run with the members trained so far.
         last = summaries[-1] if summaries else None
         if last and (last["stoppedBy"] == "budget" or (job.get("deadline") is not None and time.time() + last["trainSeconds"] > job["deadline"])):
@@ -219,14 +222,12 @@ def run_fast(job, cancel, emit):
     np.concatenate([weights.numpy().ravel(), bias.numpy().ravel()]).astype("<f4").tofile(os.path.join(out, "head.f32"))
     flat_uppers(uppers).tofile(os.path.join(out, "upper.f32"))
     flip_test = job.get("flipTest", False)
-    if len(members) == 1:
-        _, val_embeddings = embed_features(members[0], feats, val_idx, flip_average=flip_test)
-    else:
-        val_embeddings = ensemble_embeddings(members, feats, val_idx, flip_test)
-        if len(val_idx):
-            val_logits = F.linear(F.normalize(val_embeddings, dim=1), weights, bias)
-            summary["valAccuracy"] = (val_logits.argmax(1) == y[val_idx]).float().mean().item()
-    val_embeddings.numpy().astype("<f4").tofile(os.path.join(out, "val-embeddings.f32"))
+    # Out-of-fold logits for thresholds: each member's on the photos it held out, members in order.
+    held_out = [(member, split_idx[m % len(split_idx)][1]) for m, member in enumerate(members)]
+    val_logits = torch.cat([embed_features(member, feats, idx, flip_average=flip_test)[0] for member, idx in held_out])
+    val_y = torch.cat([y[idx] for _, idx in held_out])
+    summary["valAccuracy"] = (val_logits.argmax(1) == val_y).float().mean().item() if len(val_y) else 0.0
+    val_logits.numpy().astype("<f4").tofile(os.path.join(out, "val-logits.f32"))
     # The export check: full-precision forward passes of the whole network on a few decoded images.
     with torch.no_grad():
         check = torch.tensor(job["check"], dtype=torch.long)
@@ -246,7 +247,7 @@ def run_fast(job, cancel, emit):
         emit({"type": "cancelled"})
         return 3
     emit({"type": "fast-done", **summary, "cut": cut, "shape": shape, "computed": len(job["compute"]),
-          "timings": timings, "files": {"model": "model.onnx", "head": "head.f32", "upper": "upper.f32", "valEmbeddings": "val-embeddings.f32",
+          "timings": timings, "files": {"model": "model.onnx", "head": "head.f32", "upper": "upper.f32", "valLogits": "val-logits.f32",
                                         "checkEmbeddings": "check-embeddings.f32", "checkLogits": "check-logits.f32"}})
     return 0
 

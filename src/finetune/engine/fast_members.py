@@ -47,22 +47,6 @@ def stacked_head(members):
     return torch.cat([w for w, _ in arrays], 1) / root, torch.stack([b for _, b in arrays]).mean(0)
 
 
-@torch.no_grad()
-def ensemble_embeddings(members, feats, index, flip_average, bs=128):
-    """The exported embedding of the centre views computed from the cache: each member's unit embedding side
-    by side over sqrt(M), averaged with that of the mirrored activation map when the export flip-averages."""
-    for m in members:
-        m.eval()
-    root = math.sqrt(len(members))
-    out = []
-    for start in range(0, len(index), bs):
-        x = feats[index[start:start + bs], 0].float().contiguous(memory_format=torch.channels_last)
-        views = [x, x.flip(3).contiguous(memory_format=torch.channels_last)] if flip_average else [x]
-        stacked = [torch.cat([F.normalize(m.backbone(v), dim=1) for m in members], 1) / root for v in views]
-        out.append(sum(stacked) / len(stacked))
-    return torch.cat(out) if out else torch.zeros(0, len(members) * members[0].fc.in_features)
-
-
 def flat_uppers(uppers):
     """Every member's trained parameters, in order, as one float32 vector (upper.f32)."""
     return torch.cat([p.detach().flatten() for upper in uppers for p in upper]).numpy().astype("<f4")
