@@ -53,7 +53,8 @@ export async function runHierarchyBench(argv: string[]): Promise<void> {
     const registry = Registry.open(home.database);
     try {
       const project = registry.getProject('bench');
-      const version = registry.listVersions(project.id).filter((v) => v.status === 'TRAINING_COMPLETED').pop()!;
+      // The mode's own version is the first trained; the fine-tune bench trains a frozen one after it to compare.
+      const version = registry.listVersions(project.id).find((v) => v.status === 'TRAINING_COMPLETED')!;
       const predictor = await Predictor.load(registry, home, { project: 'bench', name: version.name });
       const labels = predictor.manifest.labels;
       const scored: ScoredImage[] = [];
