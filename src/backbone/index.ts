@@ -20,3 +20,4 @@ export { verifiedWeights, sha256File } from './registry.js';
 export { backboneClassNames } from './generic-models.js';
 export { convertedPath, isTfliteFile } from './tflite-weights.js';
 export { averageUnit } from './vector.js';
+export { openSyncOnnxSession, type SyncFeed, type SyncOnnxSession } from './runtime-onnx-sync.js';

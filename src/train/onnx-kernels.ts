@@ -1,34 +1,17 @@
 // The dense algebra of large head trainings on onnxruntime's CPU GEMM (measured 12 GFLOP/s on one
 // core against 0.5 for the JS kernels): small ONNX graphs that compute a head's loss and gradients on
 // one mini-batch of raw rows (standardised inside the graph), and a head's probabilities. Runs
-// synchronously, like the rest of src/train, through onnxruntime-node's native session (the public
-// API only wraps the same synchronous call in a promise), so trainHead keeps its signature.
-import { createRequire } from 'node:module';
+// synchronously, like the rest of src/train, through the backbone domain's synchronous session, so
+// trainHead keeps its signature.
 import os from 'node:os';
 import onnxProto from 'onnx-proto';
-import { Tensor } from 'onnxruntime-node';
+import { openSyncOnnxSession, type SyncOnnxSession } from '../backbone/index.js';
 import type { Head } from './types.js';
 
 const { onnx } = onnxProto;
 type NodeProto = InstanceType<typeof onnx.NodeProto>;
 type Dim = number | string;
 type Feeds = Record<string, Float32Array | [Float32Array, number[]]>;
-
-interface NativeSession {
-  loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
-  run(feeds: Record<string, Tensor>, fetches: Record<string, null>, options: object): Record<string, { data: Float32Array; dims: readonly number[] }>;
-}
-interface NativeBinding {
-  binding: { InferenceSession: new () => NativeSession };
-  initOrt(): void;
-}
-
-let native: NativeBinding | undefined;
-function nativeBinding(): NativeBinding {
-  native ??= createRequire(import.meta.url)('onnxruntime-node/dist/binding') as NativeBinding;
-  native.initOrt();
-  return native;
-}
 
 const attrInt = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
 const attrInts = (name: string, ints: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
@@ -40,7 +23,7 @@ const valueInfo = (name: string, dims: Dim[]) =>
 
 /** A compiled graph: named float inputs in, named float outputs back. */
 export class Kernel {
-  private readonly session: NativeSession;
+  private readonly session: SyncOnnxSession;
   constructor(
     nodes: NodeProto[],
     private readonly inputs: Record<string, Dim[]>,
@@ -57,22 +40,19 @@ export class Kernel {
       output: Object.entries(outputs).map(([name, dims]) => valueInfo(name, dims)),
     });
     const bytes = onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph })).finish();
-    const { binding } = nativeBinding();
-    this.session = new binding.InferenceSession();
     // Two threads at most: the GEMMs are large enough to share, and the server keeps serving beside.
-    this.session.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, { intraOpNumThreads: Math.min(2, os.availableParallelism()), graphOptimizationLevel: 'all' });
+    this.session = openSyncOnnxSession(bytes, Math.min(2, os.availableParallelism()));
   }
 
   /** Runs the graph; an input given without dims takes the graph's fixed dims. */
   run(feeds: Feeds): Record<string, Float32Array> {
-    const tensors: Record<string, Tensor> = {};
-    for (const [name, value] of Object.entries(feeds)) {
-      const [data, dims] = Array.isArray(value) ? value : [value, this.inputs[name] as number[]];
-      tensors[name] = new Tensor('float32', data, dims);
-    }
-    const fetches = Object.fromEntries(Object.keys(this.outputs).map((name) => [name, null]));
-    const out = this.session.run(tensors, fetches, {});
-    return Object.fromEntries(Object.keys(this.outputs).map((name) => [name, out[name]!.data]));
+    const tensors = Object.fromEntries(
+      Object.entries(feeds).map(([name, value]) => {
+        const [data, dims] = Array.isArray(value) ? value : [value, this.inputs[name] as number[]];
+        return [name, { data, dims }];
+      }),
+    );
+    return this.session.run(tensors, Object.keys(this.outputs));
   }
 }
 
