@@ -131,12 +131,28 @@ export class JobQueue {
 
 type Client = Awaited<ReturnType<Queue["getBackend"]>["client"]>;
 
+/**
+ * Seconds a key lives after its last write. Drivers delete what they read; this bounds what a driver that
+ * died leaves behind (chunk results, cancel flags) and how long a version's result cache lasts unused.
+ */
+export const KEY_TTL_SECONDS = 7 * 24 * 3600;
+
+/** HSET and EXPIRE in one step (BullMQ's client offers no EXPIRE; a script runs both atomically). */
+const HSET_EXPIRE = 'skulensHsetExpire';
+const HSET_EXPIRE_LUA = "redis.call('HSET', KEYS[1], unpack(ARGV, 2)) return redis.call('EXPIRE', KEYS[1], ARGV[1])";
+const defined = new WeakSet<object>();
+
 /** Hashes and flags under `skulens:`: results of chunks, caches keyed by content, cancel flags. */
 export class QueueStore {
   constructor(private readonly client: () => Promise<Client>) {}
 
   async hashSet(key: string, fields: Record<string, string>): Promise<void> {
-    await (await this.client()).hset(KEY_PREFIX + key, fields);
+    const client = await this.client();
+    if (!defined.has(client)) {
+      client.defineCommand(HSET_EXPIRE, { numberOfKeys: 1, lua: HSET_EXPIRE_LUA });
+      defined.add(client);
+    }
+    await client.runCommand(HSET_EXPIRE, [KEY_PREFIX + key, KEY_TTL_SECONDS, ...Object.entries(fields).flat()]);
   }
 
   async hashGet(key: string, field: string): Promise<string | null> {
@@ -157,7 +173,7 @@ export class QueueStore {
   }
 
   async set(key: string, value: string): Promise<void> {
-    await (await this.client()).set(KEY_PREFIX + key, value);
+    await (await this.client()).set(KEY_PREFIX + key, value, { EX: KEY_TTL_SECONDS });
   }
 
   async delete(...keys: string[]): Promise<void> {

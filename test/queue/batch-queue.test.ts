@@ -1,12 +1,13 @@
 // Batches on a real Redis queue with real workers: chunking (same lines as a batch in one process),
 // retry with backoff after a failed chunk, result reuse by content hash, and stopping a batch.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { runBatch, runBatchOnQueue, workerProcessors, type ClosableDetector } from '../../src/batch/index.js';
 import { Predictor } from '../../src/predict/index.js';
-import { JobQueue, startQueueWorker, type QueueWorkerEvent } from '../../src/queue/index.js';
+import { JobQueue, KEY_TTL_SECONDS, startQueueWorker, type QueueWorkerEvent } from '../../src/queue/index.js';
 import { parseVersionRef } from '../../src/registry/index.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { trainedHome, type TrainedHome } from '../batch/fixtures.js';
@@ -116,6 +117,14 @@ test('a second batch over the same photos answers them from the result cache (co
   // Other detect options are other results: nothing reused.
   const third = await runBatchOnQueue(queue, { version: trained.arn, source: photos, output: path.join(tempDir(t, 'out'), 'third.jsonl'), detect: { maxResults: 1 } });
   assert.equal(third.queue!.cached, 0);
+  // What skulens keeps in Redis expires a week after its last write (the caches here; results are deleted as read).
+  const cli = (...args: string[]): string => execFileSync('/usr/bin/redis-cli', ['-u', redis.url, ...args], { encoding: 'utf8' }).trim();
+  const keys = cli('--scan', '--pattern', 'skulens:*').split('\n').filter(Boolean);
+  assert.ok(keys.length >= 2, `the two result caches: ${keys.join(', ')}`);
+  for (const key of keys) {
+    const ttl = Number(cli('TTL', key));
+    assert.ok(ttl > KEY_TTL_SECONDS - 60 && ttl <= KEY_TTL_SECONDS, `${key} expires in ${ttl} s`);
+  }
 });
 
 test('a stopped batch leaves no chunk on the queue, and running it again resumes from its output', async (t) => {
