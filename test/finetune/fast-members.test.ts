@@ -103,9 +103,9 @@ test('member m holds out fold m: member 0 holds out what one member does, two me
 });
 
 test('each member sees about 22,000 training photos by default: 4 to 12 epochs, 4 for a warm start', () => {
-  assert.equal(defaultFastEpochs(1796, false), 12, "grocery-store-dev's training photos less its validation split");
-  assert.equal(defaultFastEpochs(2761, false), 8, "clothing-dataset-small's");
+  assert.equal(defaultFastEpochs(1896, false), 12, "grocery-store-dev's training photos less a member's held-out 5%");
+  assert.equal(defaultFastEpochs(2914, false), 8, "clothing-dataset-small's");
   assert.equal(defaultFastEpochs(40, false), 12);
   assert.equal(defaultFastEpochs(250_000, false), 4);
-  assert.equal(defaultFastEpochs(1796, true), 4);
+  assert.equal(defaultFastEpochs(1896, true), 4);
 });
