@@ -37,6 +37,23 @@ export interface FastJob extends EngineJobBase {
    * label of this run the row of the earlier head it continues (-1: a new label, starting at zero).
    */
   start?: { upper: string; head: string; rows: number[] };
+  /** The head's layout when it is not one softmax over `labels` (absent for a single-label project: its job is unchanged). */
+  heads?: FastHeads;
+  /** With `heads`: per training item, its value index in each group (-1: no value; it adds nothing to that group's loss). */
+  targets?: number[][];
+}
+
+/**
+ * The head layouts the fast path trains besides one softmax: `groups`, a softmax per group over consecutive
+ * segments of the logits (`sizes[g]` values each, in model.json's params.groups order). Parsed where the
+ * driver takes a layout from its caller.
+ */
+export const FastHeadsSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('groups'), sizes: z.array(z.number().int().min(1)).min(1) }).strict()]);
+export type FastHeads = z.infer<typeof FastHeadsSchema>;
+
+/** One item's targets under a layout: a value index per group, each -1 (none) up to its group's size - 1. */
+export function targetsSchema(heads: FastHeads): z.ZodType<number[]> {
+  return z.array(z.number().int().min(-1)).length(heads.sizes.length).refine((t) => t.every((v, g) => v < heads.sizes[g]!), { message: 'a value index past its group' });
 }
 
 /** The fast path's last message: where the trained graph and its check files are, and its figures. */

@@ -1,10 +1,12 @@
 // The fast path's validation split and thresholds: whole near-duplicate groups of the training photos held
-// out (the evaluated images never enter), and best-F1 thresholds from them (mid-gap), shrunk toward a pooled one.
+// out (the evaluated images never enter), and best-F1 thresholds from them (mid-gap), shrunk toward a pooled one;
+// for a groups head, a softmax per segment and each group's best-F1 thresholds, as the frozen groups path fits them.
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
-import { DEFAULT_THRESHOLD, labelOperatingPoints, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
+import { bestF1Thresholds, DEFAULT_THRESHOLD, labelOperatingPoints, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
 import { groupedStratifiedFolds } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
+import type { FastHeads } from './fast-protocol.js';
 
 /** Which photos train a member and which it holds out. */
 export interface MemberSplit {
@@ -79,6 +81,37 @@ export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredIma
   const positives = new Array<number>(numLabels).fill(0);
   for (const s of scored) positives[s.truth]! += 1;
   return own.map((t, k) => (positives[k]! * t + prior * pooled) / (positives[k]! + prior));
+}
+
+/**
+ * Thresholds and accuracy from the held-out photos' logits (`heldOut[k]` is the training item of row k of
+ * `valLogits`). One softmax: pooled best-F1 thresholds (pooledF1Thresholds). Groups: a softmax per segment,
+ * each group's best-F1 thresholds over the photos with a value in it (bestF1Thresholds, as the frozen groups
+ * path fits its out-of-fold scores), and the accuracy of every group right at once.
+ */
+export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): { thresholds: number[]; accuracy: number } {
+  const row = (k: number): Float32Array => valLogits.subarray(k * numLabels, (k + 1) * numLabels);
+  if (heads === undefined) {
+    const scored: ScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truth: items[i]!.label, probs: softmax(row(k)) }));
+    const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
+    return { thresholds: pooledF1Thresholds(numLabels, scored), accuracy: scored.length ? correct / scored.length : 0 };
+  }
+  const thresholds: number[] = [];
+  const right = heldOut.map(() => true);
+  let offset = 0;
+  heads.sizes.forEach((size, g) => {
+    const scored: ScoredImage[] = [];
+    heldOut.forEach((i, k) => {
+      const truth = items[i]!.targets![g]!;
+      if (truth < 0) return;
+      const probs = softmax(row(k).slice(offset, offset + size));
+      if (argmax(probs) !== truth) right[k] = false;
+      scored.push({ image: items[i]!.name, truth, probs });
+    });
+    thresholds.push(...bestF1Thresholds(size, scored));
+    offset += size;
+  });
+  return { thresholds, accuracy: heldOut.length ? right.filter(Boolean).length / heldOut.length : 0 };
 }
 
 export function unit(v: Float32Array): Float32Array {

@@ -135,13 +135,13 @@ export function registerTrain(program: Command, context: () => CliContext): void
 }
 
 /**
- * `fast`, except for multi-label and groups projects, which train only the frozen head. A missing project
- * is left to the mode to report, after the options are checked.
+ * `fast` (a softmax per group for groups projects), except for multi-label projects, which train only the
+ * frozen head. A missing project is left to the mode to report, after the options are checked.
  */
 async function defaultMode(ctx: CliContext, project: string): Promise<string> {
   const registry = await ctx.registry();
   const found = registry.projects.find(project);
-  return found === undefined || registry.projects.labelType(found.id) === 'single' ? 'fast' : 'frozen';
+  return found === undefined || registry.projects.labelType(found.id) !== 'multi' ? 'fast' : 'frozen';
 }
 
 /** The modes that take option `key`, for the refusal message. */
