@@ -1,9 +1,10 @@
 // The fast path's validation split and thresholds: whole near-duplicate groups of the training photos held
 // out (the evaluated images never enter), and best-F1 thresholds from them (mid-gap), shrunk toward a pooled one;
-// for a groups head, a softmax per segment and each group's best-F1 thresholds, as the frozen groups path fits them.
+// for a groups head, a softmax per segment and each group's best-F1 thresholds, as the frozen groups path fits
+// them; for a multi-label head, a sigmoid per label and its best-F1 threshold, as the frozen multi path does.
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
-import { bestF1Thresholds, DEFAULT_THRESHOLD, labelOperatingPoints, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
+import { bestF1Thresholds, DEFAULT_THRESHOLD, labelOperatingPoints, multiLabelThresholds, type MultiScoredImage, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
 import { groupedStratifiedFolds } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
 import type { FastHeads } from './fast-protocol.js';
@@ -87,7 +88,8 @@ export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredIma
  * Thresholds and accuracy from the held-out photos' logits (`heldOut[k]` is the training item of row k of
  * `valLogits`). One softmax: pooled best-F1 thresholds (pooledF1Thresholds). Groups: a softmax per segment,
  * each group's best-F1 thresholds over the photos with a value in it (bestF1Thresholds, as the frozen groups
- * path fits its out-of-fold scores), and the accuracy of every group right at once.
+ * path fits its out-of-fold scores), and the accuracy of every group right at once. Multi: a sigmoid per label,
+ * best-F1 thresholds per label (multiLabelThresholds, as the frozen multi path), and the exact-match share at them.
  */
 export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): { thresholds: number[]; accuracy: number } {
   const row = (k: number): Float32Array => valLogits.subarray(k * numLabels, (k + 1) * numLabels);
@@ -95,6 +97,12 @@ export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], 
     const scored: ScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truth: items[i]!.label, probs: softmax(row(k)) }));
     const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
     return { thresholds: pooledF1Thresholds(numLabels, scored), accuracy: scored.length ? correct / scored.length : 0 };
+  }
+  if (heads.kind === 'multi') {
+    const scored: MultiScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truths: items[i]!.targets!, probs: row(k).map(sigmoid) }));
+    const thresholds = multiLabelThresholds(numLabels, scored);
+    const exact = scored.filter((s) => s.probs.every((p, k) => p >= Math.fround(thresholds[k]!) === s.truths.includes(k))).length;
+    return { thresholds, accuracy: scored.length ? exact / scored.length : 0 };
   }
   const thresholds: number[] = [];
   const right = heldOut.map(() => true);
@@ -119,6 +127,10 @@ export function unit(v: Float32Array): Float32Array {
   for (const x of v) norm += x * x;
   norm = Math.sqrt(norm) || 1;
   return v.map((x) => x / norm);
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
 }
 
 /** Softmax of one row of logits. */

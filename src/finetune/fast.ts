@@ -30,7 +30,7 @@ export interface FastItem {
   name: string;
   label: number;
   dhash: string;
-  /** With a groups layout (FastRunInput.heads): the photo's value index in each group, -1 for none. `label` then only stratifies the folds. */
+  /** With a groups layout (FastRunInput.heads): the photo's value index in each group, -1 for none; multi: its label indexes. `label` then only stratifies the folds. */
   targets?: number[];
 }
 
@@ -48,7 +48,7 @@ export interface FastRunInput {
   work: string;
   /** A warm start: an earlier fast version's upper.f32 and head, and its labels (matched to `labels` by name). */
   start?: { upper: string; head: LogisticHead; labels: readonly string[] };
-  /** The head's layout when it is not one softmax over `labels`: a softmax per group (labels in stacked group order). */
+  /** The head's layout when it is not one softmax over `labels`: a softmax per group (labels in stacked group order), or a sigmoid per label. */
   heads?: FastHeads;
 }
 
@@ -219,12 +219,12 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
 function headLayout(input: FastRunInput): Pick<FastJob, 'heads' | 'targets'> {
   if (input.heads === undefined) return {};
   const heads = FastHeadsSchema.parse(input.heads);
-  const total = heads.sizes.reduce((a, b) => a + b, 0);
-  if (total !== input.labels.length) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `groups of ${heads.sizes.join('+')} values do not make the ${input.labels.length} labels` });
-  const schema = targetsSchema(heads);
+  const total = heads.kind === 'groups' ? heads.sizes.reduce((a, b) => a + b, 0) : input.labels.length;
+  if (total !== input.labels.length) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `groups of ${heads.kind === 'groups' ? heads.sizes.join('+') : ''} values do not make the ${input.labels.length} labels` });
+  const schema = targetsSchema(heads, input.labels.length);
   const targets = input.train.map((item) => {
     const parsed = schema.safeParse(item.targets);
-    if (!parsed.success) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${item.name}: its group targets ${JSON.stringify(item.targets)} do not fit groups of ${heads.sizes.join('+')} values` });
+    if (!parsed.success) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${item.name}: its targets ${JSON.stringify(item.targets)} do not fit the ${heads.kind} head (${parsed.error.issues[0]?.message ?? 'invalid'})` });
     return parsed.data;
   });
   return { heads, targets };

@@ -2,22 +2,21 @@
 // trained on cached activations) -> the exported ONNX backbone served with onnxruntime on the test
 // split (checked against PyTorch on a few photos) -> thresholds from the grouped validation split ->
 // artefacts (backbone.onnx, head.bin, tuning.json, fast.json) on the version-job skeleton. A groups project
-// trains one head with a softmax per group over the same embedding (its labels, params.groups and
-// evaluation as the frozen groups path writes them); a multi-label project is refused (ERR_LABEL_TYPE_UNSUPPORTED).
+// trains one head with a softmax per group over the same embedding, a multi-label project a sigmoid per
+// label (fast-plan.ts; labels, params and evaluation as the frozen path writes them).
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getBackbone, verifiedWeights } from '../backbone/index.js';
-import { evaluateGroups, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
-import { detectEngine, FastParamsSchema, findCut, INSTALL_HINT, trainFast, type EngineMessage, type FastHeads, type FastItem, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
+import type { EvaluationReport } from '../evaluate/index.js';
+import { detectEngine, FastParamsSchema, findCut, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
 import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import { readModel, versionId, type Entry, type Project, type Registry, type SnapshotEntry, type Version } from '../registry/index.js';
-import { decodeHead, groupedProbabilities, headProbabilities, type LogisticHead } from '../train/index.js';
+import { readModel, versionId, type Entry, type Registry, type Version } from '../registry/index.js';
+import { decodeHead, type LogisticHead } from '../train/index.js';
 import { fineTunable } from './fine-tune-parts.js';
-import { groupsTrainingSet } from './label-set-version.js';
-import { labelSetSplit, trainableSplit } from './split.js';
-import { assertLabelTypeSupported, runVersionJob, type JobProgress } from './version-job.js';
+import { fastPlan } from './fast-plan.js';
+import { runVersionJob, type JobProgress } from './version-job.js';
 
 /** The fast path's parameters are the driver's (src/finetune/fast.ts); the CLI and HTTP edges validate with them. */
 export { FastParamsSchema, type FastParams, type FastParamsInput } from '../finetune/index.js';
@@ -100,7 +99,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
           budget: { plan: 'fixed recipe', epochs: run.epochs, from: params.from ?? null, budgetSeconds: params.budgetSeconds ?? null, stoppedBy: run.engine.stoppedBy, epochsRun: run.engine.epochsRun },
           chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, members: run.engine.members, flipTest: params.flipTest ?? params.members === 1, epochs: run.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
           validation: { ...run.validation, history: run.engine.history },
-          thresholds: plan.heads ? 'best F1 per group value on the held-out photos, a softmax per group' : 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
+          thresholds: THRESHOLD_METHOD[plan.heads?.kind ?? 'softmax'],
         };
         return {
           output: {
@@ -137,63 +136,12 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
   }
 }
 
-/** What a fast version trains on and how its test photos are scored: one softmax, or a softmax per group. */
-interface FastPlan {
-  labels: string[];
-  train: FastItem[];
-  evaluate: { path: string; name: string }[];
-  heads?: FastHeads;
-  /** model.json's label-type parameters: none for single-label (its params are unchanged), labelType and groups for groups. */
-  labelParams: Record<string, unknown>;
-  images: { train: number; test: number };
-  snapshot: SnapshotEntry[];
-  report(run: FastRunResult): EvaluationReport;
-}
-
-/**
- * The project's photos as the fast path takes them.
- *
- * @throws SkulensError ERR_LABEL_TYPE_UNSUPPORTED (a multi-label project), the splits' errors.
- */
-function fastPlan(registry: Registry, project: Project, file: (e: Entry) => string): FastPlan {
-  const labelType = registry.projects.labelType(project.id);
-  const entries = registry.entries.list(project.id);
-  if (labelType === 'single') {
-    const { labels, train, test } = trainableSplit(entries, project.name);
-    const labelIndex = new Map(labels.map((label, index) => [label, index]));
-    return {
-      labels,
-      train: train.map((e) => ({ sha256: e.sha256, path: file(e), name: e.source, label: labelIndex.get(e.label)!, dhash: e.dhash })),
-      evaluate: test.map((e) => ({ path: file(e), name: e.source })),
-      labelParams: {},
-      images: { train: train.length, test: test.length },
-      snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
-      report: (run) => {
-        const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(run.head, run.served[k]!) }));
-        return evaluatePredictions(labels, scored, run.thresholds);
-      },
-    };
-  }
-  if (labelType !== 'groups') assertLabelTypeSupported(registry, project, { mode: 'fast' });
-  const split = labelSetSplit(entries, project.name);
-  const set = groupsTrainingSet(split.train, split.test);
-  const sizes = set.groups.map((g) => g.values.length);
-  return {
-    labels: set.labels,
-    train: set.train.map(({ image, targets }) => ({ sha256: image.entry.sha256, path: file(image.entry), name: image.entry.source, label: targets[set.lead]!, dhash: image.entry.dhash, targets })),
-    evaluate: set.test.map(({ image }) => ({ path: file(image.entry), name: image.entry.source })),
-    heads: { kind: 'groups', sizes },
-    labelParams: { labelType: 'groups', groups: set.groups.map((g) => ({ name: g.name, values: g.values })) },
-    images: { train: set.train.length, test: set.test.length },
-    snapshot: [...set.train, ...set.test].flatMap(({ image }) => image.labels.map((label) => ({ sha256: image.entry.sha256, label, split: image.split, source: image.entry.source }))),
-    report: (run) =>
-      evaluateGroups(
-        set.segments,
-        set.test.map(({ image, targets }, k) => ({ image: image.entry.source, truths: targets, probs: groupedProbabilities(run.head, run.served[k]!, sizes) })),
-        run.thresholds,
-      ),
-  };
-}
+/** How each head layout's thresholds are fitted (tuning.json). */
+const THRESHOLD_METHOD = Object.freeze({
+  softmax: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
+  groups: 'best F1 per group value on the held-out photos, a softmax per group',
+  multi: 'best F1 per label on the held-out photos, a sigmoid per label',
+});
 
 /** The trained blocks of a fast version, kept so that a later version can start from them. */
 const UPPER_FILE = 'upper.f32';

@@ -1,19 +1,21 @@
 // Attribute groups on the fast path: the engine's loss (fast_heads.py) against hand-computed numbers, a groups
 // project trained end to end on the tiny staged graph and served by the Predictor, thresholds from held-out
-// photos only, and the refusal of multi-label projects.
+// photos only, `skulens train`'s default mode for it, and the export's refusal.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { importDataset } from '../../src/dataset/index.js';
 import { ENGINE_SCRIPT } from '../../src/finetune/index.js';
 import type { HomeLayout } from '../../src/home/index.js';
 import { fastVersion } from '../../src/jobs/index.js';
 import { Predictor } from '../../src/predict/index.js';
-import { readModel, readVersionJson, type Registry } from '../../src/registry/index.js';
+import { exportVersion } from '../../src/export/index.js';
+import { Registry, readModel, readVersionJson } from '../../src/registry/index.js';
 import { decodeHead, groupedProbabilities } from '../../src/train/index.js';
+import { runCli } from '../helpers/cli.js';
 import { STAGED_ROW, stagedOnnxModel, stagedProject } from './fast-fixtures.js';
+import { labelledProject } from './fast-groups-fixtures.js';
 import { smallProject, torchPython } from './fixtures.js';
 
 const python = torchPython();
@@ -28,18 +30,7 @@ const GROUP_LABELS: Record<string, string[]> = {
   blue: ['colour:blue', 'warmth:cool', 'tone:deep'],
 };
 
-/** A groups project `name` over the small project's photos (root/data/<split>/<colour>/*.png). */
-async function groupsProject(registry: Registry, home: HomeLayout, root: string, name: string, type: 'groups' | 'multi' = 'groups'): Promise<void> {
-  registry.projects.create(name, type);
-  const rows = ['path,labels,split'];
-  for (const split of ['train', 'test']) {
-    for (const colour of Object.keys(GROUP_LABELS)) {
-      for (const file of fs.readdirSync(path.join(root, 'data', split, colour)).sort()) rows.push(`data/${split}/${colour}/${file},${GROUP_LABELS[colour]!.join('|')},${split}`);
-    }
-  }
-  fs.writeFileSync(path.join(root, `${name}.csv`), rows.join('\n'));
-  await importDataset(registry, home, name, path.join(root, `${name}.csv`));
-}
+const groupsProject = (registry: Registry, home: HomeLayout, root: string, name: string): Promise<void> => labelledProject(registry, home, root, name, 'groups', GROUP_LABELS);
 
 test('the group loss is the sum over groups of each segment\'s cross-entropy, photos without a value adding nothing', { skip }, () => {
   const script = `
@@ -150,17 +141,25 @@ test('thresholds of a groups version come from held-out training photos: other t
   assert.ok(new Set(thresholds[0]).size > 1, `fitted per value, not one default: ${thresholds[0]!.join(', ')}`);
 });
 
-test('the fast path refuses a multi-label project with ERR_LABEL_TYPE_UNSUPPORTED before any version exists', async () => {
+test('skulens train defaults a groups project to the fast path, whose version export refuses with a coded error', { skip }, async () => {
   const { home, registry, root } = await stagedProject();
+  registry.close();
+  const reopened = Registry.open(home.database);
   try {
-    await groupsProject(registry, home, root, 'm', 'multi');
-    await assert.rejects(fastVersion(registry, home, 'm', { ...PARAMS, python: python ?? '/usr/bin/python3' }), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'ERR_LABEL_TYPE_UNSUPPORTED');
-      assert.match(error.message, /--mode fast does not support multi projects/);
-      return true;
-    });
-    assert.equal(registry.versions.list(registry.projects.get('m').id).length, 0);
+    await groupsProject(reopened, home, root, 'g');
   } finally {
-    registry.close();
+    reopened.close();
+  }
+  const run = await runCli(home.root, 'train', 'g', '--backbone', 'staged-cnn', '--cut', '4', '--epochs', '1', '--members', '1', '--workers', '1', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  const printed = JSON.parse(run.stdout) as { version: string; metrics: { mode?: string; labelType?: string } };
+  assert.equal(printed.version, 'g/v1');
+  assert.equal(printed.metrics.mode, 'fast');
+  assert.doesNotMatch(run.stderr, /Training the frozen head/);
+  const again = Registry.open(home.database);
+  try {
+    await assert.rejects(exportVersion(again, home, { project: 'g', name: 'v1' }, path.join(root, 'export')), { code: 'ERR_LABEL_TYPE_UNSUPPORTED' });
+  } finally {
+    again.close();
   }
 });

@@ -5,6 +5,10 @@
 #   group's cross-entropy on its segment, with class weights per segment. A photo without a value in a group
 #   (target -1) contributes nothing for that group. The members, their stacked head and the export are the
 #   single-label path's: a softmax per segment of the mean logits is what serving computes.
+# - multi (job["heads"] = {"kind": "multi"}): a sigmoid per label; job["targets"][i] lists photo i's label
+#   indexes. The loss is binary cross-entropy with logits summed over labels (mean over photos), targets
+#   smoothed toward 1/2 by label smoothing, positives weighted per label by `balance` (neg/pos, its square
+#   root, or 1).
 import torch
 import torch.nn.functional as F
 
@@ -83,7 +87,48 @@ class Groups:
         return group_accuracy(logits, t, self.sizes), group_loss(logits, t, self.sizes).item()
 
 
-HEADS = {"softmax": Softmax, "groups": Groups}
+def multi_loss(logits, targets, pos_weight=None, smoothing=0.0):
+    """Binary cross-entropy with logits of each label, summed over labels and averaged over photos; targets [N, K] in {0, 1}."""
+    if len(targets) == 0:
+        return logits.new_zeros(())
+    soft = targets * (1 - smoothing) + smoothing / 2
+    per = F.binary_cross_entropy_with_logits(logits, soft, pos_weight=pos_weight, reduction="none")
+    return per.sum(1).mean()
+
+
+def positive_weights(targets, mode):
+    """Per label, the weight of its positives: negatives over positives (balanced), its square root (sqrt), or none."""
+    if mode == "none":
+        return None
+    pos = targets.sum(0).clamp(min=1)
+    ratio = (len(targets) - targets.sum(0)).clamp(min=1) / pos
+    return ratio.sqrt() if mode == "sqrt" else ratio
+
+
+class Multi:
+    """A sigmoid per label (see the header)."""
+
+    def __init__(self, job):
+        k = job["numClasses"]
+        self.targets = torch.zeros(len(job["targets"]), k)
+        for i, labels in enumerate(job["targets"]):
+            self.targets[i, labels] = 1.0
+
+    def train_loss(self, job, train_idx):
+        pos_weight = positive_weights(self.targets[train_idx], job["balance"])
+        smoothing = job["labelSmoothing"]
+        return lambda logits, index: multi_loss(logits, self.targets[index], pos_weight, smoothing)
+
+    def score(self, logits, index):
+        """(exact match at probability 1/2, loss) of held-out photos."""
+        if not len(index):
+            return 0.0, 0.0
+        t = self.targets[index]
+        exact = ((logits > 0).float() == t).all(1).float().mean().item()
+        return exact, multi_loss(logits, t).item()
+
+
+HEADS = {"softmax": Softmax, "groups": Groups, "multi": Multi}
 
 
 def make_heads(job):
