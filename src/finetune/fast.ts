@@ -1,7 +1,8 @@
 // The fast path's driver: plans which activations the cache lacks, decodes only those images, runs the
 // engine's fast job (cache the frozen part below the cut, train the blocks above it and a head), then
 // serves the exported graph with onnxruntime on the images the caller evaluates, checks it against
-// PyTorch, and fits thresholds on the grouped validation split (never on the images it evaluates).
+// PyTorch, and fits thresholds on the grouped validation split (never on the images it evaluates). The head
+// is one softmax over the labels, or (FastRunInput.heads) a softmax per group or a sigmoid per label.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +91,7 @@ const CHECK_IMAGES = 8;
  */
 export async function trainFast(input: FastRunInput, options: FastRunOptions = {}): Promise<FastRunResult> {
   const { home, params, work } = input;
+  const layout = headLayout(input); // before any work: a layout that does not fit the labels fails at once
   const spec = atSize(input.spec, params.size);
   const timings: Record<string, number> = {};
   let t = performance.now();
@@ -118,7 +120,6 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   await writeCanvasFile(decode, spec.input, imagesFile, { signal: options.signal, onProgress: (d, n) => options.onProgress?.('decode', d, n) });
   lap('decode');
 
-  const layout = headLayout(input);
   const splits = memberSplits(input.train, params);
   const out = path.join(work, 'out');
   await fs.mkdir(out, { recursive: true });
@@ -219,8 +220,9 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
 function headLayout(input: FastRunInput): Pick<FastJob, 'heads' | 'targets'> {
   if (input.heads === undefined) return {};
   const heads = FastHeadsSchema.parse(input.heads);
-  const total = heads.kind === 'groups' ? heads.sizes.reduce((a, b) => a + b, 0) : input.labels.length;
-  if (total !== input.labels.length) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `groups of ${heads.kind === 'groups' ? heads.sizes.join('+') : ''} values do not make the ${input.labels.length} labels` });
+  if (heads.kind === 'groups' && heads.sizes.reduce((a, b) => a + b, 0) !== input.labels.length) {
+    throw new SkulensError('ERR_TRAINING_INVALID', { detail: `groups of ${heads.sizes.join('+')} values do not make the ${input.labels.length} labels` });
+  }
   const schema = targetsSchema(heads, input.labels.length);
   const targets = input.train.map((item) => {
     const parsed = schema.safeParse(item.targets);
