@@ -139,7 +139,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
 /** How each head layout's thresholds are fitted (tuning.json). */
 const THRESHOLD_METHOD = Object.freeze({
   softmax: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
-  groups: 'best F1 per group value on the held-out photos, a softmax per group',
+  groups: 'best F1 per group value on the held-out photos (a softmax per group), shrunk toward the group\'s pooled best-F1 threshold',
   multi: 'best F1 per label on the held-out photos, a sigmoid per label',
 });
 
