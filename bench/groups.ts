@@ -1,16 +1,20 @@
-// `node --import tsx bench/groups.ts [--train DIR --test DIR --labels-csv FILE] [--home DIR] [--json]`:
+// `node --import tsx bench/groups.ts [--mode fast|frozen] [--train DIR --test DIR --labels-csv FILE] [--home DIR] [--json]`:
 // attribute groups on grocery-store-dev. Every photo gets `category`, `type` (the coarse label) and
 // `product` (the fine label) from labels.csv, and packaged goods a `brand` (the first word of the fine
-// label: Arla, Garant, Alpro, Oatly, Tropicana, ...). Trains a frozen groups version and a single-label
-// version on the same photos (the labels that have test photos, as the single-label job keeps), and
-// prints per-group accuracy beside the single-label accuracy. Embeddings are cached in the home.
+// label: Arla, Garant, Alpro, Oatly, Tropicana, ...). Trains a groups version and a single-label version
+// on the same photos (the labels that have test photos, as the single-label job keeps) in the same mode
+// (default fast: a softmax per group over the trained embedding; it falls back to frozen without the
+// engine), and prints per-group accuracy beside the single-label accuracy. Embeddings and activations are
+// cached in the home.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importListing, type SourceListing } from '../src/dataset/index.js';
 import { resolveHome } from '../src/home/index.js';
-import { trainVersion } from '../src/jobs/index.js';
+import { checkFastPath, fastVersion, trainVersion, type TrainResult } from '../src/jobs/index.js';
+import type { EvaluationReport } from '../src/evaluate/index.js';
+import type { Version } from '../src/registry/index.js';
 import { walkImages } from '../src/predict/index.js';
 import { Registry } from '../src/registry/index.js';
 
@@ -23,6 +27,7 @@ const { values } = parseArgs({
     'labels-csv': { type: 'string', default: path.join(GROCERY, 'labels.csv') },
     models: { type: 'string', default: process.env.SKULENS_MODELS },
     home: { type: 'string' },
+    mode: { type: 'string', default: 'fast' },
     seed: { type: 'string', default: '1' },
     // The head: by default one logistic head per group at C 0.1 without the search (the search runs once
     // per groups version on its largest group, and costs minutes); --tune runs it, for both models.
@@ -68,6 +73,15 @@ try {
   const progress = { onProgress: ({ phase, done, total }: { phase: string; done: number; total: number }) => done === total && log(`${phase} ${done}/${total}`) };
   const seed = Number(values.seed);
   const head = values.tune ? { seed } : { seed, tune: false, C: Number(values.c) };
+  if (values.mode !== 'fast' && values.mode !== 'frozen') throw new Error(`--mode ${values.mode}: expected fast or frozen`);
+  const check = values.mode === 'fast' ? await checkFastPath(home, {}) : undefined;
+  if (check && !check.ok) log(`Training the frozen head: ${check.reason}`);
+  const mode = check?.ok ? 'fast' : 'frozen';
+  const train = async (project: string): Promise<{ report: EvaluationReport; version: Version }> => {
+    if (check?.ok) return fastVersion(registry, home, project, { seed, python: check.python }, progress);
+    const result: TrainResult = await trainVersion(registry, home, project, head, progress);
+    return result;
+  };
   if (!registry.findProject('groups')) {
     registry.createProject('groups', 'groups');
     await importListing(registry, home, 'groups', await listing('groups', (fine) => groups.get(fine), (fine) => tested.has(fine)), { split: undefined });
@@ -77,15 +91,15 @@ try {
     await importListing(registry, home, 'single', await listing('single', (fine) => [fine], (fine) => tested.has(fine)));
   }
   const started = performance.now();
-  const grouped = await trainVersion(registry, home, 'groups', head, progress);
+  const grouped = await train('groups');
   const groupSeconds = (performance.now() - started) / 1000;
-  const single = await trainVersion(registry, home, 'single', head, progress);
+  const single = await train('single');
   const perGroup = Object.fromEntries(grouped.report.groups!.map((g) => [g.group, { values: g.values.length, accuracy: round(g.accuracy), accuracyWhereValued: round(g.accuracyPresent), imagesWhereValued: g.imagesPresent, macroF1: round(g.macroF1) }]));
   for (const g of grouped.report.groups!) log(`${g.group.padEnd(10)} ${String(g.values.length).padStart(3)} values  accuracy ${g.accuracy.toFixed(3)}  where valued ${g.accuracyPresent.toFixed(3)} (${g.imagesPresent} photos)  macro-F1 ${g.macroF1.toFixed(3)}`);
   log(`single-label on the same photos: accuracy ${single.report.accuracy.toFixed(3)}  macro-F1 ${single.report.macroF1.toFixed(3)}`);
   const summary = {
-    mode: 'frozen',
-    head: values.tune ? 'tuned' : `logistic C=${values.c}`,
+    mode,
+    head: mode === 'fast' ? 'a softmax per group on the trained embedding' : values.tune ? 'tuned' : `logistic C=${values.c}`,
     images: grouped.version.metrics?.images,
     groups: perGroup,
     allGroupsAccuracy: round(grouped.report.accuracy),

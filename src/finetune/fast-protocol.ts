@@ -37,6 +37,28 @@ export interface FastJob extends EngineJobBase {
    * label of this run the row of the earlier head it continues (-1: a new label, starting at zero).
    */
   start?: { upper: string; head: string; rows: number[] };
+  /** The head's layout when it is not one softmax over `labels` (absent for a single-label project: its job is unchanged). */
+  heads?: FastHeads;
+  /** With `heads`: per training item, its value index in each group (-1: no value; it adds nothing to that group's loss), or its label indexes (multi). */
+  targets?: number[][];
+}
+
+/**
+ * The head layouts the fast path trains besides one softmax: `groups`, a softmax per group over consecutive
+ * segments of the logits (`sizes[g]` values each, in model.json's params.groups order); `multi`, a sigmoid
+ * per label. Parsed where the driver takes a layout from its caller.
+ */
+export const FastHeadsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('groups'), sizes: z.array(z.number().int().min(1)).min(1) }).strict(),
+  z.object({ kind: z.literal('multi') }).strict(),
+]);
+export type FastHeads = z.infer<typeof FastHeadsSchema>;
+
+/** One item's targets under a layout: a value index per group, each -1 (none) up to its group's size - 1; or distinct label indexes below `numLabels` (multi). */
+export function targetsSchema(heads: FastHeads, numLabels: number): z.ZodType<number[]> {
+  if (heads.kind === 'multi') return z.array(z.number().int().min(0).max(numLabels - 1)).refine((t) => new Set(t).size === t.length, { message: 'a label listed twice' });
+  const { sizes } = heads;
+  return z.array(z.number().int().min(-1)).length(sizes.length).refine((t) => t.every((v, g) => v < sizes[g]!), { message: 'a value index past its group' });
 }
 
 /** The fast path's last message: where the trained graph and its check files are, and its figures. */

@@ -1,13 +1,14 @@
 // The fast path's driver: plans which activations the cache lacks, decodes only those images, runs the
 // engine's fast job (cache the frozen part below the cut, train the blocks above it and a head), then
 // serves the exported graph with onnxruntime on the images the caller evaluates, checks it against
-// PyTorch, and fits thresholds on the grouped validation split (never on the images it evaluates).
+// PyTorch, and fits thresholds on the grouped validation split (never on the images it evaluates). The head
+// is one softmax over the labels, or (FastRunInput.heads) a softmax per group or a sigmoid per label.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { backboneSpecSchema, openEmbedder, verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
-import type { ScoredImage } from '../evaluate/index.js';
+import { SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import type { LogisticHead } from '../train/index.js';
 import { ActivationCache, CROP_STRENGTH, JITTER, viewSeed } from './activation-cache.js';
@@ -15,12 +16,12 @@ import { runFastEngine, type RunEngineOptions } from './engine.js';
 import { canvasSide, pixelScale, writeCanvasFile } from './images.js';
 import { computeActivations, lowerGraph } from './lower-ort.js';
 import { checkExport, readFloat32, readHead, type ExportCheck } from './outputs.js';
-import { argmax, memberSplits, pooledF1Thresholds, softmax } from './fast-validation.js';
+import { heldOutFit, memberSplits } from './fast-validation.js';
 import { defaultFastEpochs, type FastParams } from './fast-params.js';
 
-export { groupedValidation, memberSplits, pooledF1Thresholds, type MemberSplit } from './fast-validation.js';
+export { groupedValidation, heldOutFit, memberSplits, pooledF1Thresholds, type MemberSplit } from './fast-validation.js';
 export { DEFAULT_FAST_EPOCHS, defaultFastEpochs, FastParamsSchema, PHOTOS_PER_MEMBER, WARM_START_EPOCHS, type FastParams, type FastParamsInput } from './fast-params.js';
-import type { FastDone, FastJob } from './fast-protocol.js';
+import { FastHeadsSchema, targetsSchema, type FastDone, type FastHeads, type FastJob } from './fast-protocol.js';
 
 
 /** A training image: its content hash, where to read it, its label index and its dHash (for grouping). */
@@ -30,6 +31,8 @@ export interface FastItem {
   name: string;
   label: number;
   dhash: string;
+  /** With a groups layout (FastRunInput.heads): the photo's value index in each group, -1 for none; multi: its label indexes. `label` then only stratifies the folds. */
+  targets?: number[];
 }
 
 export interface FastRunInput {
@@ -46,6 +49,8 @@ export interface FastRunInput {
   work: string;
   /** A warm start: an earlier fast version's upper.f32 and head, and its labels (matched to `labels` by name). */
   start?: { upper: string; head: LogisticHead; labels: readonly string[] };
+  /** The head's layout when it is not one softmax over `labels`: a softmax per group (labels in stacked group order), or a sigmoid per label. */
+  heads?: FastHeads;
 }
 
 export interface FastRunOptions extends Pick<RunEngineOptions, 'onMessage' | 'signal'> {
@@ -86,6 +91,7 @@ const CHECK_IMAGES = 8;
  */
 export async function trainFast(input: FastRunInput, options: FastRunOptions = {}): Promise<FastRunResult> {
   const { home, params, work } = input;
+  const layout = headLayout(input); // before any work: a layout that does not fit the labels fails at once
   const spec = atSize(input.spec, params.size);
   const timings: Record<string, number> = {};
   let t = performance.now();
@@ -157,6 +163,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     threads: params.threads ?? Math.min(2, os.availableParallelism()),
     deadline: params.budgetSeconds === undefined ? null : Date.now() / 1000 + params.budgetSeconds - (performance.now() - started) / 1000,
     out,
+    ...layout,
   };
   if (input.start) job.start = await writeStart(input.start, input.labels, work);
   const jobFile = path.join(work, 'job.json');
@@ -187,13 +194,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   // Each held-out photo scored by the member that never saw it (members in order, as the engine wrote them).
   const heldOut = splits.slice(0, engine.members).flatMap((split) => split.val);
   const valLogits = await readFloat32(path.join(out, engine.files.valLogits), heldOut.length * K);
-  const scored: ScoredImage[] = heldOut.map((i, k) => ({
-    image: input.train[i]!.name,
-    truth: input.train[i]!.label,
-    probs: softmax(valLogits.subarray(k * K, (k + 1) * K)),
-  }));
-  const thresholds = pooledF1Thresholds(K, scored);
-  const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
+  const { thresholds, accuracy } = heldOutFit(valLogits, input.train, heldOut, K, input.heads);
   return {
     engine,
     onnxFile,
@@ -201,7 +202,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     spec: { ...tuned, weights: { ...tuned.weights, file: 'backbone.onnx' } } as BackboneSpec,
     head,
     thresholds,
-    validation: { train: splits[0]!.train.length, val: scored.length, accuracy: scored.length ? correct / scored.length : 0 },
+    validation: { train: splits[0]!.train.length, val: heldOut.length, accuracy },
     check: exportCheck,
     epochs: job.epochs,
     upperFile: path.join(out, engine.files.upper),
@@ -209,6 +210,26 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     cache: { computed: missing.length, reused: input.train.length - missing.length, dir: cutDir },
     timings: { ...timings, ...Object.fromEntries(Object.entries(engine.timings).map(([k, v]) => [`engine.${k}`, Number(v.toFixed(2))])) },
   };
+}
+
+/**
+ * The job's head layout and targets, validated: nothing for one softmax (the single-label job is unchanged).
+ *
+ * @throws SkulensError ERR_TRAINING_INVALID when the groups do not make the labels or an item's targets do not fit them.
+ */
+function headLayout(input: FastRunInput): Pick<FastJob, 'heads' | 'targets'> {
+  if (input.heads === undefined) return {};
+  const heads = FastHeadsSchema.parse(input.heads);
+  if (heads.kind === 'groups' && heads.sizes.reduce((a, b) => a + b, 0) !== input.labels.length) {
+    throw new SkulensError('ERR_TRAINING_INVALID', { detail: `groups of ${heads.sizes.join('+')} values do not make the ${input.labels.length} labels` });
+  }
+  const schema = targetsSchema(heads, input.labels.length);
+  const targets = input.train.map((item) => {
+    const parsed = schema.safeParse(item.targets);
+    if (!parsed.success) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${item.name}: its targets ${JSON.stringify(item.targets)} do not fit the ${heads.kind} head (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+    return parsed.data;
+  });
+  return { heads, targets };
 }
 
 /** The backbone at another input side: the same resize-then-centre-crop, scaled (256 -> 224 becomes 329 -> 288). */

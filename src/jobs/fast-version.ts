@@ -1,19 +1,21 @@
 // The fast path as a model version: activation cache -> engine (the blocks above the cut + head,
 // trained on cached activations) -> the exported ONNX backbone served with onnxruntime on the test
 // split (checked against PyTorch on a few photos) -> thresholds from the grouped validation split ->
-// artefacts (backbone.onnx, head.bin, tuning.json, fast.json) on the version-job skeleton.
+// artefacts (backbone.onnx, head.bin, tuning.json, fast.json) on the version-job skeleton. A groups project
+// trains one head with a softmax per group over the same embedding, a multi-label project a sigmoid per
+// label (fast-plan.ts; labels, params and evaluation as the frozen path writes them).
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getBackbone, verifiedWeights } from '../backbone/index.js';
-import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
+import type { EvaluationReport } from '../evaluate/index.js';
 import { detectEngine, FastParamsSchema, findCut, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
 import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import { readModel, versionId, type Entry, type Registry, type Version } from '../registry/index.js';
-import { decodeHead, headProbabilities, type LogisticHead } from '../train/index.js';
+import { decodeHead, type LogisticHead } from '../train/index.js';
 import { fineTunable } from './fine-tune-parts.js';
-import { trainableSplit } from './split.js';
+import { fastPlan } from './fast-plan.js';
 import { runVersionJob, type JobProgress } from './version-job.js';
 
 /** The fast path's parameters are the driver's (src/finetune/fast.ts); the CLI and HTTP edges validate with them. */
@@ -49,28 +51,29 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
   const params = FastParamsSchema.parse(rawParams);
   const project = registry.projects.get(projectName);
   const base = fineTunable(getBackbone(params.backbone, home.models));
-  const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
+  const file = (e: Entry): string => path.resolve(home.root, e.blob);
+  const plan = fastPlan(registry, project, file);
+  const { labels } = plan;
   const start = params.from === undefined ? undefined : await warmStart(registry, home, projectName, params.from, base.id, params.cut);
   const engineInfo = await detectEngine(params.python);
   const work = path.join(home.tmp, `.fast.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const progress = options.onProgress ?? (() => undefined);
-  const file = (e: Entry): string => path.resolve(home.root, e.blob);
   try {
     return await runVersionJob(registry, home, {
       project,
-      init: { backbone: base.id, params: { mode: 'fast', ...params }, seed: params.seed },
+      init: { backbone: base.id, params: { mode: 'fast', ...params, ...plan.labelParams }, seed: params.seed },
       onStart: options.onStart,
       signal: options.signal,
       work: async (version, checkCancelled) => {
         await fs.mkdir(work, { recursive: true });
-        const labelIndex = new Map(labels.map((label, index) => [label, index]));
         const run = await trainFast(
           {
             home,
             spec: base,
             labels,
-            train: train.map((e) => ({ sha256: e.sha256, path: file(e), name: e.source, label: labelIndex.get(e.label)!, dhash: e.dhash })),
-            evaluate: test.map((e) => ({ path: file(e), name: e.source })),
+            train: plan.train,
+            evaluate: plan.evaluate,
+            heads: plan.heads,
             params,
             python: engineInfo.python,
             work,
@@ -88,8 +91,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
         );
         checkCancelled();
         // Thresholds come from the validation split inside the training photos; the test split only scores.
-        const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(run.head, run.served[k]!) }));
-        const report = evaluatePredictions(labels, scored, run.thresholds);
+        const report = plan.report(run);
         const spec = { ...run.spec, description: `${base.id} with the blocks above ${run.engine.cut} trained on project ${projectName} (${versionId(version)})` };
         const tuning = {
           mode: 'fast',
@@ -97,7 +99,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
           budget: { plan: 'fixed recipe', epochs: run.epochs, from: params.from ?? null, budgetSeconds: params.budgetSeconds ?? null, stoppedBy: run.engine.stoppedBy, epochsRun: run.engine.epochsRun },
           chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, members: run.engine.members, flipTest: params.flipTest ?? params.members === 1, epochs: run.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
           validation: { ...run.validation, history: run.engine.history },
-          thresholds: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
+          thresholds: THRESHOLD_METHOD[plan.heads?.kind ?? 'softmax'],
         };
         return {
           output: {
@@ -105,10 +107,10 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             labels,
             thresholds: run.thresholds,
             head: run.head,
-            params: { mode: 'fast', ...params },
-            images: { train: train.length, test: test.length },
+            params: { mode: 'fast', ...params, ...plan.labelParams },
+            images: plan.images,
             report,
-            snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
+            snapshot: plan.snapshot,
             extra: {
               'tuning.json': tuning,
               'fast.json': { engine: { ...engineInfo }, ...run.engine, files: undefined, check: run.check, cache: run.cache, timings: run.timings, servedAccuracy: report.accuracy },
@@ -133,6 +135,13 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
     await fs.rm(work, { recursive: true, force: true });
   }
 }
+
+/** How each head layout's thresholds are fitted (tuning.json). */
+const THRESHOLD_METHOD = Object.freeze({
+  softmax: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
+  groups: 'best F1 per group value on the held-out photos (a softmax per group), shrunk toward the group\'s pooled best-F1 threshold',
+  multi: 'best F1 per label on the held-out photos, a sigmoid per label',
+});
 
 /** The trained blocks of a fast version, kept so that a later version can start from them. */
 const UPPER_FILE = 'upper.f32';

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
 import { EmbeddingCache, averageUnit, embedWithCache, getBackbone, openEmbedder } from '../backbone/index.js';
 import { nearDuplicateClusters } from '../dataset/index.js';
-import { evaluateGroups, evaluateMultiLabel, groupSegments, type EvaluationReport } from '../evaluate/index.js';
+import { evaluateGroups, evaluateMultiLabel, groupSegments, type EvaluationReport, type GroupSegment } from '../evaluate/index.js';
+import { SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import { NONE_VALUE, groupLabel, groupsOf, parseGroupLabel, type LabelGroup } from '../labels/index.js';
 import type { Entry, Registry } from '../registry/index.js';
@@ -119,6 +120,47 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
   } finally {
     if (!options.embedder) await embedder?.close();
   }
+}
+
+/** A groups project's photos for one head with a softmax per group (the fast path's; the frozen path stacks a head per group). */
+export interface GroupsTrainingSet {
+  /** The groups in head order (model.json's params.groups). */
+  groups: LabelGroup[];
+  segments: GroupSegment[];
+  /** The stacked labels, `group:value`, segment after segment. */
+  labels: string[];
+  /** Each photo with its value index in each group (NONE_VALUE's index where it has none). */
+  train: { image: LabelSetImage; targets: number[] }[];
+  /** Test photos; one with a value never trained cannot be scored and is left out. */
+  test: { image: LabelSetImage; targets: number[] }[];
+  /** The group with the most values: it stratifies the validation folds, as it leads the frozen path's search. */
+  lead: number;
+}
+
+/**
+ * The groups, stacked labels and per-photo targets of a groups project, in the frozen path's head order.
+ *
+ * @throws SkulensError ERR_LABEL_GROUP_INVALID (a group with one value on every photo, or a malformed label).
+ */
+export function groupsTrainingSet(train: readonly LabelSetImage[], test: readonly LabelSetImage[]): GroupsTrainingSet {
+  const groups = groupsOf(train.map((i) => i.labels));
+  groups.forEach((g) => {
+    if (g.values.length < 2) throw new SkulensError('ERR_LABEL_GROUP_INVALID', { label: `${g.name}:${g.values[0]}`, detail: `group "${g.name}" has one value on every photo; a group needs at least two values to learn` });
+  });
+  const segments = groupSegments(groups);
+  const scorable = (images: readonly LabelSetImage[]): { image: LabelSetImage; targets: number[] }[] =>
+    images.flatMap((image) => {
+      const targets = truthsOf(groups, image.labels);
+      return targets === null ? [] : [{ image, targets }];
+    });
+  return {
+    groups,
+    segments,
+    labels: segments.flatMap((s) => s.values.map((v) => groupLabel(s.name, v))),
+    train: scorable(train),
+    test: scorable(test),
+    lead: groups.reduce((best, g, k) => (g.values.length > groups[best]!.values.length ? k : best), 0),
+  };
 }
 
 /** Each group's value index for a photo's labels (NONE_VALUE where it has none), or null when a value was never trained. */

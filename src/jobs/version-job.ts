@@ -49,8 +49,9 @@ export interface VersionJob<R> {
 
 /**
  * Multi-label and groups projects train only through the jobs that know their heads (they record
- * params.labelType); the fast path and fine-tuning train one softmax over one label per photo, so they are
- * refused here, before any row exists, with a coded error that says what to run instead.
+ * params.labelType): the frozen path both, the fast path groups (a softmax per group). A job that trains
+ * one softmax over one label per photo (fine-tuning, the fast path on a multi-label project) is refused
+ * here, before any row exists, with a coded error that says what to run instead.
  *
  * @throws SkulensError ERR_LABEL_TYPE_UNSUPPORTED
  */

@@ -135,13 +135,11 @@ export function registerTrain(program: Command, context: () => CliContext): void
 }
 
 /**
- * `fast`, except for multi-label and groups projects, which train only the frozen head. A missing project
- * is left to the mode to report, after the options are checked.
+ * `fast` for every label type (a softmax per group for groups projects, a sigmoid per label for multi-label
+ * ones); it falls back to the frozen head in one line where the engine cannot run.
  */
-async function defaultMode(ctx: CliContext, project: string): Promise<string> {
-  const registry = await ctx.registry();
-  const found = registry.projects.find(project);
-  return found === undefined || registry.projects.labelType(found.id) === 'single' ? 'fast' : 'frozen';
+async function defaultMode(_ctx: CliContext, _project: string): Promise<string> {
+  return 'fast';
 }
 
 /** The modes that take option `key`, for the refusal message. */

@@ -14,10 +14,11 @@ from torch import nn
 from augment import Batches
 from cut import find_cut, write_lower
 from fast_cache import compute_cache, load_cache
+from fast_heads import make_heads
 from fast_members import flat_uppers, load_start, make_members, served_network, stacked_head
 from onnx_torch import OnnxModule
 from recipe import Ema
-from train import Classifier, ThreadTuner, class_weights
+from train import Classifier, ThreadTuner
 
 
 class Upper(nn.Module):
@@ -82,15 +83,16 @@ def schedule(step, total, warmup):
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
 
 
-def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop, member=0, members=1):
+def fit_fast(job, model, feats, heads, train_idx, val_idx, emit, should_stop, member=0, members=1):
     """Trains one member's blocks above the cut and its head (seeded by the job's seed plus the member's
-    index); epochs are reported counted over all members. Returns the summary, or None when cancelled."""
+    index) on the loss of `heads` (fast_heads.py); epochs are reported counted over all members. Returns the
+    summary, or None when cancelled."""
     gen = torch.Generator().manual_seed(job["seed"] + member)
     body = [p for p in model.backbone.parameters() if p.requires_grad]
     opt = torch.optim.AdamW([{"params": body, "lr": job["lr"]}, {"params": list(model.fc.parameters()), "lr": job["headLr"]}],
                             weight_decay=job["weightDecay"])
     base_lrs = [job["lr"], job["headLr"]]
-    weights = class_weights(y[train_idx], job["numClasses"], job["balance"])
+    head_loss = heads.train_loss(job, train_idx)
     bs = job["batchSize"]
     steps = max(1, math.ceil(len(train_idx) / bs))
     epochs = job["epochs"]
@@ -114,7 +116,7 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop, member
             t0 = time.time()
             index = order[b * bs:(b + 1) * bs]
             logits, _ = model(train_batch(feats, index, gen, job["flip"]))
-            loss = F.cross_entropy(logits, y[index], weight=weights, label_smoothing=job["labelSmoothing"])
+            loss = head_loss(logits, index)
             for group, base in zip(opt.param_groups, base_lrs):
                 group["lr"] = base * schedule(step, total, warmup)
             opt.zero_grad(set_to_none=True)
@@ -133,9 +135,7 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop, member
                       "threads": threads, "elapsed": time.time() - started})
         torch.set_num_threads(tuner.best)
         logits, _ = embed_features(model, feats, val_idx)
-        y_val = y[val_idx]
-        val_acc = (logits.argmax(1) == y_val).float().mean().item() if len(val_idx) else 0.0
-        val_loss = F.cross_entropy(logits, y_val).item() if len(val_idx) else 0.0
+        val_acc, val_loss = heads.score(logits, val_idx)
         record = {"epoch": member * epochs + epoch, "trainLoss": running / max(1, seen), "valAccuracy": val_acc, "valLoss": val_loss,
                   "seconds": time.time() - t_epoch, "best": epoch == epochs}
         history.append(record)
@@ -149,8 +149,7 @@ def fit_fast(job, model, feats, y, train_idx, val_idx, emit, should_stop, member
         average.swap()  # the average into the model, for the last validation score and the export
     if average is not None and len(val_idx):
         logits, _ = embed_features(model, feats, val_idx)
-        history[-1]["valAccuracy"] = (logits.argmax(1) == y[val_idx]).float().mean().item()
-        history[-1]["valLoss"] = F.cross_entropy(logits, y[val_idx]).item()
+        history[-1]["valAccuracy"], history[-1]["valLoss"] = heads.score(logits, val_idx)
     last = history[-1]
     return {"epochsRun": len(history), "stoppedBy": stopped_by, "threads": tuner.best, "history": history, "valAccuracy": last["valAccuracy"],
             "valLoss": last["valLoss"], "trainSeconds": time.time() - started}
@@ -191,7 +190,7 @@ def run_fast(job, cancel, emit):
     timings["cache"] = time.time() - t
 
     t = time.time()
-    y = torch.tensor(job["labels"], dtype=torch.long)
+    heads = make_heads(job)
     # Member m trains on its own split (it holds out fold m), so two members see every photo between them.
     splits = job.get("splits") or [{"train": job["train"], "val": job["val"]}]
     split_idx = [(torch.tensor(sp["train"], dtype=torch.long), torch.tensor(sp["val"], dtype=torch.long)) for sp in splits]
@@ -203,7 +202,7 @@ def run_fast(job, cancel, emit):
         if last and (last["stoppedBy"] == "budget" or (job.get("deadline") is not None and time.time() + last["trainSeconds"] > job["deadline"])):
             last["stoppedBy"] = "budget"
             break
-        summary = fit_fast(job, member, feats, y, train_idx, val_idx, emit, cancel.is_set, m, len(members))
+        summary = fit_fast(job, member, feats, heads, train_idx, val_idx, emit, cancel.is_set, m, len(members))
         if summary is None:
             emit({"type": "cancelled"})
             return 3
@@ -225,8 +224,7 @@ def run_fast(job, cancel, emit):
     # Out-of-fold logits for thresholds: each member's on the photos it held out, members in order.
     held_out = [(member, split_idx[m % len(split_idx)][1]) for m, member in enumerate(members)]
     val_logits = torch.cat([embed_features(member, feats, idx, flip_average=flip_test)[0] for member, idx in held_out])
-    val_y = torch.cat([y[idx] for _, idx in held_out])
-    summary["valAccuracy"] = (val_logits.argmax(1) == val_y).float().mean().item() if len(val_y) else 0.0
+    summary["valAccuracy"] = heads.score(val_logits, torch.cat([idx for _, idx in held_out]))[0]
     val_logits.numpy().astype("<f4").tofile(os.path.join(out, "val-logits.f32"))
     # The export check: full-precision forward passes of the whole network on a few decoded images.
     with torch.no_grad():
