@@ -49,9 +49,9 @@ export interface VersionJob<R> {
 
 /**
  * Multi-label and groups projects train only through the jobs that know their heads (they record
- * params.labelType): the frozen path both, the fast path groups (a softmax per group). A job that trains
- * one softmax over one label per photo (fine-tuning, the fast path on a multi-label project) is refused
- * here, before any row exists, with a coded error that says what to run instead.
+ * params.labelType): the frozen path and the fast path, both types. A job that trains one softmax over
+ * one label per photo (fine-tuning) is refused here, before any row exists, with a coded error that says
+ * what to run instead.
  *
  * @throws SkulensError ERR_LABEL_TYPE_UNSUPPORTED
  */
@@ -59,7 +59,7 @@ export function assertLabelTypeSupported(registry: Registry, project: Project, p
   const labelType = registry.projects.labelType(project.id);
   if (labelType === 'single' || params.labelType === labelType) return;
   const mode = typeof params.mode === 'string' ? `Training with --mode ${params.mode}` : 'This training';
-  throw new SkulensError('ERR_LABEL_TYPE_UNSUPPORTED', { operation: mode, labelType, project: project.name, detail: 'it trains one softmax over one label per photo; train with --mode frozen, which covers single, multi and groups projects' });
+  throw new SkulensError('ERR_LABEL_TYPE_UNSUPPORTED', { operation: mode, labelType, project: project.name, detail: 'it trains one softmax over one label per photo; train with --mode fast or --mode frozen, which cover single, multi and groups projects' });
 }
 
 /**

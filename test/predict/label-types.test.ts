@@ -104,11 +104,11 @@ test('a groups version answers the best value of each group and the composed nam
   assert.deepEqual(summary.GroupEvaluationResults.map((g) => g.Group), ['warmth', 'colour']);
 });
 
-test('the fast path, fine-tuning and few-shot labels refuse multi and groups projects with a coded error', async () => {
+test('fine-tuning and few-shot labels refuse multi and groups projects with a coded error', async () => {
   const multi = registry.projects.get('multi');
-  assert.throws(() => assertLabelTypeSupported(registry, multi, { mode: 'fast' }), (error: Error & { code?: string }) => {
+  assert.throws(() => assertLabelTypeSupported(registry, multi, { mode: 'fine-tune' }), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'ERR_LABEL_TYPE_UNSUPPORTED');
-    assert.match(error.message, /--mode fast does not support multi projects \("multi"\).*--mode frozen/);
+    assert.match(error.message, /--mode fine-tune does not support multi projects \("multi"\).*--mode fast or --mode frozen/);
     return true;
   });
   assert.doesNotThrow(() => assertLabelTypeSupported(registry, registry.projects.get('single'), { mode: 'fine-tune' }));
