@@ -74,9 +74,9 @@ export const STAGED_ROW = {
   weights: { source: 'file', file: 'staged-cnn/model.onnx' },
 } as const;
 
-/** The small project of fixtures.ts with the staged graph beside the small one. */
-export async function stagedProject(): ReturnType<typeof smallProject> {
-  const project = await smallProject();
+/** The small project of fixtures.ts (its options passed on) with the staged graph beside the small one. */
+export async function stagedProject(options: Parameters<typeof smallProject>[0] = {}): ReturnType<typeof smallProject> {
+  const project = await smallProject(options);
   fs.mkdirSync(path.join(project.home.models, 'staged-cnn'), { recursive: true });
   fs.writeFileSync(path.join(project.home.models, 'staged-cnn', 'model.onnx'), stagedOnnxModel());
   fs.writeFileSync(path.join(project.home.models, 'staged-cnn.backbone.json'), JSON.stringify(STAGED_ROW));

@@ -14,9 +14,9 @@ import { exportVersion } from '../../src/export/index.js';
 import { Registry, readModel, readVersionJson } from '../../src/registry/index.js';
 import { decodeHead, groupedProbabilities } from '../../src/train/index.js';
 import { runCli } from '../helpers/cli.js';
-import { STAGED_ROW, stagedOnnxModel, stagedProject } from './fast-fixtures.js';
+import { stagedProject } from './fast-fixtures.js';
 import { labelledProject } from './fast-groups-fixtures.js';
-import { smallProject, torchPython } from './fixtures.js';
+import { torchPython } from './fixtures.js';
 
 const python = torchPython();
 const skip = python ? false : 'no python with torch and onnx';
@@ -124,10 +124,7 @@ test('a groups project trains on the fast path: served logits as PyTorch\'s, a s
 test('thresholds of a groups version come from held-out training photos: other test photos give identical thresholds', { skip }, async () => {
   const thresholds: number[][] = [];
   for (const testSeed of [4, 9]) {
-    const { home, registry, root } = await smallProject({ testSeed });
-    fs.mkdirSync(path.join(home.models, 'staged-cnn'), { recursive: true });
-    fs.writeFileSync(path.join(home.models, 'staged-cnn', 'model.onnx'), stagedOnnxModel());
-    fs.writeFileSync(path.join(home.models, 'staged-cnn.backbone.json'), JSON.stringify(STAGED_ROW));
+    const { home, registry, root } = await stagedProject({ testSeed });
     try {
       await groupsProject(registry, home, root, 'g');
       const { version, run } = await fastVersion(registry, home, 'g', { ...PARAMS, epochs: 1, python });

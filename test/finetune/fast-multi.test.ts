@@ -11,9 +11,9 @@ import { fastVersion } from '../../src/jobs/index.js';
 import { Predictor } from '../../src/predict/index.js';
 import { readModel } from '../../src/registry/index.js';
 import { sigmoidProbabilities } from '../../src/train/index.js';
-import { STAGED_ROW, stagedOnnxModel } from './fast-fixtures.js';
+import { stagedProject } from './fast-fixtures.js';
 import { labelledProject } from './fast-groups-fixtures.js';
-import { smallProject, torchPython } from './fixtures.js';
+import { torchPython } from './fixtures.js';
 
 const python = torchPython();
 const skip = python ? false : 'no python with torch and onnx';
@@ -58,10 +58,7 @@ print(json.dumps({
 test('a multi-label project trains on the fast path: served logits as PyTorch\'s, a sigmoid per label, thresholds from held-out photos only', { skip }, async () => {
   const thresholds: number[][] = [];
   for (const testSeed of [4, 9]) {
-    const { home, registry, root } = await smallProject({ testSeed });
-    fs.mkdirSync(path.join(home.models, 'staged-cnn'), { recursive: true });
-    fs.writeFileSync(path.join(home.models, 'staged-cnn', 'model.onnx'), stagedOnnxModel());
-    fs.writeFileSync(path.join(home.models, 'staged-cnn.backbone.json'), JSON.stringify(STAGED_ROW));
+    const { home, registry, root } = await stagedProject({ testSeed });
     try {
       await labelledProject(registry, home, root, 'm', 'multi', MULTI_LABELS);
       const { version, run, report } = await fastVersion(registry, home, 'm', { ...PARAMS, python });
