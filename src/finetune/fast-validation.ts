@@ -5,7 +5,7 @@
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { DEFAULT_THRESHOLD, labelOperatingPoints, multiLabelThresholds, type MultiScoredImage, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
-import { groupedStratifiedFolds } from '../train/index.js';
+import { groupedStratifiedFolds, sigmoid, softmax } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
 import type { FastHeads } from './fast-protocol.js';
 
@@ -96,7 +96,7 @@ export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredIma
 export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): { thresholds: number[]; accuracy: number } {
   const row = (k: number): Float32Array => valLogits.subarray(k * numLabels, (k + 1) * numLabels);
   if (heads === undefined) {
-    const scored: ScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truth: items[i]!.label, probs: softmax(row(k)) }));
+    const scored: ScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truth: items[i]!.label, probs: softmax(Float64Array.from(row(k))) }));
     const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
     return { thresholds: pooledF1Thresholds(numLabels, scored), accuracy: scored.length ? correct / scored.length : 0 };
   }
@@ -114,7 +114,7 @@ export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], 
     heldOut.forEach((i, k) => {
       const truth = items[i]!.targets![g]!;
       if (truth < 0) return;
-      const probs = softmax(row(k).slice(offset, offset + size));
+      const probs = softmax(Float64Array.from(row(k).subarray(offset, offset + size)));
       if (argmax(probs) !== truth) right[k] = false;
       scored.push({ image: items[i]!.name, truth, probs });
     });
@@ -122,26 +122,6 @@ export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], 
     offset += size;
   });
   return { thresholds, accuracy: heldOut.length ? right.filter(Boolean).length / heldOut.length : 0 };
-}
-
-export function unit(v: Float32Array): Float32Array {
-  let norm = 0;
-  for (const x of v) norm += x * x;
-  norm = Math.sqrt(norm) || 1;
-  return v.map((x) => x / norm);
-}
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
-}
-
-/** Softmax of one row of logits. */
-export function softmax(logits: Float32Array): Float32Array {
-  let top = -Infinity;
-  for (const z of logits) top = Math.max(top, z);
-  const e = logits.map((z) => Math.exp(z - top));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / sum);
 }
 
 export function argmax(p: Float32Array): number {

@@ -2,8 +2,8 @@
 // seeded randomness other domains reuse.
 export type { Head, LogisticHead, MlpHead, HeadTrainingOptions } from './types.js';
 export { trainHead, ABSENT_CLASS_BIAS } from './train-head.js';
-export { headProbabilities, headLogits, groupedProbabilities } from './probabilities.js';
-export { trainMultiLabelHead, sigmoidProbabilities, type MultiLabelOptions } from './multi-label.js';
+export { headProbabilities, headLogits, groupedProbabilities, softmax } from './probabilities.js';
+export { trainMultiLabelHead, sigmoid, sigmoidProbabilities, type MultiLabelOptions } from './multi-label.js';
 export { stackGroupHeads } from './group-head.js';
 export { balancedClassWeights } from './class-weights.js';
 export { encodeHead, decodeHead } from './codec.js';

@@ -58,7 +58,8 @@ function affine(W: Float32Array, b: Float32Array, x: ArrayLike<number>, dim: num
   }
 }
 
-function softmax(logits: Float64Array): Float32Array {
+/** Softmax of one row of logits (computed in place in `logits`, which it overwrites). */
+export function softmax(logits: Float64Array): Float32Array {
   let max = Number.NEGATIVE_INFINITY;
   for (let c = 0; c < logits.length; c++) if (logits[c]! > max) max = logits[c]!;
   let sum = 0;
