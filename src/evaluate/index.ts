@@ -4,6 +4,7 @@
 export type { ScoredImage } from './scored.js';
 export {
   bestF1Thresholds,
+  bestF1Index,
   targetPrecisionThresholds,
   labelOperatingPoints,
   DEFAULT_THRESHOLD,

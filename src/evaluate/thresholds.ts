@@ -61,20 +61,26 @@ function f1Of(tp: number, fp: number, positives: number): number {
   return denominator === 0 ? 0 : (2 * tp) / denominator;
 }
 
-/** The best-F1 threshold of one label's operating points (ties to the higher threshold; DEFAULT_THRESHOLD without positives). */
-export function bestF1Of(points: OperatingPoints): number {
-  if (points.positives === 0) return DEFAULT_THRESHOLD;
-  let best = DEFAULT_THRESHOLD;
+/** Index of the best-F1 operating point (ties to the higher threshold), or -1 without positives. */
+export function bestF1Index(points: OperatingPoints): number {
+  if (points.positives === 0) return -1;
+  let best = -1;
   let bestF1 = -1;
   // Points run from high to low thresholds, so a strict ">" keeps the higher threshold on a tie.
   for (let i = 0; i < points.thresholds.length; i++) {
     const f1 = f1Of(points.tp[i]!, points.fp[i]!, points.positives);
     if (f1 > bestF1) {
       bestF1 = f1;
-      best = points.thresholds[i]!;
+      best = i;
     }
   }
   return best;
+}
+
+/** The best-F1 threshold of one label's operating points (ties to the higher threshold; DEFAULT_THRESHOLD without positives). */
+export function bestF1Of(points: OperatingPoints): number {
+  const best = bestF1Index(points);
+  return best < 0 ? DEFAULT_THRESHOLD : points.thresholds[best]!;
 }
 
 /**

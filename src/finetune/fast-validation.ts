@@ -4,7 +4,7 @@
 // sigmoid per label and its best-F1 threshold, as the frozen multi path fits its out-of-fold ones.
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
-import { DEFAULT_THRESHOLD, labelOperatingPoints, multiLabelThresholds, type MultiScoredImage, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
+import { bestF1Index, DEFAULT_THRESHOLD, labelOperatingPoints, multiLabelThresholds, type MultiScoredImage, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
 import { groupedStratifiedFolds, sigmoid, softmax } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
 import type { FastHeads } from './fast-protocol.js';
@@ -44,16 +44,8 @@ export function groupedValidation(train: readonly FastItem[], params: Pick<FastP
  * validation split (grocery's, 0.99 right) is far above where new photos of the label score.
  */
 export function midGapF1Threshold(points: OperatingPoints): number {
-  if (points.positives === 0) return DEFAULT_THRESHOLD;
-  let best = 0;
-  let bestF1 = -1;
-  for (let i = 0; i < points.thresholds.length; i++) {
-    const f1 = (2 * points.tp[i]!) / (points.tp[i]! + points.fp[i]! + points.positives);
-    if (f1 > bestF1) {
-      bestF1 = f1;
-      best = i;
-    }
-  }
+  const best = bestF1Index(points);
+  if (best < 0) return DEFAULT_THRESHOLD;
   const below = best + 1 < points.thresholds.length ? points.thresholds[best + 1]! : 0;
   return (points.thresholds[best]! + below) / 2;
 }
