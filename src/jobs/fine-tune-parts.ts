@@ -64,7 +64,7 @@ export function engineJob(input: {
     dropout: params.dropout,
     augment: params.augment,
     balance: params.balance,
-    lpft: params.lpft,
+    lpft: params.lpft ?? params.from !== undefined,
     ema: params.ema,
     llrd: params.llrd,
     erase: params.erase,

@@ -24,6 +24,8 @@ export {
   type FineTunePhase,
   type FineTuneResult,
   DEFAULT_EPOCHS,
+  defaultFineTuneEpochs,
+  FINE_TUNE_PHOTOS,
   WARM_EPOCHS,
 } from './fine-tune.js';
 export { describePlan } from './fine-tune-parts.js';

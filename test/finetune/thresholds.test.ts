@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fineTuneVersion, type FineTuneResult } from '../../src/jobs/index.js';
+import { defaultFineTuneEpochs, fineTuneVersion, type FineTuneResult } from '../../src/jobs/index.js';
 import { readModel } from '../../src/registry/index.js';
 import { smallProject, torchPython } from './fixtures.js';
 
@@ -57,12 +57,19 @@ test('without --epochs a budget shrinks the plan before training, and the plan s
   const { home, registry } = await smallProject();
   try {
     const result = await fineTuneVersion(registry, home, 'p', { backbone: 'small-cnn', budgetSeconds: 1, batchSize: 8, workers: 1, threads: 1, python });
-    assert.equal(result.engine.plan.requestedEpochs, 7);
+    assert.equal(result.engine.plan.requestedEpochs, 12, "the recipe's cap: a small project's photos are far fewer than 26,000");
     assert.equal(result.engine.plan.epochs, 1);
     assert.equal(result.engine.plan.finalEpochs, 0, 'no epoch left for the larger size');
     const metrics = result.version.metrics as Record<string, unknown>;
-    assert.deepEqual([metrics.requestedEpochs, metrics.plannedEpochs], [7, 1]);
+    assert.deepEqual([metrics.requestedEpochs, metrics.plannedEpochs], [12, 1]);
   } finally {
     registry.close();
   }
+});
+
+test('the recipe shows about 26,000 training photos: 4 to 12 epochs, 3 for a warm start', () => {
+  assert.equal(defaultFineTuneEpochs(1796, false), 12, "grocery-store-dev's training photos less the 10% validation split (capped)");
+  assert.equal(defaultFineTuneEpochs(2761, false), 9, "clothing-dataset-small's");
+  assert.equal(defaultFineTuneEpochs(250_000, false), 4);
+  assert.equal(defaultFineTuneEpochs(2761, true), 3);
 });

@@ -38,7 +38,8 @@ test('a fine-tune --from a version starts from its backbone and trains a head fo
     const v1 = await fineTuneVersion(registry, home, 'p', { ...common, epochs: 3, lr: 3e-2 });
     await addColourLabel(registry, home, root, 'yellow', [210, 200, 40]);
     // A learning rate too small to move the weights: the new backbone is whichever one the run started from.
-    const still = { ...common, epochs: 1, lr: 1e-12, lpft: true, ema: 0 };
+    // LP-FT is left to its default: on for a warm start (its added label needs a head row), off for a fresh one.
+    const still = { ...common, epochs: 1, lr: 1e-12 };
     const warm = await fineTuneVersion(registry, home, 'p', { ...still, from: 'v1' });
     const cold = await fineTuneVersion(registry, home, 'p', still);
 
@@ -52,6 +53,8 @@ test('a fine-tune --from a version starts from its backbone and trains a head fo
     assert.ok(maxDiff(fromV1, fromBase) > 1e-3, 'v1 moved away from the base weights');
     assert.ok(maxDiff(fromWarm, fromV1) < 1e-4, `the warm start continues from v1 (diff ${maxDiff(fromWarm, fromV1)})`);
     assert.ok(maxDiff(fromCold, fromBase) < 1e-4, 'a fresh start begins from the base row');
+    assert.equal(typeof warm.engine.probeValAccuracy, 'number', 'the warm start fitted its head by a linear probe');
+    assert.equal(cold.engine.probeValAccuracy, null, 'a fresh start trains its head from scratch');
 
     const { manifest } = await readModel(home, warm.version.dir!);
     assert.deepEqual(manifest.labels, ['blue', 'green', 'red', 'yellow']);

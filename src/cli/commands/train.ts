@@ -116,7 +116,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--tune', 'frozen: search head type, learning rate, epochs, balance and augmentation by grouped CV (default)')
     .option('--no-tune', 'frozen: only pick C (when --c auto)')
     .option('--target-precision <p>', "frozen: fit each label's threshold for this precision (0-1] instead of best F1")
-    .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default fast 12, or 4 with --from; fine-tune 7, or 3 with --from; exact when given)')
+    .option('--epochs <n>', 'fast, fine-tune: passes over the training images (default: enough to show 26,000 photos, 4 to 12; with --from 4 (fast) or 3 (fine-tune); exact when given)')
     .option('--cut <channels>', 'fast: cut the backbone at the end of the stage with this many channels (default 96)')
     .option('--views <n>', 'fast: cached views per photo, the centre crop plus random crops (default 2)')
     .option('--members <n>', 'fast: copies of the trained blocks with different seeds, served together (default 2; 1 halves training and serving time)')
