@@ -69,8 +69,12 @@ export const WARM_START_EPOCHS = 4;
  */
 export const PHOTOS_PER_MEMBER = 26_000;
 
+/** Epochs that show about `photos` training photos when there are `trainPhotos`: 4 to `most`. */
+export function epochsShowing(photos: number, trainPhotos: number, most: number): number {
+  return Math.min(most, Math.max(4, Math.round(photos / Math.max(1, trainPhotos))));
+}
+
 /** Epochs of each member unless told: PHOTOS_PER_MEMBER over the training photos, 4 to 12 (4 for a warm start). */
 export function defaultFastEpochs(trainPhotos: number, warmStart: boolean): number {
-  if (warmStart) return WARM_START_EPOCHS;
-  return Math.min(DEFAULT_FAST_EPOCHS, Math.max(4, Math.round(PHOTOS_PER_MEMBER / Math.max(1, trainPhotos))));
+  return warmStart ? WARM_START_EPOCHS : epochsShowing(PHOTOS_PER_MEMBER, trainPhotos, DEFAULT_FAST_EPOCHS);
 }

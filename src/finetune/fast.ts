@@ -20,7 +20,7 @@ import { heldOutFit, memberSplits } from './fast-validation.js';
 import { defaultFastEpochs, type FastParams } from './fast-params.js';
 
 export { groupedValidation, heldOutFit, memberSplits, pooledF1Thresholds, type MemberSplit } from './fast-validation.js';
-export { DEFAULT_FAST_EPOCHS, defaultFastEpochs, FastParamsSchema, PHOTOS_PER_MEMBER, WARM_START_EPOCHS, type FastParams, type FastParamsInput } from './fast-params.js';
+export { DEFAULT_FAST_EPOCHS, defaultFastEpochs, epochsShowing, FastParamsSchema, PHOTOS_PER_MEMBER, WARM_START_EPOCHS, type FastParams, type FastParamsInput } from './fast-params.js';
 import { FastHeadsSchema, targetsSchema, type FastDone, type FastHeads, type FastJob } from './fast-protocol.js';
 
 

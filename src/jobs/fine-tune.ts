@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { backboneSpecSchema, getBackbone, verifiedWeights, type BackboneSpec } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
 import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
-import { checkExport, detectEngine, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
+import { checkExport, detectEngine, epochsShowing, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Num, Seed } from '../params.js';
 import { versionId, type Registry, type Version } from '../registry/index.js';
@@ -94,8 +94,7 @@ export const FINE_TUNE_PHOTOS = 26_000;
 
 /** Epochs unless told: FINE_TUNE_PHOTOS over the training photos (validation split excluded), 4 to DEFAULT_EPOCHS; WARM_EPOCHS for a warm start. */
 export function defaultFineTuneEpochs(trainPhotos: number, warmStart: boolean): number {
-  if (warmStart) return WARM_EPOCHS;
-  return Math.min(DEFAULT_EPOCHS, Math.max(4, Math.round(FINE_TUNE_PHOTOS / Math.max(1, trainPhotos))));
+  return warmStart ? WARM_EPOCHS : epochsShowing(FINE_TUNE_PHOTOS, trainPhotos, DEFAULT_EPOCHS);
 }
 export type FineTuneParamsInput = z.input<typeof FineTuneParamsSchema>;
 
