@@ -41,7 +41,8 @@ export const FineTuneParamsSchema = z.object({
   budgetSeconds: Duration(7 * 24 * 3600).optional(),
   // The fast path's optimiser settings, with layer-wise decay below its blocks: on grocery-store-dev val
   // they scored 0.862 against 0.797 for the earlier recipe (lr 3e-4, weight decay 0.01, batch 32, LP-FT,
-  // EMA, 7 epochs), and 0.930 against 0.927 on clothing (docs/fine-tuning.md, session 5 of 2026-11-29).
+  // EMA, 7 epochs); on clothing the two are equal within a run's noise, 0.919-0.930 against 0.919-0.927
+  // (docs/fine-tuning.md, session 5 of 2026-11-29).
   batchSize: Int(1, 512).default(64),
   lr: Num(Number.MIN_VALUE, 1).default(1e-3),
   headLr: Num(Number.MIN_VALUE, 10).default(3e-3),
@@ -88,7 +89,7 @@ export const DEFAULT_EPOCHS = 12;
 export const WARM_EPOCHS = 3;
 /**
  * Training photos the recipe shows by default: 12 epochs of grocery-store-dev's 1,800 (capped), 9 of
- * clothing's 2,760 (10.6 and 12.4 minutes on two cores).
+ * clothing's 2,760 (11 and 12-14 minutes on two cores).
  */
 export const FINE_TUNE_PHOTOS = 26_000;
 
