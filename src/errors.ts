@@ -78,6 +78,7 @@ export const ERRORS = Object.freeze({
   ERR_FINETUNE_BACKBONE_UNSUPPORTED: { message: 'Backbone "{backbone}" cannot be fine-tuned: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_FINETUNE_FAILED: { message: 'Fine-tuning failed: {detail}', status: 500, awsType: 'InternalServerError' },
   ERR_FINETUNE_EXPORT_MISMATCH: { message: 'The exported ONNX backbone differs from PyTorch by {diff} on {what} (tolerance {tolerance}); nothing was kept', status: 500, awsType: 'InternalServerError' },
+  ERR_AUTODIFF_OP_UNSUPPORTED: { message: 'The training engine cannot differentiate {op} (node {node}): {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_ROLE_REQUIRED: { message: 'Access denied: {operation} needs a key with role {role} or above; this key has role {current}. Create one with `skulens keys create --role {role}`', status: 403, awsType: 'AccessDeniedException' },
   ERR_ROLE_INVALID: { message: 'Role "{role}" is invalid. Should be one of: admin, train, detect', status: 400, awsType: 'InvalidParameterException' },
   ERR_AUTH_THROTTLED: { message: 'Too many failed sign-ins from {who}; try again in {seconds} s', status: 429, awsType: 'ThrottlingException' },

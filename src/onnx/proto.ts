@@ -4,12 +4,13 @@
 import onnxProto from 'onnx-proto';
 
 export const { onnx } = onnxProto;
-export type ModelProto = InstanceType<typeof onnx.ModelProto>;
-export type GraphProto = InstanceType<typeof onnx.GraphProto>;
-export type NodeProto = InstanceType<typeof onnx.NodeProto>;
-export type TensorProto = InstanceType<typeof onnx.TensorProto>;
-export type AttributeProto = InstanceType<typeof onnx.AttributeProto>;
-export type ValueInfoProto = InstanceType<typeof onnx.ValueInfoProto>;
+// The message interfaces: what decode returns and create accepts.
+export type ModelProto = onnxProto.onnx.IModelProto;
+export type GraphProto = onnxProto.onnx.IGraphProto;
+export type NodeProto = onnxProto.onnx.INodeProto;
+export type TensorProto = onnxProto.onnx.ITensorProto;
+export type AttributeProto = onnxProto.onnx.IAttributeProto;
+export type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
 export const DataType = onnx.TensorProto.DataType;
 
@@ -49,7 +50,7 @@ export function attributeValue(attr: AttributeProto): number | number[] | string
     case A.STRING:
       return new TextDecoder().decode(attr.s ?? new Uint8Array());
     case A.TENSOR:
-      return attr.t ? onnx.TensorProto.fromObject(attr.t) : undefined;
+      return attr.t ?? undefined;
     default:
       return undefined;
   }
