@@ -21,3 +21,4 @@ export { backboneClassNames } from './generic-models.js';
 export { convertedPath, isTfliteFile } from './tflite-weights.js';
 export { averageUnit } from './vector.js';
 export { openSyncOnnxSession, type SyncFeed, type SyncOnnxSession } from './runtime-onnx-sync.js';
+export { openGraphSession, CUDA_HINT, type GraphSession, type GraphSessionOptions, type GraphDevice, type Feed } from './runtime-graph.js';
