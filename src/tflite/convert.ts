@@ -4,8 +4,8 @@
 // as Gemm. The graph has one input `input` [N, 3, H, W] and two outputs: `embedding` (the input of
 // the final classifier layer) and `logits` (before any softmax). Activations are float: the model's
 // activation quantisation is not emulated.
+import { GraphBuilder, type Attributes } from '../onnx/index.js';
 import { dequantize, intValues, transpose4 } from './dequantize.js';
-import { OnnxGraphWriter } from './onnx-writer.js';
 import { TfliteFormatError, type Activation, type TfliteModel, type TfliteOperator, type TfliteTensor } from './read.js';
 
 /** Names of the converted graph's input and outputs. */
@@ -43,12 +43,29 @@ function samePads(inSize: number, stride: number, kernel: number, dilation: numb
 }
 
 class Converter {
-  readonly w = new OnnxGraphWriter();
+  readonly graph = new GraphBuilder();
   private readonly values = new Map<number, Value>();
+  private counter = 0;
   /** Output names of Gemm nodes, in order; the last is the classifier. */
   readonly gemms: { input: string; output: string; inC: number; outC: number }[] = [];
 
   constructor(private readonly model: TfliteModel) {}
+
+  /** Adds a node whose one output is named `<stem>_<n>`; returns that name. */
+  node(opType: string, inputs: string[], stem: string, attributes: Attributes = {}): string {
+    return this.graph.node(opType, inputs, { output: this.fresh(stem) }, attributes);
+  }
+
+  /** Adds a float initializer named `<stem>_<n>`; returns that name. */
+  constant(stem: string, dims: number[], values: Float32Array): string {
+    return this.graph.constant({ name: this.fresh(stem) }, dims, values);
+  }
+
+  // The converter numbers values itself, one count over nodes and initializers: the names are part of
+  // the cached bytes, and users see them (a fine-tune cut is reported as `add_151`).
+  private fresh(stem: string): string {
+    return `${stem}_${++this.counter}`;
+  }
 
   tensor(index: number): TfliteTensor {
     const t = this.model.tensors[index];
@@ -76,9 +93,9 @@ class Converter {
       case 'NONE':
         return name;
       case 'RELU6':
-        return this.w.node('Clip', [name, this.w.sharedScalar('relu6_min', 0), this.w.sharedScalar('relu6_max', 6)], 'relu6');
+        return this.node('Clip', [name, this.graph.sharedScalar('relu6_min', 0), this.graph.sharedScalar('relu6_max', 6)], 'relu6');
       case 'RELU':
-        return this.w.node('Relu', [name], 'relu');
+        return this.node('Relu', [name], 'relu');
       default:
         throw new TfliteFormatError(`${op.op} has fused activation ${activation}, which skulens cannot convert`);
     }
@@ -89,7 +106,7 @@ class Converter {
     const t = this.tensor(index);
     const values = dequantize(t);
     if (values.length !== channels) throw new TfliteFormatError(`bias "${t.name}" has ${values.length} values for ${channels} channels`);
-    return this.w.constant('b', [channels], values);
+    return this.constant('b', [channels], values);
   }
 
   gemm(input: Value, weightIndex: number, biasIndex: number | undefined, op: TfliteOperator): string {
@@ -97,9 +114,9 @@ class Converter {
     const outC = wt.shape[0]!;
     const inC = wt.shape.slice(1).reduce((p, d) => p * d, 1);
     // OHWI with H = W = 1 and TFLite's [out, in] dense weights are both row-major [out, in].
-    const weight = this.w.constant('fc_w', [outC, inC], dequantize(wt));
-    const bias = this.bias(biasIndex, outC) ?? this.w.constant('fc_b', [outC], new Float32Array(outC));
-    const output = this.w.node('Gemm', [input.name, weight, bias], 'fc', { transB: 1 });
+    const weight = this.constant('fc_w', [outC, inC], dequantize(wt));
+    const bias = this.bias(biasIndex, outC) ?? this.constant('fc_b', [outC], new Float32Array(outC));
+    const output = this.node('Gemm', [input.name, weight, bias], 'fc', { transB: 1 });
     this.gemms.push({ input: input.name, output, inC, outC });
     return this.activation(output, op.options.activation, op);
   }
@@ -107,7 +124,7 @@ class Converter {
   flat(v: Value, op: TfliteOperator): Value {
     if (v.form === 'flat') return v;
     if (v.shape[1] !== 1 || v.shape[2] !== 1) throw new TfliteFormatError(`${op.op} on a ${v.shape.join('x')} feature map: only 1x1 maps can be flattened`);
-    return { name: this.w.node('Flatten', [v.name], 'flatten', { axis: 1 }), form: 'flat', shape: v.shape };
+    return { name: this.node('Flatten', [v.name], 'flatten', { axis: 1 }), form: 'flat', shape: v.shape };
   }
 
   conv(op: TfliteOperator, depthwise: boolean): void {
@@ -126,18 +143,18 @@ class Converter {
     const [left, right] = o.padding === 'SAME' ? samePads(inW, sw, kw, dw) : [0, 0];
     // Conv weights OHWI -> OIHW; depthwise [1, H, W, C*M] -> [C*M, 1, H, W] with one group per input channel.
     const moved = transpose4(dequantize(wt), wt.shape, depthwise ? [3, 0, 1, 2] : [0, 3, 1, 2]);
-    const weight = this.w.constant('w', moved.shape, moved.values);
+    const weight = this.constant('w', moved.shape, moved.values);
     const bias = this.bias(op.inputs[2], outC);
-    const attributes: Record<string, number | number[]> = { group: depthwise ? inC : 1, kernel_shape: [kh, kw], pads: [top, left, bottom, right], strides: [sh, sw] };
+    const attributes: Attributes = { group: depthwise ? inC : 1, kernel_shape: [kh, kw], pads: [top, left, bottom, right], strides: [sh, sw] };
     if (dh !== 1 || dw !== 1) attributes.dilations = [dh, dw];
-    const conv = this.w.node('Conv', bias ? [input.name, weight, bias] : [input.name, weight], 'conv', attributes);
+    const conv = this.node('Conv', bias ? [input.name, weight, bias] : [input.name, weight], 'conv', attributes);
     this.set(op.outputs[0]!, this.activation(conv, o.activation, op), 'nchw');
   }
 
   globalPool(op: TfliteOperator): void {
     const input = this.value(op.inputs[0]!, op);
-    const gap = this.w.node('GlobalAveragePool', [input.name], 'gap');
-    this.set(op.outputs[0]!, this.w.node('Flatten', [gap], 'flatten', { axis: 1 }), 'flat');
+    const gap = this.node('GlobalAveragePool', [input.name], 'gap');
+    this.set(op.outputs[0]!, this.node('Flatten', [gap], 'flatten', { axis: 1 }), 'flat');
   }
 
   pool(op: TfliteOperator, kind: 'AveragePool' | 'MaxPool'): void {
@@ -148,7 +165,7 @@ class Converter {
     if (kind === 'AveragePool' && kh === inH && kw === inW && o.padding === 'VALID') return this.globalPool(op);
     const [top, bottom] = o.padding === 'SAME' ? samePads(inH, sh, kh, 1) : [0, 0];
     const [left, right] = o.padding === 'SAME' ? samePads(inW, sw, kw, 1) : [0, 0];
-    const pooled = this.w.node(kind, [input.name], kind === 'MaxPool' ? 'maxpool' : 'avgpool', { kernel_shape: [kh, kw], pads: [top, left, bottom, right], strides: [sh, sw] });
+    const pooled = this.node(kind, [input.name], kind === 'MaxPool' ? 'maxpool' : 'avgpool', { kernel_shape: [kh, kw], pads: [top, left, bottom, right], strides: [sh, sw] });
     this.set(op.outputs[0]!, this.activation(pooled, o.activation, op), 'nchw');
   }
 
@@ -186,7 +203,7 @@ class Converter {
           break;
         case 'ADD': {
           const [a, b] = [this.value(op.inputs[0]!, op), this.value(op.inputs[1]!, op)];
-          this.set(op.outputs[0]!, this.activation(this.w.node('Add', [a.name, b.name], 'add'), op.options.activation, op), a.form);
+          this.set(op.outputs[0]!, this.activation(this.node('Add', [a.name, b.name], 'add'), op.options.activation, op), a.form);
           break;
         }
         case 'RELU6':
@@ -245,14 +262,22 @@ export function convertTflite(model: TfliteModel, graphName = 'tflite'): Convert
   if (logits.form !== 'flat' || !classifier || classifier.output !== logits.name) {
     throw new TfliteFormatError('the model does not end in a classifier layer (a dense layer or 1x1 convolution after global pooling)');
   }
-  converter.w.rename(classifier.input, CONVERTED_NAMES.embedding);
-  converter.w.rename(logits.name, CONVERTED_NAMES.logits);
+  converter.graph.rename(classifier.input, CONVERTED_NAMES.embedding);
+  converter.graph.rename(logits.name, CONVERTED_NAMES.logits);
   const { inC: embeddingDim, outC: classes } = classifier;
   const q = inputTensor.quantization;
   const pixelScale = inputTensor.type === 'uint8' && q && q.scale.length === 1 ? { mean: q.zeroPoint[0] ?? 0, std: 1 / q.scale[0]! } : undefined;
-  const onnx = converter.w.encode(graphName, { name: CONVERTED_NAMES.input, dims: [1, channels, height, width] }, [
-    { name: CONVERTED_NAMES.embedding, dims: [1, embeddingDim] },
-    { name: CONVERTED_NAMES.logits, dims: [1, classes] },
-  ]);
-  return { onnx, input: { height, width, channels }, pixelScale, embeddingDim, classes, ops: converter.w.opTypes() };
+  // Nodes stay unnamed: the conversion is cached under the .tflite's sha256 alone (backbone/tflite-weights.ts),
+  // so the bytes written for a given .tflite must stay what earlier releases wrote.
+  for (const node of converter.graph.nodes) Reflect.deleteProperty(node, 'name');
+  const onnx = converter.graph.encode({
+    graphName,
+    producer: 'skulens-tflite',
+    inputs: [{ name: CONVERTED_NAMES.input, dims: ['batch', channels, height, width] }],
+    outputs: [
+      { name: CONVERTED_NAMES.embedding, dims: ['batch', embeddingDim] },
+      { name: CONVERTED_NAMES.logits, dims: ['batch', classes] },
+    ],
+  });
+  return { onnx, input: { height, width, channels }, pixelScale, embeddingDim, classes, ops: converter.graph.opTypes() };
 }

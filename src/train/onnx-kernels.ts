@@ -4,42 +4,35 @@
 // synchronously, like the rest of src/train, through the backbone domain's synchronous session, so
 // trainHead keeps its signature.
 import os from 'node:os';
-import onnxProto from 'onnx-proto';
 import { openSyncOnnxSession, type SyncOnnxSession } from '../backbone/index.js';
+import { GraphBuilder, int64Tensor, type Attributes, type ValueSpec } from '../onnx/index.js';
 import type { Head } from './types.js';
 
-const { onnx } = onnxProto;
-type NodeProto = InstanceType<typeof onnx.NodeProto>;
 type Dim = number | string;
 type Feeds = Record<string, Float32Array | [Float32Array, number[]]>;
+/** One node of a kernel: op type, inputs, its one output and attributes. */
+type Step = readonly [opType: string, inputs: readonly string[], output: string, attributes?: Attributes];
 
-const attrInt = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
-const attrInts = (name: string, ints: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
-const valueInfo = (name: string, dims: Dim[]) =>
-  onnx.ValueInfoProto.create({
-    name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
-  });
+/** ReduceSum takes its axes as an input since opset 13: int64 constants a kernel gets when it reads them. */
+const AXES: readonly (readonly [string, number[]])[] = [
+  ['axis0', [0]],
+  ['axes01', [0, 1]],
+];
+
+const specs = (values: Record<string, Dim[]>): ValueSpec[] => Object.entries(values).map(([name, dims]) => ({ name, dims }));
 
 /** A compiled graph: named float inputs in, named float outputs back. */
 export class Kernel {
   private readonly session: SyncOnnxSession;
   constructor(
-    nodes: NodeProto[],
+    steps: readonly Step[],
     private readonly inputs: Record<string, Dim[]>,
     private readonly outputs: Record<string, Dim[]>,
   ) {
-    // ReduceSum takes its axes as an input since opset 13: two int64 constants.
-    const axes = (name: string, values: number[]) =>
-      onnx.TensorProto.create({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values });
-    const graph = onnx.GraphProto.create({
-      name: 'skulens_train',
-      node: nodes,
-      initializer: [axes('axis0', [0]), axes('axes01', [0, 1])].filter((t) => nodes.some((node) => node.input.includes(t.name))),
-      input: Object.entries(inputs).map(([name, dims]) => valueInfo(name, dims)),
-      output: Object.entries(outputs).map(([name, dims]) => valueInfo(name, dims)),
-    });
-    const bytes = onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph })).finish();
+    const graph = new GraphBuilder();
+    for (const [opType, input, output, attributes] of steps) graph.node(opType, input, { output }, attributes);
+    for (const [name, values] of AXES) if (steps.some(([, input]) => input.includes(name))) graph.initializers.push(int64Tensor(name, [values.length], values));
+    const bytes = graph.encode({ graphName: 'skulens_train', inputs: specs(inputs), outputs: specs(outputs), opset: 17, irVersion: 8 });
     // Two threads at most: the GEMMs are large enough to share, and the server keeps serving beside.
     this.session = openSyncOnnxSession(bytes, Math.min(2, os.availableParallelism()));
   }
@@ -56,36 +49,36 @@ export class Kernel {
   }
 }
 
-const n = (opType: string, input: string[], output: string, attribute: ReturnType<typeof attrInt>[] = []): NodeProto =>
-  onnx.NodeProto.create({ opType, input, output: [output], attribute });
-
 /** x (raw rows) -> xs = (x - mean) * inv. */
-const standardiseNodes = (): NodeProto[] => [n('Sub', ['x', 'mean'], 'xc'), n('Mul', ['xc', 'inv'], 'xs')];
+const STANDARDISE: readonly Step[] = [
+  ['Sub', ['x', 'mean'], 'xc'],
+  ['Mul', ['xc', 'inv'], 'xs'],
+];
 
 /**
  * Softmax cross-entropy on logits `z` against `yw` (one-hot x sample weight) and `sw` (sample weight,
  * [B,1]): outputs `loss` (sum_i w_i logloss_i) and leaves `r` = w (p - onehot), the logits' gradient.
  */
-const softmaxLossNodes = (): NodeProto[] => [
-  n('ReduceLogSumExp', ['z'], 'lse', [attrInts('axes', [1]), attrInt('keepdims', 1)]),
-  n('Sub', ['z', 'lse'], 'logp'),
-  n('Exp', ['logp'], 'p'),
-  n('Mul', ['p', 'sw'], 'pw'),
-  n('Sub', ['pw', 'yw'], 'r'),
-  n('Mul', ['yw', 'logp'], 'ywlogp'),
-  n('ReduceSum', ['ywlogp', 'axes01'], 'negloss', [attrInt('keepdims', 0)]),
-  n('Neg', ['negloss'], 'loss'),
+const SOFTMAX_LOSS: readonly Step[] = [
+  ['ReduceLogSumExp', ['z'], 'lse', { axes: [1], keepdims: 1 }],
+  ['Sub', ['z', 'lse'], 'logp'],
+  ['Exp', ['logp'], 'p'],
+  ['Mul', ['p', 'sw'], 'pw'],
+  ['Sub', ['pw', 'yw'], 'r'],
+  ['Mul', ['yw', 'logp'], 'ywlogp'],
+  ['ReduceSum', ['ywlogp', 'axes01'], 'negloss', { keepdims: 0 }],
+  ['Neg', ['negloss'], 'loss'],
 ];
 
 /** Gradient kernel of the logistic head: inputs x, mean, inv, yw, sw, W, b; outputs loss, gW, gb. */
 export function logisticGradientKernel(dim: number, classes: number): Kernel {
   return new Kernel(
     [
-      ...standardiseNodes(),
-      n('Gemm', ['xs', 'W', 'b'], 'z', [attrInt('transB', 1)]),
-      ...softmaxLossNodes(),
-      n('Gemm', ['r', 'xs'], 'gW', [attrInt('transA', 1)]),
-      n('ReduceSum', ['r', 'axis0'], 'gb', [attrInt('keepdims', 0)]),
+      ...STANDARDISE,
+      ['Gemm', ['xs', 'W', 'b'], 'z', { transB: 1 }],
+      ...SOFTMAX_LOSS,
+      ['Gemm', ['r', 'xs'], 'gW', { transA: 1 }],
+      ['ReduceSum', ['r', 'axis0'], 'gb', { keepdims: 0 }],
     ],
     { x: ['B', dim], mean: [dim], inv: [dim], yw: ['B', classes], sw: ['B', 1], W: [classes, dim], b: [classes] },
     { loss: [], gW: [classes, dim], gb: [classes] },
@@ -96,19 +89,19 @@ export function logisticGradientKernel(dim: number, classes: number): Kernel {
 export function mlpGradientKernel(dim: number, hidden: number, classes: number): Kernel {
   return new Kernel(
     [
-      ...standardiseNodes(),
-      n('Gemm', ['xs', 'W1', 'b1'], 'a', [attrInt('transB', 1)]),
-      n('Relu', ['a'], 'h'),
-      n('Gemm', ['h', 'W2', 'b2'], 'z', [attrInt('transB', 1)]),
-      ...softmaxLossNodes(),
-      n('Gemm', ['r', 'h'], 'gW2', [attrInt('transA', 1)]),
-      n('ReduceSum', ['r', 'axis0'], 'gb2', [attrInt('keepdims', 0)]),
-      n('MatMul', ['r', 'W2'], 'dh'),
+      ...STANDARDISE,
+      ['Gemm', ['xs', 'W1', 'b1'], 'a', { transB: 1 }],
+      ['Relu', ['a'], 'h'],
+      ['Gemm', ['h', 'W2', 'b2'], 'z', { transB: 1 }],
+      ...SOFTMAX_LOSS,
+      ['Gemm', ['r', 'h'], 'gW2', { transA: 1 }],
+      ['ReduceSum', ['r', 'axis0'], 'gb2', { keepdims: 0 }],
+      ['MatMul', ['r', 'W2'], 'dh'],
       // ReLU passes the gradient only where the unit was active; h >= 0, so sign(h) is that mask.
-      n('Sign', ['h'], 'mask'),
-      n('Mul', ['dh', 'mask'], 'da'),
-      n('Gemm', ['da', 'xs'], 'gW1', [attrInt('transA', 1)]),
-      n('ReduceSum', ['da', 'axis0'], 'gb1', [attrInt('keepdims', 0)]),
+      ['Sign', ['h'], 'mask'],
+      ['Mul', ['dh', 'mask'], 'da'],
+      ['Gemm', ['da', 'xs'], 'gW1', { transA: 1 }],
+      ['ReduceSum', ['da', 'axis0'], 'gb1', { keepdims: 0 }],
     ],
     { x: ['B', dim], mean: [dim], inv: [dim], yw: ['B', classes], sw: ['B', 1], W1: [hidden, dim], b1: [hidden], W2: [classes, hidden], b2: [classes] },
     { loss: [], gW1: [hidden, dim], gb1: [hidden], gW2: [classes, hidden], gb2: [classes] },
@@ -119,12 +112,24 @@ export function mlpGradientKernel(dim: number, hidden: number, classes: number):
 export function probabilityKernel(head: Head): { kernel: Kernel; weights: Feeds } {
   const { dim, numClasses: K } = head;
   if (head.kind === 'logistic') {
-    const kernel = new Kernel([n('Gemm', ['x', 'W', 'b'], 'z', [attrInt('transB', 1)]), n('Softmax', ['z'], 'p', [attrInt('axis', 1)])], { x: ['B', dim], W: [K, dim], b: [K] }, { p: ['B', K] });
+    const kernel = new Kernel(
+      [
+        ['Gemm', ['x', 'W', 'b'], 'z', { transB: 1 }],
+        ['Softmax', ['z'], 'p', { axis: 1 }],
+      ],
+      { x: ['B', dim], W: [K, dim], b: [K] },
+      { p: ['B', K] },
+    );
     return { kernel, weights: { W: head.weights, b: head.bias } };
   }
   const H = head.hidden;
   const kernel = new Kernel(
-    [n('Gemm', ['x', 'W1', 'b1'], 'a', [attrInt('transB', 1)]), n('Relu', ['a'], 'h'), n('Gemm', ['h', 'W2', 'b2'], 'z', [attrInt('transB', 1)]), n('Softmax', ['z'], 'p', [attrInt('axis', 1)])],
+    [
+      ['Gemm', ['x', 'W1', 'b1'], 'a', { transB: 1 }],
+      ['Relu', ['a'], 'h'],
+      ['Gemm', ['h', 'W2', 'b2'], 'z', { transB: 1 }],
+      ['Softmax', ['z'], 'p', { axis: 1 }],
+    ],
     { x: ['B', dim], W1: [H, dim], b1: [H], W2: [K, H], b2: [K] },
     { p: ['B', K] },
   );

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { decodeModel } from '../../src/onnx/index.js';
 import { convertTflite, packedLabels, readTflite, TfliteFormatError } from '../../src/tflite/index.js';
 import { appendZip, OP } from './fixtures.js';
 import { C, CLASSES, H, referenceForward, tinyClassifier, W } from './tiny-classifier.js';
@@ -42,8 +43,7 @@ for (const tail of ['mean-dense', 'pool-conv'] as const) {
 }
 
 test('the converted graph keeps the reference op vocabulary with explicit asymmetric SAME pads', () => {
-  const { onnx } = onnxProto;
-  const model = onnx.ModelProto.decode(convertTflite(readTflite(tinyClassifier('pool-conv'))).onnx);
+  const model = decodeModel(convertTflite(readTflite(tinyClassifier('pool-conv'))).onnx);
   const nodes = model.graph!.node!;
   assert.deepEqual(nodes.map((n) => n.opType), ['Conv', 'Clip', 'Conv', 'Clip', 'Add', 'GlobalAveragePool', 'Flatten', 'Gemm']);
   const pads = (n: (typeof nodes)[number]): number[] => n.attribute!.find((a) => a.name === 'pads')!.ints!.map(Number);
@@ -93,6 +93,14 @@ test('the shipped MobileNetV2 (int8, per-channel scales) converts to the referen
   assert.equal(converted.pixelScale?.mean, 127);
   assert.ok(Math.abs(converted.pixelScale!.std - 127.5) < 1e-3);
   assert.equal(packedLabels(bytes)?.labels.length, 1001);
+});
+
+// Conversions are cached under the .tflite's sha256 alone (src/backbone/tflite-weights.ts), so a change to
+// the bytes written would leave earlier releases' cached files served as if current.
+test('the shipped MobileNetV2 converts to the same bytes that earlier releases cached', () => {
+  const converted = convertTflite(readTflite(fs.readFileSync(VENDORED)), 'mobilenet-v2-imagenet');
+  const sha256 = createHash('sha256').update(converted.onnx).digest('hex');
+  assert.equal(sha256, '5660a2cf860abcd8ac8f9a6bf7640c7f7deaa678a0ddb82d386e5adcd16d4d21', 'the converted bytes changed: key the conversion cache by the new bytes too, then update this hash');
 });
 
 // The reference conversion in ../shared was made from the other (uint8, per-tensor) file of the same
