@@ -61,6 +61,9 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       budget: { type: 'string' },
       threads: { type: 'string' },
       workers: { type: 'string' },
+      engine: { type: 'string' },
+      device: { type: 'string' },
+      'freeze-depthwise': { type: 'string' },
       'predict-sample': { type: 'string', default: '100' },
       json: { type: 'boolean', default: false },
     },
@@ -70,7 +73,8 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       Object.entries({
         backbone: values.backbone, seed: values.seed, cut: values.cut, views: values.views, members: values.members, epochs: values.epochs, lr: values.lr, headLr: values['head-lr'],
         weightDecay: values['weight-decay'], ema: values.ema, flipTest: values['flip-test'] === undefined ? undefined : values['flip-test'] !== 'false', size: values.size, from: values.from, valFraction: values['val-fraction'], batchSize: values['batch-size'], cacheRuntime: values['cache-runtime'],
-        budgetSeconds: values.budget, threads: values.threads, workers: values.workers,
+        budgetSeconds: values.budget, threads: values.threads, workers: values.workers, engine: values.engine, device: values.device,
+        freezeDepthwise: values['freeze-depthwise'] === undefined ? undefined : values['freeze-depthwise'] !== 'false',
       }).filter(([, v]) => v !== undefined),
     ),
   );
@@ -110,6 +114,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     const images = result.version.metrics?.images as { train: number; test: number };
     const summary = {
       mode: 'fast',
+      engine: params.engine,
       backbone: params.backbone,
       cut: `${run.engine.cut} ${JSON.stringify(run.engine.shape)}`,
       accuracy: round(report.accuracy),
@@ -126,7 +131,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       exportMaxDiff: Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff),
       cpuSeconds: round(cpu, 1),
       load: { before: loadBefore, after: loadAfter },
-      params: { cut: params.cut, views: params.views, members: run.engine.members, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest ?? params.members === 1, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime },
+      params: { cut: params.cut, views: params.views, members: run.engine.members, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest ?? params.members === 1, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime, engine: params.engine, device: params.device, freezeDepthwise: params.freezeDepthwise },
     };
     console.log(
       `fast path (${summary.cut}): test accuracy ${summary.accuracy.toFixed(3)}, macro-F1 ${summary.macroF1.toFixed(3)} on ${images.test} images; ` +

@@ -4,7 +4,7 @@
 // graph sessions.
 export { blockOutputs, findCut, cutShape, lowerModel, subgraphModel, LOWER_OUTPUT } from './cut.js';
 export { runFast, type FastRunJob, type FastRunOutput } from './fast-run.js';
-export { network, trainingStep, scoringGraph, trainedWeights, HEAD, type Network, type NetworkSpec } from './network.js';
+export { network, trainingStep, scoringGraph, trainedWeights, untrainableOp, HEAD, type Network, type NetworkSpec } from './network.js';
 export { batchInner } from './layout.js';
 export { headLoss, classWeights, type HeadLayout, type HeadLoss } from './heads.js';
 export { AdamW, schedule, warmupSteps, type Param } from './optimizer.js';

@@ -2,7 +2,7 @@
 // trained), the backbone's pooling, then the classifier skulens serves: the embedding L2-normalised and
 // scaled by sqrt(dim), dropout (a mask fed with each batch), and a linear layer. Scaling makes the trained
 // layer an ordinary logistic head on the normalised embedding: weights sqrt(dim) * W, bias b.
-import { buildForward, buildTrainingStep, graphAbove, opNode, type BuiltStep, type Graph, type LossSpec, type OpNode } from '../autodiff/index.js';
+import { buildForward, buildTrainingStep, graphAbove, missingRules, opNode, type BuiltStep, type Graph, type LossSpec, type OpNode } from '../autodiff/index.js';
 import { batchInner } from './layout.js';
 
 /** Inputs that are settings, never weights: Clip's bounds, batch-norm statistics, pads and shapes. */
@@ -109,4 +109,14 @@ export function trainingStep(net: Network, batch: number, loss: LossSpec): Built
 export function scoringGraph(net: Network, batch: number): Uint8Array {
   const { graph, nodes, input } = forBatch(net, batch, false);
   return buildForward({ graph, nodes, inputs: [input], trainable: trainedWeights(net), outputs: [HEAD.logits, HEAD.embedding] });
+}
+
+/**
+ * Why the engine cannot train the blocks above the cut of this graph: an op on the way without a gradient
+ * rule (named, with one node); undefined when it can.
+ */
+export function untrainableOp(spec: NetworkSpec): string | undefined {
+  const net = network(spec);
+  const missing = missingRules(net.upper, net.body);
+  return missing.length ? `${missing.map((m) => m.op).join(', ')} (node ${missing[0]!.node}) has no gradient rule` : undefined;
 }

@@ -54,8 +54,21 @@ export const FastParamsSchema = z.object({
   valFraction: Num(0.02, 0.5).default(0.05),
   /** Wall-clock budget of the training in seconds; the engine stops after the epoch that would overrun it. */
   budgetSeconds: Duration(7 * 24 * 3600).optional(),
+  /** Intra-op threads of the training sessions; default the machine's cores. */
   threads: Int(1, 256).optional(),
   workers: Int(1, 64).optional(),
+  /**
+   * What trains the blocks: onnxruntime (in Node, no Python) or the PyTorch reference engine (a python with
+   * torch and onnx), kept for side-by-side measurement.
+   */
+  engine: z.enum(['onnx', 'torch']).default('onnx'),
+  /** Where the ONNX engine trains: the CPU, or onnxruntime's CUDA provider where its CUDA binaries are installed. */
+  device: z.enum(['cpu', 'cuda']).default('cpu'),
+  /**
+   * Keep the depthwise kernels as the backbone has them (their biases still train): the ONNX engine then runs
+   * them in onnxruntime's fast blocked layout (docs/fast-path.md). The PyTorch engine always trains them.
+   */
+  freezeDepthwise: z.boolean().default(true),
   python: z.string().min(1).optional(),
 });
 export type FastParams = z.output<typeof FastParamsSchema>;

@@ -7,6 +7,6 @@ export { EngineMessageSchema, PlanSchema, parseEngineLine, CANCEL_LINE, type Eng
 export { writeCanvasFile, canvasSide, pixelScale, type CanvasOptions } from './images.js';
 export { checkExport, readHead, readFloat32, EXPORT_TOLERANCE, type ExportCheck } from './outputs.js';
 export { ActivationCache, VIEW_KEYS, CROP_STRENGTH, viewSeed } from './activation-cache.js';
-export { findCut, computeActivations, cropView, toFloat16, type CutJob } from './lower-ort.js';
+export { fastCut, lowerGraph, computeActivations, cropView, toFloat16 } from './lower-ort.js';
 export { FastHeadsSchema, type FastHeads } from './fast-protocol.js';
 export { trainFast, groupedValidation, heldOutFit, memberSplits, pooledF1Thresholds, defaultFastEpochs, epochsShowing, FastParamsSchema, type FastParams, type FastParamsInput, type FastItem, type FastRunInput, type FastRunOptions, type FastRunResult, type MemberSplit } from './fast.js';

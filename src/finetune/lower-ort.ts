@@ -1,25 +1,34 @@
 // The fast path's frozen lower part on onnxruntime (measured about 2.5x less CPU per image than the
-// same layers in PyTorch): the engine writes the graph below the cut once per backbone and cut, and the
+// same layers in PyTorch): the graph below the cut is written once per backbone and cut, and the
 // backbone domain's embedding pool runs it on each image and view; this module turns each output back
 // into the raw activations and stores them as float16 cache files.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { openEmbedder, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
+import { openEmbedder, openGraphSession, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
 import type { AugmentView } from '../augment/index.js';
 import { SkulensError } from '../errors.js';
 import { mulberry32 } from '../train/index.js';
 import { CROP_STRENGTH, JITTER, VIEW_KEYS, viewSeed } from './activation-cache.js';
-import { runCutEngine } from './engine.js';
+import { readGraph } from '../autodiff/index.js';
+import { cutShape, findCut, lowerModel } from '../engine/index.js';
 
-/** Where the backbone is cut, and the graph below the cut (output: activations + a trailing 1, see cut.py). */
+/** Where the backbone is cut, and the graph below the cut (output: activations + a trailing 1, see engine/cut.ts). */
 export interface LowerGraph {
   tensor: string;
   shape: number[];
   file: string;
 }
 
-/** The graph below the cut, written by the engine the first time and kept in the cut's cache folder. */
-export async function lowerGraph(python: string, base: BackboneSpec, modelFile: string, channels: number, cutDir: string, work: string): Promise<LowerGraph> {
+/** The backbone's cut: the output of its last block with `channels` channels, and that tensor's shape per image at the spec's input side. */
+export async function fastCut(base: BackboneSpec, modelFile: string, channels: number): Promise<{ tensor: string; shape: number[] }> {
+  const graph = readGraph(await fs.readFile(modelFile));
+  const tensor = findCut(graph, base.tap, channels);
+  const shape = await cutShape(graph, base.input.name, tensor, base.input.size, (model) => openGraphSession(model, { threads: 1 }));
+  return { tensor, shape };
+}
+
+/** The graph below the cut, written the first time and kept in the cut's cache folder. */
+export async function lowerGraph(base: BackboneSpec, modelFile: string, channels: number, cutDir: string): Promise<LowerGraph> {
   const file = path.join(cutDir, 'lower.onnx');
   const info = path.join(cutDir, 'cut.json');
   try {
@@ -30,32 +39,11 @@ export async function lowerGraph(python: string, base: BackboneSpec, modelFile: 
     // not there yet: written below
   }
   await fs.mkdir(cutDir, { recursive: true });
-  const cut = await findCut(python, work, { model: modelFile, output: base.tap, pool: base.pool, cutChannels: channels, size: base.input.size, lowerModel: file });
-  await fs.writeFile(info, JSON.stringify(cut));
+  const cut = await fastCut(base, modelFile, channels);
+  const graph = readGraph(await fs.readFile(modelFile));
+  await writeAtomicBytes(file, lowerModel(graph, base.input.name, cut.tensor, base.input.size, cut.shape.reduce((a, b) => a * b, 1)));
+  await writeAtomicBytes(info, new TextEncoder().encode(JSON.stringify(cut)));
   return { ...cut, file };
-}
-
-/** What the engine's cut job needs: the graph, its embedding output, the cut's channels, the input side. */
-export interface CutJob {
-  model: string;
-  output: string;
-  pool: BackboneSpec['pool'];
-  cutChannels: number;
-  size: number;
-  /** Where to write the graph below the cut; omitted = only find the cut. */
-  lowerModel?: string;
-}
-
-/**
- * Finds the cut in the engine: the output of the last block with `cutChannels` channels.
- *
- * @throws SkulensError ERR_FINETUNE_FAILED naming the channel counts the graph's block outputs have.
- */
-export async function findCut(python: string, work: string, job: CutJob): Promise<{ tensor: string; shape: number[] }> {
-  const jobFile = path.join(work, 'cut-job.json');
-  await fs.writeFile(jobFile, JSON.stringify({ kind: 'cut', ...job }));
-  const cut = await runCutEngine(python, jobFile);
-  return { tensor: cut.tensor, shape: cut.shape };
 }
 
 /**
@@ -125,9 +113,13 @@ export async function computeActivations(
 
 /** Cache files need no fsync: a torn file has the wrong size, which the engine refuses. */
 async function writeAtomic(file: string, data: Uint16Array): Promise<void> {
+  await writeAtomicBytes(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+async function writeAtomicBytes(file: string, bytes: Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await fs.writeFile(temp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  await fs.writeFile(temp, bytes);
   await fs.rename(temp, file);
 }
 

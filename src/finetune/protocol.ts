@@ -53,7 +53,9 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('probe'), python: z.string(), torch: z.string(), onnx: z.string(), numpy: z.string() }),
   z.object({
     type: z.literal('ready'),
-    torch: z.string(),
+    /** The PyTorch engine's torch version; the ONNX engine says `runtime: 'onnxruntime'` instead. */
+    torch: z.string().optional(),
+    runtime: z.string().optional(),
     parameters: z.number().int(),
     trainable: z.number().int(),
     train: z.number().int(),

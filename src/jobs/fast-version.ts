@@ -9,7 +9,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getBackbone, verifiedWeights } from '../backbone/index.js';
 import type { EvaluationReport } from '../evaluate/index.js';
-import { detectEngine, FastParamsSchema, findCut, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
+import { readGraph } from '../autodiff/index.js';
+import { findCut, untrainableOp } from '../engine/index.js';
+import { detectEngine, FastParamsSchema, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
 import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import { readModel, versionId, type Entry, type Registry, type Version } from '../registry/index.js';
@@ -55,7 +57,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
   const plan = fastPlan(registry, project, file);
   const { labels } = plan;
   const start = params.from === undefined ? undefined : await warmStart(registry, home, projectName, params.from, base.id, params.cut);
-  const engineInfo = await detectEngine(params.python);
+  const engineInfo = params.engine === 'torch' ? await detectEngine(params.python) : undefined;
   const work = path.join(home.tmp, `.fast.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const progress = options.onProgress ?? (() => undefined);
   try {
@@ -75,7 +77,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             evaluate: plan.evaluate,
             heads: plan.heads,
             params,
-            python: engineInfo.python,
+            python: engineInfo?.python,
             work,
             start,
           },
@@ -113,7 +115,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             snapshot: plan.snapshot,
             extra: {
               'tuning.json': tuning,
-              'fast.json': { engine: { ...engineInfo }, ...run.engine, files: undefined, check: run.check, cache: run.cache, timings: run.timings, servedAccuracy: report.accuracy },
+              'fast.json': { engine: engineInfo ? { ...engineInfo } : { runtime: 'onnxruntime', device: params.device, freezeDepthwise: params.freezeDepthwise }, ...run.engine, files: undefined, check: run.check, cache: run.cache, timings: run.timings, servedAccuracy: report.accuracy },
             },
             files: { 'backbone.onnx': await fs.readFile(run.onnxFile), [UPPER_FILE]: await fs.readFile(run.upperFile) },
             metrics: {
@@ -182,21 +184,24 @@ function forwardProgress(message: EngineMessage, progress: (p: FastProgress) => 
 /** What the frozen head leaves out, for the line that says why `train` fell back to it. */
 export const FAST_PATH_ADDS = 'the fast path would also train the top blocks of the backbone on cached activations (measured: clothing 0.90 -> 0.93, grocery-store-dev 0.74 -> 0.86, in minutes; see docs/fast-path.md)';
 
-/** Whether the fast path can run here: the engine, a backbone it can load, and a cut in that backbone. */
-export type FastPathCheck = { ok: true; python: string } | { ok: false; reason: string };
+/** Whether the fast path can run here: the engine, a backbone it can load, and a cut above which it can train. */
+export type FastPathCheck = { ok: true; python?: string } | { ok: false; reason: string };
 
 /**
  * Checks, before any version exists, what the fast path needs; `train`'s default mode falls back to the
- * frozen head when one is missing. Finding the cut runs the engine once (a few seconds).
+ * frozen head when one is missing. The ONNX Runtime engine needs no Python: it needs a cut in the backbone's
+ * graph and a gradient rule for every op above it.
  */
 export async function checkFastPath(home: HomeLayout, rawParams: FastParamsInput): Promise<FastPathCheck> {
   const params = FastParamsSchema.parse(rawParams);
-  let python: string;
-  try {
-    python = (await detectEngine(params.python)).python;
-  } catch (error) {
-    if (isSkulensError(error, 'ERR_FINETUNE_ENGINE_MISSING')) return { ok: false, reason: `no PyTorch engine (${INSTALL_HINT})` };
-    throw error;
+  let python: string | undefined;
+  if (params.engine === 'torch') {
+    try {
+      python = (await detectEngine(params.python)).python;
+    } catch (error) {
+      if (isSkulensError(error, 'ERR_FINETUNE_ENGINE_MISSING')) return { ok: false, reason: `no PyTorch engine (${INSTALL_HINT})` };
+      throw error;
+    }
   }
   const spec = getBackbone(params.backbone, home.models);
   try {
@@ -205,16 +210,16 @@ export async function checkFastPath(home: HomeLayout, rawParams: FastParamsInput
     if (isSkulensError(error, 'ERR_FINETUNE_BACKBONE_UNSUPPORTED')) return { ok: false, reason: `backbone ${spec.id} cannot be trained by the engine (an ONNX graph with NCHW input can)` };
     throw error;
   }
-  const work = path.join(home.tmp, `.fast-check.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const model = (await verifiedWeights(spec, home.models))[0]!; // a .tflite row's cached ONNX conversion
+  const graph = readGraph(await fs.readFile(model));
+  let cut: string;
   try {
-    await fs.mkdir(work, { recursive: true });
-    const model = (await verifiedWeights(spec, home.models))[0]!; // a .tflite row's cached ONNX conversion
-    await findCut(python, work, { model, output: spec.tap, pool: spec.pool, cutChannels: params.cut, size: spec.input.size });
-    return { ok: true, python };
+    cut = findCut(graph, spec.tap, params.cut);
   } catch (error) {
     if (isSkulensError(error, 'ERR_FINETUNE_FAILED')) return { ok: false, reason: `backbone ${spec.id} has no place to cut: ${String(error.details.detail ?? error.message)}` };
     throw error;
-  } finally {
-    await fs.rm(work, { recursive: true, force: true });
   }
+  const op = params.engine === 'onnx' ? untrainableOp({ graph, cut, cutShape: [], tap: spec.tap, pool: spec.pool, dim: spec.dim, classes: 2 }) : undefined;
+  if (op) return { ok: false, reason: `backbone ${spec.id} above ${cut}: ${op}` };
+  return { ok: true, python };
 }
