@@ -83,11 +83,11 @@ export function servedGraph(x: ExportInput): ServedGraph {
     dim = x.dim * M;
   }
   if (x.flipTest) {
-    // The image input feeds [images; mirrored images]; the embedding is the mean of the two halves.
-    const image = 'skulens_image';
-    input.name = image;
+    // The layers read [images; mirrored images] where they read the image input; the embedding is the mean of the two halves.
+    const pair = 'skulens_image_pair';
+    for (const n of g.node!) n.input = (n.input ?? []).map((name) => (name === x.input ? pair : name));
     g.initializer!.push(int64Tensor('skulens_reverse', [x.size], Array.from({ length: x.size }, (_, k) => x.size - 1 - k)), int64Tensor('skulens_halves', [3], [2, -1, dim]));
-    g.node!.unshift(node('Gather', [image, 'skulens_reverse'], 'skulens_mirrored', { axis: 3 }), node('Concat', [image, 'skulens_mirrored'], x.input, { axis: 0 }));
+    g.node!.unshift(node('Gather', [x.input, 'skulens_reverse'], 'skulens_mirrored', { axis: 3 }), node('Concat', [x.input, 'skulens_mirrored'], pair, { axis: 0 }));
     const flat = tap === 'skulens_members' ? tap : 'skulens_flip_pooled';
     if (flat !== tap) g.node!.push(...pooled(tap, pool, flat));
     g.node!.push(node('Reshape', [flat, 'skulens_halves'], 'skulens_flip_pairs'));

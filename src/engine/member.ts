@@ -22,6 +22,8 @@ export interface MemberSettings {
   dropout: number;
   flip: number;
   seed: number;
+  /** Decay of the moving average of the weights that is kept at the end (0: the last weights). */
+  ema: number;
 }
 
 export interface MemberRun {
@@ -93,6 +95,8 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
   let step = 0;
   let stoppedBy: MemberSummary['stoppedBy'] = 'epochs';
   let lastEmit = 0;
+  // The moving average warms up as (1 + n) / (10 + n), so it does not hold on to the starting weights.
+  const average = s.ema > 0 ? run.weights.map((w) => Float32Array.from(w.values)) : undefined;
   for (let epoch = 1; epoch <= s.epochs; epoch++) {
     const epochStart = performance.now();
     const order = shuffled(run.trainIdx, random);
@@ -111,6 +115,13 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
       for (const [name, data] of Object.entries(lossInputs)) feeds[name] = { data, dims: [B, K] };
       const out = await run.step.session.run(feeds, [run.step.loss, ...run.step.gradients]);
       optimizer.step(run.step.gradients.map((g) => out[g]!), schedule(step, total, warmup));
+      if (average) {
+        const d = Math.min(s.ema, (2 + step) / (11 + step));
+        run.weights.forEach((w, k) => {
+          const a = average[k]!;
+          for (let i = 0; i < a.length; i++) a[i] = d * a[i]! + (1 - d) * w.values[i]!;
+        });
+      }
       running += out[run.step.loss]![0]! * index.length;
       seen += index.length;
       step += 1;
@@ -136,5 +147,11 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
     }
   }
   const last = history[history.length - 1]!;
+  if (average) {
+    run.weights.forEach((w, k) => w.values.set(average[k]!));
+    const score = head.score(await logitsOf(scorer, features, run.valIdx, feedsOf(run.weights)), run.valIdx);
+    last.valAccuracy = score.accuracy;
+    last.valLoss = score.loss;
+  }
   return { epochsRun: history.length, stoppedBy, history, valAccuracy: last.valAccuracy, valLoss: last.valLoss, trainSeconds: (performance.now() - started) / 1000 };
 }

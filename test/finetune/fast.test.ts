@@ -1,6 +1,7 @@
-// The fast path on a small two-stage graph: the cut found from the graph's structure, the activation
-// cache keyed so that a retrain computes only new photos, a one-epoch run whose exported graph
-// onnxruntime serves as PyTorch computed it, and thresholds that never read the evaluated images.
+// The fast path on a small two-stage graph, on the ONNX Runtime engine (no Python): the cut found from the
+// graph's structure, the activation cache keyed so that a retrain computes only new photos, a one-epoch run
+// whose served graph gives what training computed, and thresholds that never read the evaluated images.
+// The PyTorch reference engine runs the export test too where it is installed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,14 +10,15 @@ import sharp from 'sharp';
 import { getBackbone } from '../../src/backbone/index.js';
 import { importFolder } from '../../src/dataset/index.js';
 import { isSkulensError } from '../../src/errors.js';
-import { FastParamsSchema, findCut, trainFast, type FastParams } from '../../src/finetune/index.js';
+import { readGraph } from '../../src/autodiff/index.js';
+import { findCut } from '../../src/engine/index.js';
+import { fastCut, FastParamsSchema, trainFast, type FastParams } from '../../src/finetune/index.js';
 import type { HomeLayout } from '../../src/home/index.js';
 import type { Registry } from '../../src/registry/index.js';
 import { stagedOnnxModel, stagedProject, trainItems } from './fast-fixtures.js';
 import { tempDir, torchPython } from './fixtures.js';
 
 const python = torchPython();
-const skip = python ? false : 'no python with torch and onnx';
 
 
 // One member: the two-member runs are in fast-members.test.ts.
@@ -26,20 +28,20 @@ async function run(home: HomeLayout, registry: Registry, evaluate?: { path: stri
   const { labels, train, test } = trainItems(registry, home);
   const work = tempDir('fast-work');
   const p = FastParamsSchema.parse({ ...PARAMS, ...params });
-  return trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: evaluate ?? test, params: p, python: python!, work });
+  return trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: evaluate ?? test, params: p, python, work });
 }
 
-test('the cut is the last block output with the wanted channels, found from the structure, not the names', { skip }, async () => {
+test('the cut is the last block output with the wanted channels, found from the structure, not the names', async () => {
   const dir = tempDir('fast-cut');
   const model = path.join(dir, 'model.onnx');
   fs.writeFileSync(model, stagedOnnxModel());
-  const cut = (channels: number) => findCut(python!, dir, { model, output: 'embedding', pool: 'none', cutChannels: channels, size: 16 });
-  assert.deepEqual(await cut(4), { tensor: 't9', shape: [4, 8, 8] });
-  assert.deepEqual(await cut(6), { tensor: 't10', shape: [6, 8, 8] });
-  await assert.rejects(cut(5), (error) => isSkulensError(error, 'ERR_FINETUNE_FAILED') && /no block output with 5 channels .*4, 6/.test(error.message));
+  const spec = { ...getBackbone('staged-cnn', (await stagedProject()).home.models) };
+  assert.deepEqual(await fastCut(spec, model, 4), { tensor: 't9', shape: [4, 8, 8] });
+  assert.deepEqual(await fastCut(spec, model, 6), { tensor: 't10', shape: [6, 8, 8] });
+  assert.throws(() => findCut(readGraph(stagedOnnxModel()), 'embedding', 5), (error) => isSkulensError(error, 'ERR_FINETUNE_FAILED') && /no block output with 5 channels .*4, 6/.test(error.message));
 });
 
-test('a retrain after new photos computes the activations of the new photos only', { skip }, async () => {
+test('a retrain after new photos computes the activations of the new photos only', async () => {
   const { home, registry, root } = await stagedProject();
   try {
     const first = await run(home, registry);
@@ -56,11 +58,12 @@ test('a retrain after new photos computes the activations of the new photos only
   }
 });
 
-test('a one-epoch fast run exports a graph that onnxruntime serves with PyTorch outputs', { skip }, async () => {
+test('a one-epoch fast run exports a graph that onnxruntime serves as training computed it (each engine)', async () => {
   const { home, registry } = await stagedProject();
   try {
-    for (const cacheRuntime of ['onnxruntime', 'torch'] as const) {
-      const result = await run(home, registry, undefined, { cacheRuntime });
+    const runs: Partial<FastParams>[] = [{ engine: 'onnx', cacheRuntime: 'onnxruntime' }, ...(python ? [{ engine: 'torch', cacheRuntime: 'onnxruntime' } as const, { engine: 'torch', cacheRuntime: 'torch' } as const] : [])];
+    for (const params of runs) {
+      const result = await run(home, registry, undefined, params);
       assert.equal(result.engine.cut, 't9');
       assert.equal(result.engine.epochsRun, 1);
       assert.equal(result.check.images, 8);
@@ -74,7 +77,7 @@ test('a one-epoch fast run exports a graph that onnxruntime serves with PyTorch 
   }
 });
 
-test('thresholds come from the validation split: other evaluated images give identical thresholds', { skip }, async () => {
+test('thresholds come from the validation split: other evaluated images give identical thresholds', async () => {
   const { home, registry } = await stagedProject();
   try {
     const { test: images } = trainItems(registry, home);
@@ -88,7 +91,7 @@ test('thresholds come from the validation split: other evaluated images give ide
   }
 });
 
-test('a warm start continues from the earlier run: its trained blocks, and its head rows matched by label name', { skip }, async () => {
+test('a warm start continues from the earlier run: its trained blocks, and its head rows matched by label name', async () => {
   const { home, registry } = await stagedProject();
   try {
     const first = await run(home, registry);
@@ -109,13 +112,13 @@ test('a warm start continues from the earlier run: its trained blocks, and its h
     const still = { lr: Number.MIN_VALUE, headLr: Number.MIN_VALUE, weightDecay: 0 };
     const { train, test: images } = trainItems(registry, home);
     const work = tempDir('fast-work');
-    const warm = await trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: images, params: FastParamsSchema.parse({ ...PARAMS, epochs: undefined, ...still }), python: python!, work, start });
+    const warm = await trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: images, params: FastParamsSchema.parse({ ...PARAMS, epochs: undefined, ...still }), python, work, start });
     assert.equal(warm.epochs, 4, 'a warm start trains 4 epochs unless told');
     assert.deepEqual(fs.readFileSync(warm.upperFile), fs.readFileSync(first.upperFile));
     assert.deepEqual(warm.head.weights, first.head.weights);
     assert.deepEqual(warm.head.bias, first.head.bias);
     // A label the earlier version did not have starts at zero.
-    const fresh = await trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: images, params: FastParamsSchema.parse({ ...PARAMS, ...still, epochs: 1 }), python: python!, work: tempDir('fast-work'), start: { ...start, labels: ['x', earlier[1]!, 'y'] } });
+    const fresh = await trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: images, params: FastParamsSchema.parse({ ...PARAMS, ...still, epochs: 1 }), python, work: tempDir('fast-work'), start: { ...start, labels: ['x', earlier[1]!, 'y'] } });
     const middle = labels.indexOf(earlier[1]!);
     for (let k = 0; k < K; k++) {
       const row = Array.from(fresh.head.weights.subarray(k * dim, (k + 1) * dim));
@@ -127,7 +130,7 @@ test('a warm start continues from the earlier run: its trained blocks, and its h
   }
 });
 
-test('a run at another input side, exporting the moving average of its weights, caches, trains and serves at that side', { skip }, async () => {
+test('a run at another input side, exporting the moving average of its weights, caches, trains and serves at that side', async () => {
   const { home, registry } = await stagedProject();
   try {
     const result = await run(home, registry, undefined, { size: 24, ema: 0.9 });
@@ -141,7 +144,7 @@ test('a run at another input side, exporting the moving average of its weights, 
   }
 });
 
-test('with flip averaging, the served graph gives a photo and its mirror image the same embedding', { skip }, async () => {
+test('with flip averaging, the served graph gives a photo and its mirror image the same embedding', async () => {
   const { home, registry } = await stagedProject();
   try {
     const { test: images } = trainItems(registry, home);
