@@ -1,14 +1,16 @@
-// `skulens train` in its default mode, fast, through the real CLI program: with the engine it trains the
-// fast path; without one (or on a backbone it cannot cut) it says so in one line and trains the frozen head.
+// `skulens train` in its default mode, fast, through the real CLI program: it trains the fast path on the
+// ONNX Runtime engine with no Python anywhere; on a backbone it cannot cut, or whose layers above the cut
+// use an op without a gradient rule, it says so in one line and trains the frozen head.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { stagedProject } from './fast-fixtures.js';
-import { torchPython } from './fixtures.js';
+import { stagedOnnxModel, stagedProject } from './fast-fixtures.js';
 
 type Printed = { version: string; metrics: { mode?: string; epochsRun?: number; members?: number; cut?: string } };
 
-test('skulens train (default mode) trains the fast path and prints its metrics', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
+test('skulens train (default mode) trains the fast path and prints its metrics', async () => {
   const { home, registry } = await stagedProject();
   registry.close();
   const run = await runCli(home.root, 'train', 'p', '--backbone', 'staged-cnn', '--cut', '4', '--epochs', '1', '--workers', '1', '--json');
@@ -23,7 +25,7 @@ test('skulens train (default mode) trains the fast path and prints its metrics',
   assert.doesNotMatch(run.stderr, /Training the frozen head/);
 });
 
-test('without the engine, skulens train falls back to the frozen head and says so in one line', async () => {
+test('with Python unreachable, skulens train still trains the fast path (the ONNX Runtime engine)', async () => {
   const { home, registry } = await stagedProject();
   registry.close();
   const before = process.env.SKULENS_PYTHON;
@@ -33,17 +35,27 @@ test('without the engine, skulens train falls back to the frozen head and says s
     assert.equal(run.code, 0, run.stderr);
     const printed = JSON.parse(run.stdout) as Printed;
     assert.equal(printed.version, 'p/v1');
-    assert.notEqual(printed.metrics.mode, 'fast');
-    const lines = run.stderr.split('\n').filter((line) => line.includes('Training the frozen head'));
-    assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /no PyTorch engine .*apt-get install python3-torch python3-onnx.*; the fast path would also train the top blocks/);
+    assert.equal(printed.metrics.mode, 'fast');
+    assert.doesNotMatch(run.stderr, /Training the frozen head/);
   } finally {
     if (before === undefined) delete process.env.SKULENS_PYTHON;
     else process.env.SKULENS_PYTHON = before;
   }
 });
 
-test('on a backbone with no such cut, skulens train falls back to the frozen head naming the channels it has', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
+test('an op above the cut without a gradient rule: skulens train falls back to the frozen head, naming the op in one line', async () => {
+  const { home, registry } = await stagedProject();
+  registry.close();
+  fs.writeFileSync(path.join(home.models, 'staged-cnn', 'model.onnx'), stagedOnnxModel(5, 'Softsign'));
+  const run = await runCli(home.root, 'train', 'p', '--backbone', 'staged-cnn', '--cut', '4', '--epochs', '1', '--workers', '1', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stderr.split('\n').filter((line) => line.includes('Training the frozen head'));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /backbone staged-cnn above t9: Softsign \(node op11\) has no gradient rule/);
+  assert.notEqual((JSON.parse(run.stdout) as Printed).metrics.mode, 'fast');
+});
+
+test('on a backbone with no such cut, skulens train falls back to the frozen head naming the channels it has', async () => {
   const { home, registry } = await stagedProject();
   registry.close();
   const run = await runCli(home.root, 'train', 'p', '--backbone', 'staged-cnn', '--workers', '1', '--json');

@@ -17,8 +17,9 @@ export const STAGED_DIM = 16;
  * input [N,3,16,16] -> Conv 3x3/2 (8) -> Clip -> Conv 1x1 (4) = t3 (block output, 4 ch) -> Conv 1x1 (12)
  * -> Clip -> depthwise 3x3 -> Clip -> Conv 1x1 (4) -> Add(t3) = t9 (4 ch) -> Conv 1x1 (6) = t10 (6 ch)
  * -> Conv 1x1 (16) -> Clip -> GlobalAveragePool -> Flatten = embedding [N,16] -> Gemm = logits [N,3].
+ * `topActivation` replaces that last Clip (e.g. with an op the training engine has no gradient rule for).
  */
-export function stagedOnnxModel(seed = 5): Uint8Array {
+export function stagedOnnxModel(seed = 5, topActivation = 'Clip'): Uint8Array {
   const random = mulberry32(seed);
   const values = (n: number, scale: number): number[] => Array.from({ length: n }, () => (random() * 2 - 1) * scale);
   const conv = (name: string, out: number, inC: number, k: number, group = 1) => [
@@ -48,7 +49,7 @@ export function stagedOnnxModel(seed = 5): Uint8Array {
     node('Add', ['t8', 't3'], 't9'),
     convNode('f', 't9', 't10', 1),
     convNode('g', 't10', 't11', 1),
-    node('Clip', ['t11', 'lo', 'hi'], 't12'),
+    node(topActivation, topActivation === 'Clip' ? ['t11', 'lo', 'hi'] : ['t11'], 't12'),
     node('GlobalAveragePool', ['t12'], 't13'),
     node('Flatten', ['t13'], 'embedding', [int('axis', 1)]),
     node('Gemm', ['embedding', 'fc_w', 'fc_b'], 'logits', [int('transB', 1)]),

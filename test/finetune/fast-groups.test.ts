@@ -2,11 +2,9 @@
 // project trained end to end on the tiny staged graph and served by the Predictor, thresholds from held-out
 // photos only, `skulens train`'s default mode for it, and the export's refusal.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ENGINE_SCRIPT } from '../../src/finetune/index.js';
 import type { HomeLayout } from '../../src/home/index.js';
 import { fastVersion } from '../../src/jobs/index.js';
 import { Predictor } from '../../src/predict/index.js';
@@ -16,10 +14,7 @@ import { decodeHead, groupedProbabilities } from '../../src/train/index.js';
 import { runCli } from '../helpers/cli.js';
 import { stagedProject } from './fast-fixtures.js';
 import { labelledProject } from './fast-groups-fixtures.js';
-import { torchPython } from './fixtures.js';
 
-const python = torchPython();
-const skip = python ? false : 'no python with torch and onnx';
 
 const PARAMS = { backbone: 'staged-cnn', cut: 4, epochs: 2, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25, lr: 3e-2, headLr: 3e-2 };
 
@@ -32,40 +27,11 @@ const GROUP_LABELS: Record<string, string[]> = {
 
 const groupsProject = (registry: Registry, home: HomeLayout, root: string, name: string): Promise<void> => labelledProject(registry, home, root, name, 'groups', GROUP_LABELS);
 
-test('the group loss is the sum over groups of each segment\'s cross-entropy, photos without a value adding nothing', { skip }, () => {
-  const script = `
-import json, sys, torch
-sys.path.insert(0, ${JSON.stringify(path.dirname(ENGINE_SCRIPT))})
-from fast_heads import group_loss, group_accuracy, make_heads
-logits = torch.tensor([[2., 0., 1., 0.5, -0.5], [0., 1., 0., 0., 3.]])
-targets = torch.tensor([[0, 1], [-1, 2]])
-job = {"labels": [0, 0], "numClasses": 5, "heads": {"kind": "groups", "sizes": [2, 3]}, "targets": [[0, 1], [-1, 2]], "balance": "none", "labelSmoothing": 0.0}
-print(json.dumps({
-  "plain": group_loss(logits, targets, [2, 3]).item(),
-  "weighted": group_loss(logits, targets, [2, 3], [None, torch.tensor([1., 2., 3.])]).item(),
-  "accuracy": group_accuracy(logits, targets, [2, 3]),
-  "job": make_heads(job).train_loss(job, torch.tensor([0, 1]))(logits, torch.tensor([0, 1])).item(),
-}))`;
-  const run = spawnSync(python!, ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-  assert.equal(run.status, 0, run.stderr);
-  const got = JSON.parse(run.stdout) as Record<string, number>;
-  // By hand: group 0 (2 values) has one valued photo, target 0 of logits [2, 0]; group 1 (3 values) two photos,
-  // target 1 of [1, 0.5, -0.5] and target 2 of [0, 0, 3].
-  const ce = (z: number[], t: number): number => Math.log(z.reduce((s, v) => s + Math.exp(v), 0)) - z[t]!;
-  const g0 = ce([2, 0], 0);
-  const a = ce([1, 0.5, -0.5], 1);
-  const b = ce([0, 0, 3], 2);
-  assert.ok(Math.abs(got.plain! - (g0 + (a + b) / 2)) < 1e-6, `plain ${got.plain} vs ${g0 + (a + b) / 2}`);
-  assert.ok(Math.abs(got.weighted! - (g0 + (2 * a + 3 * b) / 5)) < 1e-6, 'class weights of the segment weigh its mean');
-  assert.equal(got.accuracy, 0.5, 'photo 0 misses group 1; photo 1 is right in the one group it has');
-  assert.ok(Math.abs(got.job! - got.plain!) < 1e-6, 'the job layout trains that loss');
-});
-
-test('a groups project trains on the fast path: served logits as PyTorch\'s, a softmax per group, a value per group from the Predictor', { skip }, async () => {
+test('a groups project trains on the fast path: served logits as training computed them, a softmax per group, a value per group from the Predictor', async () => {
   const { home, registry, root } = await stagedProject();
   try {
     await groupsProject(registry, home, root, 'g');
-    const result = await fastVersion(registry, home, 'g', { ...PARAMS, python });
+    const result = await fastVersion(registry, home, 'g', { ...PARAMS });
     const { run, report, version } = result;
     assert.ok(run.check.embeddingMaxDiff <= 1e-4 && run.check.logitMaxDiff <= 1e-4, JSON.stringify(run.check));
     const { manifest, head } = await readModel(home, version.dir!);
@@ -113,7 +79,7 @@ test('a groups project trains on the fast path: served logits as PyTorch\'s, a s
     }
 
     // A warm start from it: the same labels, its blocks continued.
-    const warm = await fastVersion(registry, home, 'g', { ...PARAMS, epochs: 1, from: version.name, python });
+    const warm = await fastVersion(registry, home, 'g', { ...PARAMS, epochs: 1, from: version.name });
     assert.deepEqual((await readModel(home, warm.version.dir!)).manifest.labels, manifest.labels);
     assert.ok(warm.run.check.logitMaxDiff <= 1e-4);
   } finally {
@@ -121,13 +87,13 @@ test('a groups project trains on the fast path: served logits as PyTorch\'s, a s
   }
 });
 
-test('thresholds of a groups version come from held-out training photos: other test photos give identical thresholds', { skip }, async () => {
+test('thresholds of a groups version come from held-out training photos: other test photos give identical thresholds', async () => {
   const thresholds: number[][] = [];
   for (const testSeed of [4, 9]) {
     const { home, registry, root } = await stagedProject({ testSeed });
     try {
       await groupsProject(registry, home, root, 'g');
-      const { version, run } = await fastVersion(registry, home, 'g', { ...PARAMS, epochs: 1, python });
+      const { version, run } = await fastVersion(registry, home, 'g', { ...PARAMS, epochs: 1 });
       thresholds.push((await readModel(home, version.dir!)).manifest.thresholds);
       assert.ok(run.validation.val > 0);
     } finally {
@@ -138,7 +104,7 @@ test('thresholds of a groups version come from held-out training photos: other t
   assert.ok(new Set(thresholds[0]).size > 1, `fitted per value, not one default: ${thresholds[0]!.join(', ')}`);
 });
 
-test('skulens train defaults a groups project to the fast path, whose version export refuses with a coded error', { skip }, async () => {
+test('skulens train defaults a groups project to the fast path, whose version export refuses with a coded error', async () => {
   const { home, registry, root } = await stagedProject();
   registry.close();
   const reopened = Registry.open(home.database);
