@@ -1,6 +1,7 @@
 // `skulens train <project>` in its default mode, fast: the blocks above a cut of the backbone and a head,
-// trained on cached activations with the PyTorch engine. Where the fast path cannot run (no engine, a
-// backbone the engine cannot load or cut), it says so in one line and trains the frozen head instead.
+// trained on cached activations with the ONNX Runtime engine (or --engine torch). Where the fast path cannot
+// run (a backbone the engine cannot load, cut or differentiate), it says so in one line and trains the
+// frozen head instead.
 import { formatReport } from '../../evaluate/index.js';
 import { FAST_PATH_ADDS, FastParamsSchema, checkFastPath, fastVersion, type FastParamsInput } from '../../jobs/index.js';
 import { versionId } from '../../registry/index.js';
@@ -14,7 +15,7 @@ import type { TrainCliOptions } from './train.js';
  * otherwise calls `fallback` (the frozen mode) after one line saying why and what the fast path would add.
  */
 export async function runFastCommand(ctx: CliContext, project: string, options: TrainCliOptions, fallback: (ctx: CliContext, project: string, options: TrainCliOptions) => Promise<void>): Promise<void> {
-  const raw: FastParamsInput = { backbone: options.backbone as string | undefined, seed: options.seed as string | undefined, epochs: options.epochs as string | undefined, cut: options.cut as string | undefined, views: options.views as string | undefined, members: options.members as string | undefined, budgetSeconds: options.budget as string | undefined, workers: options.workers as string | undefined, from: options.from as string | undefined };
+  const raw: FastParamsInput = { backbone: options.backbone as string | undefined, seed: options.seed as string | undefined, epochs: options.epochs as string | undefined, cut: options.cut as string | undefined, views: options.views as string | undefined, members: options.members as string | undefined, budgetSeconds: options.budget as string | undefined, workers: options.workers as string | undefined, from: options.from as string | undefined, engine: options.engine as 'onnx' | 'torch' | undefined, device: options.device as 'cpu' | 'cuda' | undefined };
   const params = parseOptions(FastParamsSchema, raw, { budgetSeconds: '--budget' });
   const registry = await ctx.registry();
   registry.projects.get(project); // a missing project fails before the engine is looked for
@@ -45,7 +46,7 @@ export async function runFastCommand(ctx: CliContext, project: string, options: 
     ctx.print(
       `\nVersion ${versionId(result.version)} (fast path): accuracy ${result.report.accuracy.toFixed(3)}, macro-F1 ${result.report.macroF1.toFixed(3)} ` +
         `on ${result.report.numTest} test images; ${run.engine.epochsRun} epochs above ${run.engine.cut}${run.engine.members > 1 ? ` in each of ${run.engine.members} members` : ''}, ${run.cache.computed} photos newly cached, ` +
-        `trained in ${(result.trainSeconds / 60).toFixed(1)} min. Served ONNX matches PyTorch within ${Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff).toExponential(1)}.`,
+        `trained in ${(result.trainSeconds / 60).toFixed(1)} min. Served ONNX matches training within ${Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff).toExponential(1)}.`,
     );
   } finally {
     bars.stop();

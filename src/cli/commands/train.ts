@@ -27,7 +27,7 @@ interface TrainMode {
 
 /** The training modes: one row each. A new mode is a new row (and its job). */
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
-  fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'members', 'budget', 'workers', 'from'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
+  fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'members', 'budget', 'workers', 'from', 'engine', 'device'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
   frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers', 'redis'], run: runFrozenCommand },
   'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers', 'from', 'device'], run: runFineTuneCommand },
 });
@@ -101,7 +101,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
   program
     .command('train <project>')
     .description('train a new model version on the project dataset and evaluate it on its test split')
-    .option('--mode <mode>', `${Object.keys(TRAIN_MODES).join(' | ')} (default fast: trains the top blocks on cached activations with PyTorch, falling back to frozen without it; frozen: frozen backbone + tuned head; fine-tune: the whole backbone)`)
+    .option('--mode <mode>', `${Object.keys(TRAIN_MODES).join(' | ')} (default fast: trains the top blocks on cached activations with onnxruntime, no Python needed; frozen: frozen backbone + tuned head; fine-tune: the whole backbone)`)
     .option('--backbone <id>', 'backbone id (see `skulens backbones list`)')
     .option('--seed <n>', 'random seed; same data and seed give the same model (default 1)')
     .option('--budget <time>', 'frozen: outer time cap of the search, e.g. 90s, 5m (default 30m; the search is a fixed plan); fast: the training; fine-tune: the whole job, e.g. 30m: the plan is fitted to it before training (no limit unless given)')
@@ -122,7 +122,8 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--members <n>', 'fast: copies of the trained blocks with different seeds, served together (default 2; 1 halves training and serving time)')
     .option('--unfreeze <all|N-blocks>', 'fine-tune: train all layers or only the last N blocks (default all)')
     .option('--from <version>', 'fast: continue from this fast version\'s trained blocks and head (same backbone and cut; default 4 epochs); fine-tune: from this fine-tuned or fast version\'s backbone. v3, <project>/v3 or an ARN, e.g. after adding photos or labels')
-    .option('--device <device>', 'fine-tune: auto (default: CUDA, then Apple MPS, then the CPU) | cpu | cuda | mps')
+    .option('--engine <engine>', 'fast: onnx (default: onnxruntime, in Node) | torch (the PyTorch reference engine, for side-by-side runs)')
+    .option('--device <device>', 'fast: cpu (default) | cuda (onnxruntime\'s CUDA provider); fine-tune: auto (default: CUDA, then Apple MPS, then the CPU) | cpu | cuda | mps')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (project: string, options: TrainCliOptions) => {
       const ctx = context();
