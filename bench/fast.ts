@@ -125,6 +125,9 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       cache: { computed: run.cache.computed, reused: run.cache.reused },
       epochsRun: run.engine.epochsRun,
       trainSeconds: round(result.trainSeconds, 1),
+      // The engine's training alone (all members), and per step of a batch.
+      engineTrainSeconds: round(run.engine.timings.train ?? 0, 1),
+      secondsPerStep: round((run.engine.timings.train ?? 0) / Math.max(1, run.engine.history.length * Math.ceil(run.validation.train / params.batchSize)), 3),
       importSeconds: round(importSeconds, 1),
       phases: run.timings,
       predictMsPerImage: round(predictMs, 1),
@@ -135,7 +138,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     };
     console.log(
       `fast path (${summary.cut}): test accuracy ${summary.accuracy.toFixed(3)}, macro-F1 ${summary.macroF1.toFixed(3)} on ${images.test} images; ` +
-        `${summary.trainSeconds.toFixed(0)} s all included (${summary.cpuSeconds.toFixed(0)} CPU s), predict p50 ${summary.predictMsPerImage} ms; load ${loadBefore.join(' ')} -> ${loadAfter.join(' ')}`,
+        `${summary.trainSeconds.toFixed(0)} s all included (${summary.engineTrainSeconds.toFixed(0)} s training, ${summary.secondsPerStep} s/step, engine ${params.engine}; ${summary.cpuSeconds.toFixed(0)} CPU s), predict p50 ${summary.predictMsPerImage} ms; load ${loadBefore.join(' ')} -> ${loadAfter.join(' ')}`,
     );
     if (values.json) console.log(JSON.stringify(summary));
     return true;
