@@ -20,11 +20,17 @@ import { runOpenSet } from './open-set.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
 
+/** Exits once stdout and stderr have drained: a pipe (`| tail`) is written asynchronously, and exit() would drop the figures. */
+async function exitAfterOutput(): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit(0);
+}
+
 // `--taxonomy FILE --label-column C --levels A,B` wraps any mode: bench/hierarchy.ts runs it and scores
 // its version at every level of the taxonomy.
 if (process.argv.some((a) => a === '--taxonomy' || a.startsWith('--taxonomy='))) {
   await (await import('./hierarchy.js')).runHierarchyBench(process.argv.slice(2));
-  process.exit(0);
+  await exitAfterOutput();
 }
 
 // `--mode fast` (the default) and `--mode fine-tune` are benchmarks with their own options
@@ -36,9 +42,9 @@ const mode = modeArg ?? (studies ? 'frozen' : 'fast');
 if (!['fast', 'frozen', 'fine-tune'].includes(mode)) throw new Error(`--mode ${mode}: use fast, frozen or fine-tune`);
 if (mode === 'fine-tune') {
   await (await import('./fine-tune.js')).runFineTuneBench(process.argv.slice(2));
-  process.exit(0);
+  await exitAfterOutput();
 }
-if (mode === 'fast' && (await (await import('./fast.js')).runFastBench(process.argv.slice(2)))) process.exit(0);
+if (mode === 'fast' && (await (await import('./fast.js')).runFastBench(process.argv.slice(2)))) await exitAfterOutput();
 
 const { values } = parseArgs({
   options: {
