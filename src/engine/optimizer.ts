@@ -42,21 +42,22 @@ export class AdamW {
     const c2 = Math.sqrt(1 - b2 ** this.t);
     this.params.forEach((param, k) => {
       const lr = param.lr * scale;
-      const decay = 1 - lr * this.settings.weightDecay;
-      const step = lr / c1;
-      const p = param.values;
-      const g = grads[k]!;
-      const m = this.m[k]!;
-      const v = this.v[k]!;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i]!;
-        const mi = b1 * m[i]! + (1 - b1) * gi;
-        const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i]! * decay - (step * mi) / (Math.sqrt(vi) / c2 + eps);
-      }
+      update(param.values, grads[k]!, this.m[k]!, this.v[k]!, b1, b2, eps, 1 - lr * this.settings.weightDecay, lr / c1, 1 / c2);
     });
+  }
+}
+
+/** One tensor's update, alone in a function so that the engine compiles one tight loop for every tensor. */
+function update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, eps: number, decay: number, step: number, invC2: number): void {
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i]!;
+    const mi = b1 * m[i]! + a1 * gi;
+    const vi = b2 * v[i]! + a2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i]! * decay - (step * mi) / (Math.sqrt(vi) * invC2 + eps);
   }
 }
 
