@@ -3,7 +3,10 @@
 // served graph. It builds its step graphs with src/autodiff and runs them through the backbone domain's
 // graph sessions.
 export { blockOutputs, findCut, cutShape, lowerModel, subgraphModel, LOWER_OUTPUT } from './cut.js';
-export { runFast, type FastRunJob, type FastRunOutput } from './fast-run.js';
+export { runTraining, type TrainJob, type TrainOutput } from './run.js';
+export { cachedActivations, augmentedPixels, type BatchSource } from './batches.js';
+export { FeatureCache } from './features.js';
+export { blockDepths } from './depths.js';
 export { network, trainingStep, scoringGraph, trainedWeights, untrainableOp, HEAD, type Network, type NetworkSpec } from './network.js';
 export { batchInner } from './layout.js';
 export { headLoss, classWeights, type HeadLayout, type HeadLoss } from './heads.js';

@@ -6,7 +6,7 @@
 import type { Feed, GraphSession } from '../backbone/index.js';
 import { SkulensError } from '../errors.js';
 import { mulberry32 } from '../train/index.js';
-import type { FeatureCache } from './features.js';
+import type { BatchSource } from './batches.js';
 import type { HeadLoss } from './heads.js';
 import { HEAD } from './network.js';
 import { AdamW, schedule, warmupSteps } from './optimizer.js';
@@ -16,11 +16,8 @@ import type { EngineEvent, EpochRecord } from './events.js';
 export interface MemberSettings {
   epochs: number;
   batchSize: number;
-  lr: number;
-  headLr: number;
   weightDecay: number;
   dropout: number;
-  flip: number;
   seed: number;
   /** Decay of the moving average of the weights that is kept at the end (0: the last weights). */
   ema: number;
@@ -29,11 +26,11 @@ export interface MemberSettings {
 export interface MemberRun {
   step: { session: GraphSession; loss: string; gradients: readonly string[]; lossInputs: readonly string[] };
   scorer: Scorer;
-  features: FeatureCache;
+  source: BatchSource;
   head: HeadLoss;
-  /** The trained weights, in the step's order (body then head), updated in place; `bodyCount` of them are the body's. */
+  /** The trained weights, in the step's order (body then head), updated in place, and each one's learning rate. */
   weights: { name: string; dims: readonly number[]; values: Float32Array }[];
-  bodyCount: number;
+  lrs: readonly number[];
   trainIdx: readonly number[];
   valIdx: readonly number[];
   settings: MemberSettings;
@@ -76,19 +73,20 @@ function shuffled(items: readonly number[], random: () => number): number[] {
  * @throws SkulensError ERR_TRAINING_CANCELLED (version 'engine') when the signal aborts.
  */
 export async function trainMember(run: MemberRun): Promise<MemberSummary> {
-  const { settings: s, features, head, scorer } = run;
+  const { settings: s, source, head, scorer } = run;
   const random = mulberry32(s.seed + run.member);
   const B = s.batchSize;
   const K = scorer.classes;
   const D = scorer.dim;
-  const optimizer = new AdamW(run.weights.map((w, k) => ({ values: w.values, lr: k < run.bodyCount ? s.lr : s.headLr })), { weightDecay: s.weightDecay });
+  const optimizer = new AdamW(run.weights.map((w, k) => ({ values: w.values, lr: run.lrs[k]! })), { weightDecay: s.weightDecay });
   const steps = Math.max(1, Math.ceil(run.trainIdx.length / B));
   const total = s.epochs * steps;
   const warmup = warmupSteps(total);
-  const x = new Float32Array(B * features.size);
+  const [C, H, W] = source.shape;
+  const x = new Float32Array(B * C * H * W);
   const mask = new Float32Array(B * D);
   const lossInputs = Object.fromEntries(run.step.lossInputs.map((name) => [name, new Float32Array(B * K)]));
-  const cutDims = [1, features.shape[0] * B, features.shape[1], features.shape[2]];
+  const cutDims = [1, C * B, H, W];
   const keep = 1 - s.dropout;
   const started = performance.now();
   const history: EpochRecord[] = [];
@@ -106,7 +104,7 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
       if (run.signal?.aborted) throw new SkulensError('ERR_TRAINING_CANCELLED', { version: 'engine' });
       const t0 = performance.now();
       const index = order.slice(b * B, (b + 1) * B);
-      features.fill(x, B, index, index.map(() => Math.floor(random() * features.views)), index.map(() => random() < s.flip));
+      source.training(x, B, index, random);
       for (let k = 0; k < mask.length; k++) mask[k] = keep === 1 ? 1 : random() < keep ? 1 / keep : 0;
       head.fill(index, lossInputs);
       const feeds = feedsOf(run.weights);
@@ -130,11 +128,11 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
         lastEmit = now;
         run.onEvent?.({
           type: 'progress', epoch: run.member * s.epochs + epoch, epochs: run.members * s.epochs, step: b + 1, steps, loss: running / seen,
-          lr: s.lr * schedule(step - 1, total, warmup), imagesPerSecond: index.length / Math.max(1e-6, (now - t0) / 1000), threads: run.threads, elapsed: (now - started) / 1000,
+          lr: Math.max(...run.lrs) * schedule(step - 1, total, warmup), imagesPerSecond: index.length / Math.max(1e-6, (now - t0) / 1000), threads: run.threads, elapsed: (now - started) / 1000,
         });
       }
     }
-    const logits = await logitsOf(scorer, features, run.valIdx, feedsOf(run.weights));
+    const logits = await logitsOf(scorer, source, run.valIdx, feedsOf(run.weights));
     const score = head.score(logits, run.valIdx);
     const seconds = (performance.now() - epochStart) / 1000;
     const record: EpochRecord = { epoch: run.member * s.epochs + epoch, trainLoss: running / Math.max(1, seen), valAccuracy: score.accuracy, valLoss: score.loss, seconds, best: epoch === s.epochs };
@@ -149,7 +147,7 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
   const last = history[history.length - 1]!;
   if (average) {
     run.weights.forEach((w, k) => w.values.set(average[k]!));
-    const score = head.score(await logitsOf(scorer, features, run.valIdx, feedsOf(run.weights)), run.valIdx);
+    const score = head.score(await logitsOf(scorer, source, run.valIdx, feedsOf(run.weights)), run.valIdx);
     last.valAccuracy = score.accuracy;
     last.valLoss = score.loss;
   }

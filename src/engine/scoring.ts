@@ -2,7 +2,7 @@
 // channels, no dropout), and the logits the served head computes from them, optionally with each photo's
 // embedding averaged with that of its mirrored feature map (what flip test-time augmentation does).
 import type { Feed, GraphSession } from '../backbone/index.js';
-import type { FeatureCache } from './features.js';
+import type { BatchSource } from './batches.js';
 import { HEAD } from './network.js';
 
 export interface Scorer {
@@ -14,14 +14,15 @@ export interface Scorer {
 }
 
 /** Raw pooled embeddings of photos `index` (centre view), mirrored maps when `flip`. */
-export async function embeddings(scorer: Scorer, features: FeatureCache, index: readonly number[], weights: Record<string, Feed>, flip = false): Promise<Float32Array> {
+export async function embeddings(scorer: Scorer, source: BatchSource, index: readonly number[], weights: Record<string, Feed>, flip = false): Promise<Float32Array> {
   const { batch, dim } = scorer;
+  const [C, H, W] = source.shape;
   const out = new Float32Array(index.length * dim);
-  const x = new Float32Array(batch * features.size);
+  const x = new Float32Array(batch * C * H * W);
   for (let start = 0; start < index.length; start += batch) {
     const part = index.slice(start, start + batch);
-    features.fill(x, batch, part, part.map(() => 0), part.map(() => flip));
-    const result = await scorer.session.run({ ...weights, [scorer.cutName]: { data: x, dims: [1, features.shape[0] * batch, features.shape[1], features.shape[2]] } }, [HEAD.embedding]);
+    source.centre(x, batch, part, flip);
+    const result = await scorer.session.run({ ...weights, [scorer.cutName]: { data: x, dims: [1, C * batch, H, W] } }, [HEAD.embedding]);
     out.set(result[HEAD.embedding]!.subarray(0, part.length * dim), start * dim);
   }
   return out;
@@ -46,10 +47,10 @@ export function headLogits(e: Float32Array, w: Float32Array, b: Float32Array, di
 }
 
 /** Logits of photos `index` under the current weights (flip-averaged embeddings when `flipAverage`). */
-export async function logitsOf(scorer: Scorer, features: FeatureCache, index: readonly number[], weights: Record<string, Feed>, flipAverage = false): Promise<Float32Array> {
-  const e = await embeddings(scorer, features, index, weights);
+export async function logitsOf(scorer: Scorer, source: BatchSource, index: readonly number[], weights: Record<string, Feed>, flipAverage = false): Promise<Float32Array> {
+  const e = await embeddings(scorer, source, index, weights);
   if (flipAverage) {
-    const mirrored = await embeddings(scorer, features, index, weights, true);
+    const mirrored = await embeddings(scorer, source, index, weights, true);
     for (let k = 0; k < e.length; k++) e[k] = (e[k]! + mirrored[k]!) / 2;
   }
   return headLogits(e, weights[HEAD.weights]!.data, weights[HEAD.bias]!.data, scorer.dim, scorer.classes);

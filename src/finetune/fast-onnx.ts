@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { preprocess } from '../backbone/index.js';
-import { runFast, type EngineEvent } from '../engine/index.js';
+import { cachedActivations, FeatureCache, runTraining, type EngineEvent } from '../engine/index.js';
 import { SkulensError } from '../errors.js';
 import type { EngineOutcome, FastEngineInput } from './fast-engine.js';
 import type { EngineMessage } from './protocol.js';
@@ -24,7 +24,8 @@ export async function trainWithOnnx(x: FastEngineInput): Promise<EngineOutcome> 
   if (!x.cut) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'cacheRuntime', detail: 'torch: the ONNX Runtime engine reads activations onnxruntime computed; use cacheRuntime onnxruntime or engine torch' });
   const check = await Promise.all(x.check.map(async (image) => Float32Array.from((await preprocess(image, spec.input)).data)));
   const layout = x.heads ?? { kind: 'softmax' as const };
-  const result = await runFast(
+  const features = await FeatureCache.load(x.files, x.cut.shape as [number, number, number]);
+  const result = await runTraining(
     {
       model: await fs.readFile(x.modelFile),
       input: spec.input.name,
@@ -33,13 +34,13 @@ export async function trainWithOnnx(x: FastEngineInput): Promise<EngineOutcome> 
       pool: spec.pool,
       dim: spec.dim,
       cut: x.cut,
-      items: x.files,
+      source: cachedActivations(features, params.flip),
       classes: x.labels.length,
       layout,
       labels: x.train.map((item) => item.label),
       targets: x.layout.targets,
       splits: x.splits,
-      settings: { ...params, epochs: x.epochs, flipTest: x.flipTest, freezeDepthwise: params.freezeDepthwise },
+      settings: { ...params, epochs: x.epochs, flipTest: x.flipTest, lrDecay: 1 },
       start: x.start && (await warmStart(x.start, x.labels)),
       threads: params.threads,
       device: params.device,

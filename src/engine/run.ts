@@ -1,14 +1,16 @@
-// The fast path on ONNX Runtime: the blocks above the cut and a head trained on the cached activations
-// (members one after another, each on its own split), then the served graph (the backbone's own graph
-// with the trained weights), the stacked head, every member's trained blocks (upper.f32, a later warm
-// start's input) and the held-out photos' logits for thresholds. No Python: the step graph comes from the
-// gradient builder (src/autodiff) and runs in onnxruntime-node, on the CPU or CUDA.
+// Training on ONNX Runtime, for the fast path (the blocks above an inner cut, on cached activations) and for
+// fine-tuning (the cut at the input, on augmented pixels): the members one after another, each on its own
+// split, then the served graph (the backbone's own graph with the trained weights), the stacked head, every
+// member's trained weights (upper.f32, a later warm start's input) and the held-out photos' logits for
+// thresholds. No Python: the step graph comes from the gradient builder (src/autodiff) and runs in
+// onnxruntime-node, on the CPU or CUDA.
 import os from 'node:os';
 import { openGraphSession, type GraphDevice, type GraphSession } from '../backbone/index.js';
 import { lossInputs, readGraph, type Graph } from '../autodiff/index.js';
 import { servedGraph, type ServedGraph } from './export.js';
 import type { EngineEvent } from './events.js';
-import { FeatureCache } from './features.js';
+import type { BatchSource } from './batches.js';
+import { blockDepths } from './depths.js';
 import { headLoss, type HeadLayout } from './heads.js';
 import { feedsOf, trainMember, type MemberRun, type MemberSettings, type MemberSummary } from './member.js';
 import { network, scoringGraph, trainedWeights, trainingStep, type Network } from './network.js';
@@ -17,7 +19,7 @@ import { LOWER_OUTPUT, lowerModel } from './cut.js';
 import { warmMember, type WarmStart } from './warm-start.js';
 import { mulberry32 } from '../train/index.js';
 
-export interface FastRunJob {
+export interface TrainJob {
   /** The backbone's ONNX graph (NCHW image input). */
   model: Uint8Array;
   input: string;
@@ -26,14 +28,24 @@ export interface FastRunJob {
   pool: 'none' | 'mean-hw';
   dim: number;
   cut: { tensor: string; shape: readonly number[] };
-  /** Per training photo, its views' cache files. */
-  items: readonly (readonly string[])[];
+  /** Where training batches come from (cached activations, or augmented pixels with the cut at the input). */
+  source: BatchSource;
   classes: number;
   layout: HeadLayout;
   labels: readonly number[];
   targets?: readonly (readonly number[])[];
   splits: readonly { train: readonly number[]; val: readonly number[] }[];
-  settings: Omit<MemberSettings, 'seed'> & { seed: number; members: number; labelSmoothing: number; balance: 'balanced' | 'sqrt' | 'none'; flipTest: boolean; freezeDepthwise: boolean };
+  settings: MemberSettings & {
+    members: number;
+    lr: number;
+    headLr: number;
+    /** Layer-wise decay: a block's learning rate is lr * lrDecay^(blocks from the top); 1 = one rate for the body. */
+    lrDecay: number;
+    labelSmoothing: number;
+    balance: 'balanced' | 'sqrt' | 'none';
+    flipTest: boolean;
+    freezeDepthwise: boolean;
+  };
   start?: WarmStart;
   threads?: number;
   device?: GraphDevice;
@@ -43,7 +55,7 @@ export interface FastRunJob {
   check?: readonly Float32Array[];
 }
 
-export interface FastRunOutput {
+export interface TrainOutput {
   members: number;
   epochsRun: number;
   stoppedBy: 'epochs' | 'budget';
@@ -67,7 +79,7 @@ export interface FastRunOutput {
 const SCORE_BATCH = 64;
 
 /** Initial weights of member m: the backbone's (or the warm start's) body, a head drawn N(0, 0.01) (or the warm start's). */
-function initialWeights(net: Network, job: FastRunJob, m: number): MemberRun['weights'] {
+function initialWeights(net: Network, job: TrainJob, m: number): MemberRun['weights'] {
   const names = trainedWeights(net);
   const values = names.map((name) => Float32Array.from(net.graph.floats.get(name)!.data));
   const random = mulberry32(job.settings.seed + 1000 + m);
@@ -94,7 +106,7 @@ function initialWeights(net: Network, job: FastRunJob, m: number): MemberRun['we
  * @throws SkulensError ERR_AUTODIFF_OP_UNSUPPORTED (an op above the cut without a gradient rule),
  *   ERR_TRAINING_CANCELLED (version 'engine'), ERR_FINETUNE_FAILED.
  */
-export async function runFast(job: FastRunJob, options: { signal?: AbortSignal; onEvent?: (event: EngineEvent) => void } = {}): Promise<FastRunOutput> {
+export async function runTraining(job: TrainJob, options: { signal?: AbortSignal; onEvent?: (event: EngineEvent) => void } = {}): Promise<TrainOutput> {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => {
@@ -112,8 +124,8 @@ export async function runFast(job: FastRunJob, options: { signal?: AbortSignal; 
   const scorer: Scorer = { session: await open(scoringGraph(net, SCORE_BATCH)), batch: SCORE_BATCH, cutName: job.cut.tensor, dim: job.dim, classes: job.classes };
   lap('build');
   try {
-    const features = await FeatureCache.load(job.items, job.cut.shape as [number, number, number]);
-    lap('load');
+    const { source } = job;
+    const lrs = learningRates(net, s);
     const trainable = trainedWeights(net).reduce((sum, name) => sum + net.graph.floats.get(name)!.data.length, 0);
     options.onEvent?.({ type: 'ready', runtime: 'onnxruntime', parameters: [...graph.floats.values()].reduce((a, f) => a + f.data.length, 0), trainable, train: job.splits[0]!.train.length, val: job.splits[0]!.val.length, device: job.device ?? 'cpu' });
     options.onEvent?.({ type: 'cut', tensor: job.cut.tensor, shape: [...job.cut.shape] });
@@ -132,7 +144,7 @@ export async function runFast(job: FastRunJob, options: { signal?: AbortSignal; 
       summaries.push(
         await trainMember({
           step: { session: stepSession, loss: built.loss, gradients: built.gradients, lossInputs: lossInputs(probe.loss) },
-          scorer, features, head, weights, bodyCount: net.body.length, trainIdx: split.train, valIdx: split.val,
+          scorer, source, head, weights, lrs, trainIdx: split.train, valIdx: split.val,
           settings: s, member: m, members: s.members, threads, deadline: job.deadline, signal: options.signal, onEvent: options.onEvent,
         }),
       );
@@ -142,7 +154,7 @@ export async function runFast(job: FastRunJob, options: { signal?: AbortSignal; 
     options.onEvent?.({ type: 'phase', phase: 'export' });
     // Each held-out photo's logits from the member that never saw it (members in order).
     const valParts: Float32Array[] = [];
-    for (const [m, weights] of trained.entries()) valParts.push(await logitsOf(scorer, features, job.splits[m % job.splits.length]!.val, feedsOf(weights), s.flipTest));
+    for (const [m, weights] of trained.entries()) valParts.push(await logitsOf(scorer, source, job.splits[m % job.splits.length]!.val, feedsOf(weights), s.flipTest));
     const valLogits = concat(valParts);
     const memberWeights = trained.map((weights) => new Map(weights.slice(0, net.body.length).map((w) => [w.name, w.values])));
     const served = servedGraph({ model: job.model, graph, input: job.input, size: job.size, cut: job.cut.tensor, tap: job.tap, pool: job.pool, dim: job.dim, members: memberWeights, flipTest: s.flipTest });
@@ -173,7 +185,7 @@ export async function runFast(job: FastRunJob, options: { signal?: AbortSignal; 
 }
 
 /** The served embedding of each check image as training computes it: float32 cut activations (the lower graph), each member's unit embedding side by side over sqrt(M), averaged with the mirror image's when flip-tested. */
-async function trainingSideEmbeddings(job: FastRunJob, graph: Graph, scorer: Scorer, members: readonly MemberRun['weights'][], open: (model: Uint8Array) => Promise<GraphSession>): Promise<Float32Array[]> {
+async function trainingSideEmbeddings(job: TrainJob, graph: Graph, scorer: Scorer, members: readonly MemberRun['weights'][], open: (model: Uint8Array) => Promise<GraphSession>): Promise<Float32Array[]> {
   const images = job.check ?? [];
   if (images.length === 0) return [];
   const size = job.cut.shape.reduce((a, b) => a * b, 1);
@@ -212,6 +224,12 @@ async function trainingSideEmbeddings(job: FastRunJob, graph: Graph, scorer: Sco
   } finally {
     await lower.release();
   }
+}
+
+/** Each trained weight's learning rate: the body's at lr (times lrDecay per block from the top), the head's at headLr. */
+function learningRates(net: Network, s: TrainJob['settings']): number[] {
+  const depths = s.lrDecay < 1 ? blockDepths(net.graph, net.upper) : new Map<string, number>();
+  return trainedWeights(net).map((name, k) => (k >= net.body.length ? s.headLr : s.lr * s.lrDecay ** (depths.get(name) ?? 0)));
 }
 
 function concat(parts: readonly Float32Array[]): Float32Array {
