@@ -9,6 +9,9 @@ import { convGeometry, opNode, type Graph, type OpNode } from '../autodiff/index
 
 type Form = { kind: 'cn' | 'folded' | 'nchw'; c: number; h: number; w: number };
 
+/** Maps of at most this many cells (28 x 28) are folded; larger ones (a fine-tune's early layers) train faster as NCHW convolutions. */
+const FOLD_AREA = 28 * 28;
+
 const UNARY = new Set(['Clip', 'Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Identity', 'Dropout', 'LeakyRelu', 'Neg']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
 
@@ -53,12 +56,15 @@ export function batchInner(graph: Graph, upper: readonly OpNode[], cut: string, 
   };
   const [C, H, W] = cutShape as [number, number, number];
   forms.set(cut, { kind: 'folded', c: C, h: H, w: W });
+  // Shapes of the NCHW tensors between the input and the first map small enough to fold (fine-tuning's early layers).
+  const plainShapes = new Map<string, Form>();
+  const plainForm = (name: string): Form | undefined => plainShapes.get(name);
   for (const node of upper) {
     const x = node.inputs[0]!;
-    const f = forms.get(x);
+    const f = forms.get(x) ?? (node.op === 'Conv' ? plainForm(x) : undefined);
     const out = node.outputs[0]!;
     const weights = node.op === 'Conv' ? graph.floats.get(node.inputs[1]!) : undefined;
-    if (f && weights) {
+    if (forms.has(x) && f && weights) {
       const [cout, m, kh, kw] = weights.dims as [number, number, number, number];
       const geometry = convGeometry(node, [N, f.c, f.h, f.w], weights.dims);
       const bias = node.inputs[2] || undefined;
@@ -109,9 +115,24 @@ export function batchInner(graph: Graph, upper: readonly OpNode[], cut: string, 
       forms.set(out, { kind: 'nchw', c: f.c, h: 1, w: 1 });
       continue;
     }
-    // Anything else runs as in the original graph, on NCHW tensors.
+    // Anything else runs as in the original graph, on NCHW tensors; a convolution's output (a full convolution
+    // such as a stem) comes back into the batch-inside-channels layout for the blocks after it.
     const inputs = node.inputs.map((name) => (forms.has(name) ? as(name, 'nchw') : name));
+    if (f && weights && convGeometry(node, [N, f.c, f.h, f.w], weights.dims).out.reduce((a, b) => a * b, 1) <= FOLD_AREA) {
+      const geometry = convGeometry(node, [N, f.c, f.h, f.w], weights.dims);
+      const plain = fresh('conv');
+      nodes.push({ ...node, inputs, outputs: [plain], proto: { ...node.proto, input: inputs, output: [plain] } });
+      emit('Reshape', [emit('Transpose', [plain], fresh('cnhw'), { perm: [1, 0, 2, 3] }), shape([1, weights.dims[0]! * N, ...geometry.out])], out);
+      forms.set(out, { kind: 'folded', c: weights.dims[0]!, h: geometry.out[0], w: geometry.out[1] });
+      continue;
+    }
     nodes.push({ ...node, inputs, proto: { ...node.proto, input: inputs } });
+    // Track NCHW maps (channels, side) through convolutions and the ops that keep their shape.
+    const g = f ?? plainForm(x);
+    if (g && weights) {
+      const geometry = convGeometry(node, [N, g.c, g.h, g.w], weights.dims);
+      plainShapes.set(out, { kind: 'nchw', c: weights.dims[0]!, h: geometry.out[0], w: geometry.out[1] });
+    } else if (g && (UNARY.has(node.op) || BINARY.has(node.op))) plainShapes.set(out, { ...g, kind: 'nchw' });
   }
   const tapForm = forms.get(tap);
   const nchwTap = tapForm && tapForm.kind !== 'nchw' ? as(tap, 'nchw') : tap;
