@@ -13,5 +13,6 @@ export type EngineEvent =
   | { type: 'ready'; runtime: string; parameters: number; trainable: number; train: number; val: number; device: string }
   | { type: 'cut'; tensor: string; shape: number[] }
   | { type: 'phase'; phase: 'cache' | 'export' }
+  | { type: 'plan'; requestedEpochs: number; epochs: number; stepSeconds: number; expectedSeconds: number; fits: boolean }
   | { type: 'progress'; epoch: number; epochs: number; step: number; steps: number; loss: number; lr: number; imagesPerSecond: number; threads: number; elapsed: number }
   | ({ type: 'epoch'; epochs: number } & EpochRecord);

@@ -4,6 +4,7 @@
 // layer an ordinary logistic head on the normalised embedding: weights sqrt(dim) * W, bias b.
 import { buildForward, buildTrainingStep, graphAbove, missingRules, opNode, type BuiltStep, type Graph, type LossSpec, type OpNode } from '../autodiff/index.js';
 import { batchInner } from './layout.js';
+import { blockDepths } from './depths.js';
 
 /** Inputs that are settings, never weights: Clip's bounds, batch-norm statistics, pads and shapes. */
 const SETTING_INPUTS: Readonly<Record<string, readonly number[]>> = { Clip: [1, 2], BatchNormalization: [3, 4], Pad: [1, 2, 3], Reshape: [1], Slice: [1, 2, 3, 4], ReduceMean: [1] };
@@ -23,6 +24,8 @@ export interface NetworkSpec {
   classes: number;
   /** Keep the depthwise kernels as they are (their biases still train). */
   freezeDepthwise?: boolean;
+  /** Train only the weights of the last `blocks` blocks (and the layers after them); default all above the cut. */
+  blocks?: number;
 }
 
 export interface Network {
@@ -53,6 +56,10 @@ export function network(spec: NetworkSpec): Network {
       if (spec.freezeDepthwise && k === 1 && isDepthwise(spec.graph, node)) return;
       body.push(name);
     });
+  }
+  if (spec.blocks !== undefined) {
+    const depths = blockDepths(spec.graph, upper);
+    body.splice(0, body.length, ...body.filter((name) => (depths.get(name) ?? 0) < spec.blocks!));
   }
   const floats = new Map(spec.graph.floats);
   floats.set(HEAD.weights, { dims: [spec.classes, spec.dim], data: new Float32Array(spec.classes * spec.dim) });

@@ -11,6 +11,7 @@ import { servedGraph, type ServedGraph } from './export.js';
 import type { EngineEvent } from './events.js';
 import type { BatchSource } from './batches.js';
 import { blockDepths } from './depths.js';
+import { linearProbe, plannedEpochs } from './plan.js';
 import { headLoss, type HeadLayout } from './heads.js';
 import { feedsOf, trainMember, type MemberRun, type MemberSettings, type MemberSummary } from './member.js';
 import { network, scoringGraph, trainedWeights, trainingStep, type Network } from './network.js';
@@ -45,6 +46,12 @@ export interface TrainJob {
     balance: 'balanced' | 'sqrt' | 'none';
     flipTest: boolean;
     freezeDepthwise: boolean;
+    /** Train only the last blocks (fine-tuning's --unfreeze N); default every weight above the cut. */
+    blocks?: number;
+    /** Start each member's head from a linear probe on the starting weights' embeddings (LP-FT). */
+    linearProbe?: boolean;
+    /** Fit the epochs to the deadline from a measured step, unless the epochs were given exactly. */
+    planEpochs?: boolean;
   };
   start?: WarmStart;
   threads?: number;
@@ -116,7 +123,7 @@ export async function runTraining(job: TrainJob, options: { signal?: AbortSignal
   const threads = job.threads ?? os.availableParallelism();
   const graph: Graph = readGraph(job.model);
   const { settings: s } = job;
-  const net = network({ graph, cut: job.cut.tensor, cutShape: job.cut.shape, tap: job.tap, pool: job.pool, dim: job.dim, classes: job.classes, freezeDepthwise: s.freezeDepthwise });
+  const net = network({ graph, cut: job.cut.tensor, cutShape: job.cut.shape, tap: job.tap, pool: job.pool, dim: job.dim, classes: job.classes, freezeDepthwise: s.freezeDepthwise, blocks: s.blocks });
   const probe = headLoss(job.layout, job.classes, job.labels, job.targets, [], s.labelSmoothing, s.balance);
   const open = (model: Uint8Array): Promise<GraphSession> => openGraphSession(model, { threads, device: job.device });
   const built = trainingStep(net, s.batchSize, probe.loss);
@@ -131,6 +138,8 @@ export async function runTraining(job: TrainJob, options: { signal?: AbortSignal
     options.onEvent?.({ type: 'cut', tensor: job.cut.tensor, shape: [...job.cut.shape] });
     const summaries: MemberSummary[] = [];
     const trained: MemberRun['weights'][] = [];
+    const stepRun = { session: stepSession, loss: built.loss, gradients: built.gradients, lossInputs: lossInputs(probe.loss) };
+    const epochs = s.planEpochs && job.deadline !== null ? await plannedEpochs(job, net, stepRun, source, options.onEvent) : s.epochs;
     const started = performance.now();
     for (let m = 0; m < s.members; m++) {
       const split = job.splits[m % job.splits.length]!;
@@ -141,11 +150,12 @@ export async function runTraining(job: TrainJob, options: { signal?: AbortSignal
       }
       const weights = initialWeights(net, job, m);
       const head = headLoss(job.layout, job.classes, job.labels, job.targets, split.train, s.labelSmoothing, s.balance);
+      if (s.linearProbe && job.layout.kind === 'softmax') await linearProbe(scorer, source, split.train, job.labels, job.classes, weights);
       summaries.push(
         await trainMember({
-          step: { session: stepSession, loss: built.loss, gradients: built.gradients, lossInputs: lossInputs(probe.loss) },
+          step: stepRun,
           scorer, source, head, weights, lrs, trainIdx: split.train, valIdx: split.val,
-          settings: s, member: m, members: s.members, threads, deadline: job.deadline, signal: options.signal, onEvent: options.onEvent,
+          settings: { ...s, epochs }, member: m, members: s.members, threads, deadline: job.deadline, signal: options.signal, onEvent: options.onEvent,
         }),
       );
       trained.push(weights);
