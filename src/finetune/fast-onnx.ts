@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { preprocess } from '../backbone/index.js';
-import { cachedActivations, FeatureCache, runTraining, type EngineEvent } from '../engine/index.js';
+import { cachedActivations, FeatureCache, runTraining, type EngineEvent, type TrainOutput } from '../engine/index.js';
 import { SkulensError } from '../errors.js';
 import type { EngineOutcome, FastEngineInput } from './fast-engine.js';
 import type { EngineMessage } from './protocol.js';
@@ -49,13 +49,17 @@ export async function trainWithOnnx(x: FastEngineInput): Promise<EngineOutcome> 
     },
     { signal: x.signal, onEvent: (event) => x.onMessage?.(asMessage(event)) },
   );
-  const out = path.join(x.work, 'out');
+  return onnxOutcome(result, x.work, x.labels.length, x.cut, x.missing.length);
+}
+
+/** What the engine trained, written into the work folder as the driver reads an engine's outcome. */
+export async function onnxOutcome(result: TrainOutput, work: string, K: number, cut: { tensor: string; shape: number[] }, computed: number): Promise<EngineOutcome> {
+  const out = path.join(work, 'out');
   await fs.mkdir(out, { recursive: true });
   const onnxFile = path.join(out, 'model.onnx');
   const upperFile = path.join(out, 'upper.f32');
   await fs.writeFile(onnxFile, result.served.bytes);
   await fs.writeFile(upperFile, new Uint8Array(result.upper.buffer, result.upper.byteOffset, result.upper.byteLength));
-  const K = x.labels.length;
   const dim = result.served.dim;
   const head = { kind: 'logistic' as const, dim, numClasses: K, weights: result.head.weights, bias: result.head.bias };
   const checkEmbeddings = new Float32Array(result.check.length * dim);
@@ -71,9 +75,9 @@ export async function trainWithOnnx(x: FastEngineInput): Promise<EngineOutcome> 
   return {
     done: {
       type: 'fast-done',
-      cut: x.cut.tensor,
-      shape: x.cut.shape,
-      computed: x.missing.length,
+      cut: cut.tensor,
+      shape: cut.shape,
+      computed,
       valAccuracy: result.valAccuracy,
       valLoss: result.valLoss,
       epochsRun: result.epochsRun,

@@ -4,9 +4,7 @@
 // checks it against what training computed, and fits thresholds on the held-out photos (never on the
 // images it evaluates). The head is one softmax over the labels, or (FastRunInput.heads) a softmax per
 // group or a sigmoid per label.
-import fs from 'node:fs/promises';
-import { backboneSpecSchema, openEmbedder, verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
-import { sha256Hex } from '../dataset/index.js';
+import { verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
 import { SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import type { LogisticHead } from '../train/index.js';
@@ -16,7 +14,8 @@ import type { FastEngineInput } from './fast-engine.js';
 import { trainWithOnnx } from './fast-onnx.js';
 import { trainWithTorch } from './fast-torch.js';
 import { computeActivations, lowerGraph } from './lower-ort.js';
-import { checkExport, type ExportCheck } from './outputs.js';
+import type { ExportCheck } from './outputs.js';
+import { finishRun } from './fast-finish.js';
 import { heldOutFit, memberSplits } from './fast-validation.js';
 import { defaultFastEpochs, type FastParams } from './fast-params.js';
 
@@ -131,38 +130,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   const engine = outcome.done;
   lap('engine');
 
-  const onnxSha256 = sha256Hex(await fs.readFile(outcome.onnxFile));
-  const tuned = backboneSpecSchema.parse({
-    ...spec,
-    dim: outcome.head.dim,
-    tap: outcome.tap.tap,
-    pool: outcome.tap.pool,
-    id: `fast-${onnxSha256.slice(0, 16)}`,
-    description: `${spec.id} with the blocks above ${engine.cut} trained by the fast path${engine.members > 1 ? ` (${engine.members} members)` : ''}`,
-    weights: { source: 'file', file: outcome.onnxFile, sha256: onnxSha256 },
-  });
-  const served = await serve(tuned, home, input.evaluate, params.workers, options);
-  const exportCheck = checkExport(outcome.checkEmbeddings, outcome.checkLogits, served.slice(0, engineInput.check.length), outcome.head);
-  lap('serve');
-
-  // Each held-out photo scored by the member that never saw it (members in order, as the engine wrote them).
-  const heldOut = splits.slice(0, engine.members).flatMap((split) => split.val);
-  const { thresholds, accuracy } = heldOutFit(outcome.valLogits, input.train, heldOut, input.labels.length, input.heads);
-  return {
-    engine,
-    onnxFile: outcome.onnxFile,
-    onnxSha256,
-    spec: { ...tuned, weights: { ...tuned.weights, file: 'backbone.onnx' } } as BackboneSpec,
-    head: outcome.head,
-    thresholds,
-    validation: { train: splits[0]!.train.length, val: heldOut.length, accuracy },
-    check: exportCheck,
-    epochs: engineInput.epochs,
-    upperFile: outcome.upperFile,
-    served,
-    cache: { computed: missing.length, reused: input.train.length - missing.length, dir: cutDir },
-    timings: { ...timings, ...Object.fromEntries(Object.entries(engine.timings).map(([k, v]) => [`engine.${k}`, Number(v.toFixed(2))])) },
-  };
+  return finishRun({ input, spec, splits, checkCount: engineInput.check.length, outcome, epochs: engineInput.epochs, cache: { computed: missing.length, reused: input.train.length - missing.length, dir: cutDir }, timings, options });
 }
 
 /**
@@ -190,21 +158,4 @@ function atSize(spec: BackboneSpec, size: number | undefined): BackboneSpec {
   if (size === undefined || size === spec.input.size) return spec;
   const shorterSide = spec.input.shorterSide === undefined ? undefined : Math.round((spec.input.shorterSide * size) / spec.input.size);
   return { ...spec, input: { ...spec.input, size, ...(shorterSide === undefined ? {} : { shorterSide }) } };
-}
-
-async function serve(spec: BackboneSpec, home: HomeLayout, images: readonly EmbedInput[], workers: number | undefined, options: FastRunOptions): Promise<Float32Array[]> {
-  const embedder = await openEmbedder(spec, { modelsDir: home.models, workers });
-  try {
-    let done = 0;
-    return await Promise.all(
-      images.map(async (image) => {
-        options.signal?.throwIfAborted();
-        const vector = await embedder.embed(image);
-        options.onProgress?.('serve', ++done, images.length);
-        return vector;
-      }),
-    );
-  } finally {
-    await embedder.close();
-  }
 }

@@ -10,3 +10,4 @@ export { ActivationCache, VIEW_KEYS, CROP_STRENGTH, viewSeed } from './activatio
 export { fastCut, lowerGraph, computeActivations, cropView, toFloat16 } from './lower-ort.js';
 export { FastHeadsSchema, type FastHeads } from './fast-protocol.js';
 export { trainFast, groupedValidation, heldOutFit, memberSplits, pooledF1Thresholds, defaultFastEpochs, epochsShowing, FastParamsSchema, type FastParams, type FastParamsInput, type FastItem, type FastRunInput, type FastRunOptions, type FastRunResult, type MemberSplit } from './fast.js';
+export { trainFineTune, type FineTuneSettings } from './fine-tune-onnx.js';

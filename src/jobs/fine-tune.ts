@@ -18,6 +18,19 @@ import { coldStart, defaultFinalSize, inputAt, warmStart } from './fine-tune-fro
 import { engineJob, fineTunable, forwardProgress, groupedValidation, serveTestSplit, valScored } from './fine-tune-parts.js';
 import { trainableSplit } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
+import { fineTuneOnnxVersion } from './fine-tune-onnx.js';
+import { SkulensError } from '../errors.js';
+
+/**
+ * What only the PyTorch engine does, refused for the ONNX engine with a coded error naming the option.
+ *
+ * @throws SkulensError ERR_ARGUMENT_INVALID.
+ */
+function refuseTorchOnly(params: FineTuneParams): FineTuneParams {
+  if (params.finalEpochs > 0) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'finalEpochs', detail: `${params.finalEpochs}: progressive resizing is an option of the PyTorch engine (engine torch)` });
+  if (params.device === 'mps') throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'device', detail: 'mps: the ONNX engine trains on cpu or cuda; Apple MPS is an option of the PyTorch engine (engine torch)' });
+  return params;
+}
 
 /**
  * Fine-tuning parameters. Defaults are the measured recipe. The CLI passes its raw values through this
@@ -73,8 +86,17 @@ export const FineTuneParamsSchema = z.object({
   llrd: Num(0.05, 1).default(0.85),
   /** Probability of random erasing per training crop. */
   erase: Num(0, 1).default(0),
-  /** Where to train: auto = CUDA, then Apple MPS, then the CPU. */
+  /** Where to train: auto = CUDA, then Apple MPS, then the CPU (the PyTorch engine); the ONNX engine trains on cpu or cuda. */
   device: z.enum(['auto', 'cpu', 'cuda', 'mps']).default('auto'),
+  /**
+   * What trains: onnxruntime in Node (the fast path's engine with its cut at the image input; no Python), or
+   * the PyTorch engine (a python with torch and onnx).
+   */
+  engine: z.enum(['onnx', 'torch']).default('onnx'),
+  /** Copies of the network trained with consecutive seeds and served together (the ONNX engine). */
+  members: Int(1, 8).default(1),
+  /** Keep the depthwise kernels as the backbone has them (the ONNX engine; see docs/fast-path.md). */
+  freezeDepthwise: z.boolean().default(true),
   /** Share of the training images held out (whole near-duplicate groups) for validation and thresholds. */
   valFraction: Num(0.05, 0.5).default(0.1),
   threads: Int(1, 256).optional(),
@@ -136,6 +158,7 @@ export async function fineTuneVersion(
 ): Promise<FineTuneResult> {
   const started = performance.now();
   const params = FineTuneParamsSchema.parse(rawParams);
+  if (params.engine === 'onnx') return fineTuneOnnxVersion(registry, home, projectName, refuseTorchOnly(params), options, started);
   const project = registry.projects.get(projectName);
   const start = params.from ? await warmStart(registry, home, projectName, params.from) : coldStart(getBackbone(params.backbone, home.models));
   const base = fineTunable(start.spec);

@@ -27,6 +27,7 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
       workers: options.workers,
       from: options.from,
       device: options.device,
+      engine: options.engine,
     },
     { budgetSeconds: '--budget' },
   );
@@ -41,7 +42,7 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
       onEngineMessage: (message) => {
         if (message.type === 'ready') {
           device = message.device;
-          ctx.info(`PyTorch ${message.torch} on ${message.device ?? 'cpu'} (${message.precision ?? 'float32'}): training ${message.trainable} of ${message.parameters} parameters on ${message.train} images, validating on ${message.val}`);
+          ctx.info(`${message.torch ? `PyTorch ${message.torch}` : 'onnxruntime'} on ${message.device ?? 'cpu'} (${message.precision ?? 'float32'}): training ${message.trainable} of ${message.parameters} parameters on ${message.train} images, validating on ${message.val}`);
         } else if (message.type === 'plan') {
           ctx.info(describePlan(message, device));
         }
@@ -59,7 +60,7 @@ export async function runFineTuneCommand(ctx: CliContext, project: string, optio
       `\nVersion ${versionId(result.version)} (fine-tuned): accuracy ${result.report.accuracy.toFixed(3)}, macro-F1 ${result.report.macroF1.toFixed(3)} ` +
         `on ${result.report.numTest} test images; ${runLine(engine)}, on ${engine.device}, ` +
         `in ${(result.trainSeconds / 60).toFixed(1)} min (planned ${(engine.plan.expectedSeconds / 60).toFixed(1)}). ` +
-        `Served at ${engine.plan.size} px; ONNX matches PyTorch within ${Math.max(check.embeddingMaxDiff, check.logitMaxDiff).toExponential(1)}.`,
+        `Served at ${engine.plan.size} px; the served graph matches training within ${Math.max(check.embeddingMaxDiff, check.logitMaxDiff).toExponential(1)}.`,
     );
     if (engine.stoppedBy === 'budget') ctx.print(`The budget stopped the run after ${engine.epochsRun} of ${engine.plan.epochs} planned epochs: a quieter machine or a larger --budget trains the whole plan.`);
   } finally {

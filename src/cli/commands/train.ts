@@ -29,7 +29,7 @@ interface TrainMode {
 export const TRAIN_MODES: Readonly<Record<string, TrainMode>> = Object.freeze({
   fast: { options: ['backbone', 'seed', 'epochs', 'cut', 'views', 'members', 'budget', 'workers', 'from', 'engine', 'device'], run: (ctx, project, options) => runFastCommand(ctx, project, options, runFrozenCommand) },
   frozen: { options: ['backbone', 'seed', 'c', 'classWeights', 'balance', 'augment', 'tta', 'tune', 'maxTrials', 'budget', 'targetPrecision', 'workers', 'redis'], run: runFrozenCommand },
-  'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers', 'from', 'device'], run: runFineTuneCommand },
+  'fine-tune': { options: ['backbone', 'seed', 'epochs', 'unfreeze', 'budget', 'workers', 'from', 'device', 'engine'], run: runFineTuneCommand },
 });
 
 /**
@@ -122,7 +122,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
     .option('--members <n>', 'fast: copies of the trained blocks with different seeds, served together (default 2; 1 halves training and serving time)')
     .option('--unfreeze <all|N-blocks>', 'fine-tune: train all layers or only the last N blocks (default all)')
     .option('--from <version>', 'fast: continue from this fast version\'s trained blocks and head (same backbone and cut; default 4 epochs); fine-tune: from this fine-tuned or fast version\'s backbone. v3, <project>/v3 or an ARN, e.g. after adding photos or labels')
-    .option('--engine <engine>', 'fast: onnx (default: onnxruntime, in Node) | torch (the PyTorch reference engine, for side-by-side runs)')
+    .option('--engine <engine>', 'fast, fine-tune: onnx (default: onnxruntime, in Node, no Python) | torch (the PyTorch engine: python3-torch)')
     .option('--device <device>', 'fast: cpu (default) | cuda (onnxruntime\'s CUDA provider); fine-tune: auto (default: CUDA, then Apple MPS, then the CPU) | cpu | cuda | mps')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (project: string, options: TrainCliOptions) => {
