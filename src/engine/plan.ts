@@ -16,8 +16,11 @@ const END_SECONDS = 20;
 /** Steps timed for the plan (after one warm-up step); the fastest counts. */
 const MEASURED_STEPS = 3;
 
-/** The epochs that fit before the deadline at the measured step time (1 to the requested epochs), announced as a plan. */
-export async function plannedEpochs(job: TrainJob, net: Network, step: MemberRun['step'], source: BatchSource, onEvent?: (event: EngineEvent) => void): Promise<number> {
+/**
+ * The epochs that fit before the deadline at the measured step time (1 to the requested epochs; all of them
+ * when `exact` or without a deadline), announced as a plan with its expected seconds.
+ */
+export async function plannedEpochs(job: TrainJob, net: Network, step: MemberRun['step'], source: BatchSource, exact: boolean, onEvent?: (event: EngineEvent) => void): Promise<number> {
   const s = job.settings;
   const B = s.batchSize;
   const [C, H, W] = source.shape;
@@ -39,26 +42,46 @@ export async function plannedEpochs(job: TrainJob, net: Network, step: MemberRun
   const stepSeconds = Math.min(...times);
   const steps = Math.max(1, Math.ceil(job.splits[0]!.train.length / B));
   const epochSeconds = stepSeconds * steps * s.members;
-  const left = (job.deadline! - Date.now()) / 1000 - END_SECONDS;
-  const epochs = Math.max(1, Math.min(s.epochs, Math.floor(left / epochSeconds)));
+  const left = job.deadline === null ? Infinity : (job.deadline - Date.now()) / 1000 - END_SECONDS;
+  const epochs = exact ? s.epochs : Math.max(1, Math.min(s.epochs, Math.floor(left / epochSeconds)));
   onEvent?.({ type: 'plan', requestedEpochs: s.epochs, epochs, stepSeconds, expectedSeconds: epochs * epochSeconds + END_SECONDS, fits: epochs * epochSeconds <= left });
   return epochs;
 }
 
-/** Fits member weights' head (in place) by a linear probe on the unit embeddings of the training photos (centre crops). */
-export async function linearProbe(scorer: Scorer, source: BatchSource, trainIdx: readonly number[], labels: readonly number[], classes: number, weights: MemberRun['weights']): Promise<void> {
+/**
+ * Fits member weights' head (in place) by a linear probe on the unit embeddings of the training photos
+ * (centre crops); returns the probe's accuracy on the held-out photos.
+ */
+export async function linearProbe(scorer: Scorer, source: BatchSource, trainIdx: readonly number[], valIdx: readonly number[], labels: readonly number[], classes: number, weights: MemberRun['weights']): Promise<number | null> {
   const dim = scorer.dim;
-  const e = await embeddings(scorer, source, trainIdx, feedsOf(weights));
-  const rows = trainIdx.map((_, i) => {
-    const row = e.slice(i * dim, (i + 1) * dim);
-    const norm = Math.max(1e-12, Math.hypot(...row));
-    return row.map((v) => v / norm);
-  });
-  const fitted = trainHead(rows, trainIdx.map((i) => labels[i]!), classes);
-  if (fitted.kind !== 'logistic') return;
+  const units = async (index: readonly number[]): Promise<Float32Array[]> => {
+    const e = await embeddings(scorer, source, index, feedsOf(weights));
+    return index.map((_, i) => {
+      const row = e.slice(i * dim, (i + 1) * dim);
+      let norm = 0;
+      for (const v of row) norm += v * v;
+      return row.map((v) => v / Math.max(1e-12, Math.sqrt(norm)));
+    });
+  };
+  const fitted = trainHead(await units(trainIdx), trainIdx.map((i) => labels[i]!), classes);
+  if (fitted.kind !== 'logistic') return null;
   // The step's linear layer reads sqrt(dim) * unit embedding: its weights are the probe's over sqrt(dim).
   const w = weights[weights.length - 2]!.values;
   const scale = 1 / Math.sqrt(dim);
   for (let k = 0; k < w.length; k++) w[k] = fitted.weights[k]! * scale;
   weights[weights.length - 1]!.values.set(fitted.bias);
+  if (valIdx.length === 0) return null;
+  const held = await units(valIdx);
+  let right = 0;
+  held.forEach((row, i) => {
+    let best = 0;
+    let bestZ = -Infinity;
+    for (let k = 0; k < classes; k++) {
+      let z = fitted.bias[k]!;
+      for (let j = 0; j < dim; j++) z += fitted.weights[k * dim + j]! * row[j]!;
+      if (z > bestZ) [best, bestZ] = [k, z];
+    }
+    if (best === labels[valIdx[i]!]) right += 1;
+  });
+  return right / valIdx.length;
 }

@@ -50,8 +50,9 @@ export interface TrainJob {
     blocks?: number;
     /** Start each member's head from a linear probe on the starting weights' embeddings (LP-FT). */
     linearProbe?: boolean;
-    /** Fit the epochs to the deadline from a measured step, unless the epochs were given exactly. */
+    /** Measure a step and plan the epochs: fitted to the deadline, or exactly `epochs` when `exactEpochs`. */
     planEpochs?: boolean;
+    exactEpochs?: boolean;
   };
   start?: WarmStart;
   threads?: number;
@@ -80,6 +81,8 @@ export interface TrainOutput {
   valLogits: Float32Array;
   /** The check images' embeddings as training computes them (float32 activations, unit length, members and mirror combined as served). */
   check: Float32Array[];
+  /** The linear probe's accuracy on member 0's held-out photos (LP-FT), or null without one. */
+  probeValAccuracy: number | null;
   timings: Record<string, number>;
 }
 
@@ -138,8 +141,9 @@ export async function runTraining(job: TrainJob, options: { signal?: AbortSignal
     options.onEvent?.({ type: 'cut', tensor: job.cut.tensor, shape: [...job.cut.shape] });
     const summaries: MemberSummary[] = [];
     const trained: MemberRun['weights'][] = [];
+    let probeValAccuracy: number | null | undefined;
     const stepRun = { session: stepSession, loss: built.loss, gradients: built.gradients, lossInputs: lossInputs(probe.loss) };
-    const epochs = s.planEpochs && job.deadline !== null ? await plannedEpochs(job, net, stepRun, source, options.onEvent) : s.epochs;
+    const epochs = s.planEpochs ? await plannedEpochs(job, net, stepRun, source, s.exactEpochs ?? false, options.onEvent) : s.epochs;
     const started = performance.now();
     for (let m = 0; m < s.members; m++) {
       const split = job.splits[m % job.splits.length]!;
@@ -150,7 +154,7 @@ export async function runTraining(job: TrainJob, options: { signal?: AbortSignal
       }
       const weights = initialWeights(net, job, m);
       const head = headLoss(job.layout, job.classes, job.labels, job.targets, split.train, s.labelSmoothing, s.balance);
-      if (s.linearProbe && job.layout.kind === 'softmax') await linearProbe(scorer, source, split.train, job.labels, job.classes, weights);
+      if (s.linearProbe && job.layout.kind === 'softmax') probeValAccuracy ??= await linearProbe(scorer, source, split.train, split.val, job.labels, job.classes, weights);
       summaries.push(
         await trainMember({
           step: stepRun,
@@ -186,6 +190,7 @@ export async function runTraining(job: TrainJob, options: { signal?: AbortSignal
       upper: concat(memberWeights.flatMap((w) => [...w.values()])),
       valLogits,
       check,
+      probeValAccuracy: probeValAccuracy ?? null,
       timings,
     };
   } finally {

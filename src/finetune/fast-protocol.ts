@@ -77,6 +77,8 @@ export const FastDoneSchema = z.object({
   threads: z.number().int(),
   trainSeconds: z.number(),
   timings: z.record(z.string(), z.number()),
+  /** A fine-tune's linear probe (LP-FT): its accuracy on the held-out photos, or null. */
+  probeValAccuracy: z.number().nullable().optional(),
   files: z.object({ model: z.string(), head: z.string(), upper: z.string(), valLogits: z.string(), checkEmbeddings: z.string(), checkLogits: z.string() }),
 });
 export type FastDone = z.infer<typeof FastDoneSchema>;

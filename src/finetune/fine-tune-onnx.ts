@@ -29,6 +29,8 @@ export interface FineTuneSettings {
   lpft: boolean;
   /** The epochs were given: the budget stops the run but does not plan it. */
   epochsExact: boolean;
+  /** Unix time in ms by which the whole job must end (its budget counts from the job's start); null = none. */
+  deadline: number | null;
 }
 
 const CHECK_IMAGES = 8;
@@ -46,7 +48,6 @@ function asMessage(event: EngineEvent, size: number, threads: number): EngineMes
  */
 export async function trainFineTune(input: FastRunInput, settings: FineTuneSettings, options: FastRunOptions = {}): Promise<FastRunResult> {
   const { home, params, work, spec } = input;
-  const started = performance.now();
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => {
@@ -66,10 +67,7 @@ export async function trainFineTune(input: FastRunInput, settings: FineTuneSetti
   const size = spec.input.size;
   const check = input.evaluate.slice(0, CHECK_IMAGES);
   const threads = params.threads ?? (await import('node:os')).availableParallelism();
-  if (params.epochs === undefined && !settings.epochsExact) {
-    // the caller always fixes the epochs (the recipe's or the user's); a missing value is a programming error
-    throw new SkulensError('ERR_TRAINING_INVALID', { detail: 'a fine-tune needs its epochs' });
-  }
+  if (params.epochs === undefined) throw new SkulensError('ERR_TRAINING_INVALID', { detail: 'a fine-tune needs its epochs (the recipe\'s or the user\'s)' });
   const result = await runTraining(
     {
       model: await fs.readFile(modelFile),
@@ -92,11 +90,12 @@ export async function trainFineTune(input: FastRunInput, settings: FineTuneSetti
         flipTest: params.flipTest ?? false,
         blocks: settings.unfreeze === 'all' ? undefined : settings.unfreeze,
         linearProbe: settings.lpft,
-        planEpochs: !settings.epochsExact,
+        planEpochs: true,
+        exactEpochs: settings.epochsExact,
       },
       threads,
       device: params.device,
-      deadline: params.budgetSeconds === undefined ? null : Date.now() + params.budgetSeconds * 1000 - (performance.now() - started),
+      deadline: settings.deadline,
       check: await Promise.all(check.map(async (image) => Float32Array.from((await preprocess(image, spec.input)).data))),
     },
     { signal: options.signal, onEvent: (event) => options.onMessage?.(asMessage(event, size, threads)) },

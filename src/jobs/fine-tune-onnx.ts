@@ -48,18 +48,23 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
             params: { ...fastDefaults, ...params, epochs, members: params.members, flip: 0.5, views: 1, cut: 0, flipTest: false, cacheRuntime: 'onnxruntime', engine: 'onnx', device: params.device === 'cuda' ? 'cuda' : 'cpu', freezeDepthwise: params.freezeDepthwise },
             work,
           },
-          { llrd: params.llrd, augment: params.augment, erase: params.erase, unfreeze: params.unfreeze, lpft: params.lpft ?? params.from !== undefined, epochsExact: params.epochs !== undefined },
+          { llrd: params.llrd, augment: params.augment, erase: params.erase, unfreeze: params.unfreeze, lpft: params.lpft ?? params.from !== undefined, epochsExact: params.epochs !== undefined, deadline: params.budgetSeconds === undefined ? null : Date.now() + params.budgetSeconds * 1000 - (performance.now() - started) },
           {
             signal: options.signal,
             onProgress: (phase, done, total) => progress(phase === 'serve' ? { phase: 'evaluate', done, total, detail: 'serving the test split with onnxruntime' } : { phase: 'prepare', done, total, detail: 'decoding images' }),
             onMessage: (message: EngineMessage) => {
               options.onEngineMessage?.(message);
-              if (message.type === 'plan') planned = message;
+              if (message.type === 'plan') {
+                planned = message;
+                progress({ phase: 'measure', done: 1, total: 1, detail: 'timed a training step' });
+              }
+              if (message.type === 'phase' && message.phase === 'export') progress({ phase: 'export', done: 0, total: 1, detail: 'the served graph' });
               if (message.type === 'progress') progress({ phase: 'finetune', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail: `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(0)} img/s` });
             },
           },
         );
         checkCancelled();
+        progress({ phase: 'write', done: 0, total: 1 });
         const report = plan.report(run);
         const trainSeconds = (performance.now() - started) / 1000;
         const spec = { ...run.spec, id: run.spec.id.replace(/^fast-/, 'ft-'), description: `${start.baseId} fine-tuned on project ${projectName} (${versionId(version)})${start.from ? `, continued from ${versionId(start.from)}` : ''}` };
@@ -68,7 +73,7 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
         const { type: _type, ...planFields } = engineplan;
         const engine: FineTuneResult['engine'] = {
           type: 'done', bestEpoch: run.engine.epochsRun, valAccuracy: run.validation.accuracy, valLoss: run.engine.valLoss, epochsRun: run.engine.epochsRun, stoppedBy: run.engine.stoppedBy,
-          history: run.engine.history, threads: run.engine.threads, trainSeconds: run.engine.trainSeconds, testAccuracy: report.accuracy, probeValAccuracy: null,
+          history: run.engine.history, threads: run.engine.threads, trainSeconds: run.engine.trainSeconds, testAccuracy: report.accuracy, probeValAccuracy: run.engine.probeValAccuracy ?? null,
           plan: planFields, device: params.device === 'cuda' ? 'cuda' : 'cpu', precision: 'float32', files: { model: '', head: '', valEmbeddings: '', testEmbeddings: '', testLogits: '' },
         };
         return {
@@ -90,8 +95,9 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
               mode: 'fine-tune',
               engine: 'onnx',
               epochsRun: run.engine.epochsRun,
-              plannedEpochs: run.epochs,
-              requestedEpochs: epochs,
+              plannedEpochs: engine.plan.epochs,
+              requestedEpochs: engine.plan.requestedEpochs,
+              expectedSeconds: engine.plan.expectedSeconds,
               size,
               stoppedBy: run.engine.stoppedBy,
               members: run.engine.members,

@@ -6,7 +6,7 @@ import { smallProject, torchPython } from './fixtures.js';
 
 const cli = runCli;
 
-test('skulens train --mode fine-tune --epochs 1 writes a fine-tuned version and prints its metrics', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
+test('skulens train --mode fine-tune --epochs 1 writes a fine-tuned version and prints its metrics', async () => {
   const { home, registry } = await smallProject();
   registry.close();
   const run = await cli(home.root, 'train', 'p', '--mode', 'fine-tune', '--backbone', 'small-cnn', '--epochs', '1', '--workers', '1', '--json');
@@ -16,12 +16,12 @@ test('skulens train --mode fine-tune --epochs 1 writes a fine-tuned version and 
   assert.equal(printed.metrics.mode, 'fine-tune');
   assert.equal(printed.metrics.epochsRun, 1);
   assert.match(run.stderr, /Fine-tuning p\/v1 from backbone small-cnn/);
-  assert.match(run.stderr, /PyTorch \S+ on cpu \(float32\): training/);
+  assert.match(run.stderr, /onnxruntime on cpu \(float32\): training/);
   assert.match(run.stderr, /Plan: 1 epoch, at 16 px, about \d+\.\d min on cpu \(\d+\.\d\d s\/step at 16, [12] threads?\)\n/);
   assert.match(run.stderr, /finetune: /);
 });
 
-test('skulens train --mode fine-tune --from v1 continues from that version and says so', { skip: torchPython() ? false : 'no python with torch and onnx' }, async () => {
+test('skulens train --mode fine-tune --from v1 continues from that version and says so', async () => {
   const { home, registry } = await smallProject();
   registry.close();
   const first = await cli(home.root, 'train', 'p', '--mode', 'fine-tune', '--backbone', 'small-cnn', '--epochs', '1', '--workers', '1', '--json');

@@ -15,7 +15,7 @@ const python = torchPython();
 const seen = python
   ? (JSON.parse(spawnSync(python, [path.join(path.dirname(ENGINE_SCRIPT), 'device.py')], { encoding: 'utf8' }).stdout) as { device: string; cuda: boolean; mps: boolean })
   : undefined;
-const options = { backbone: 'small-cnn', epochs: 1, batchSize: 8, workers: 1, threads: 1, python } as const;
+const options = { engine: 'torch', backbone: 'small-cnn', epochs: 1, batchSize: 8, workers: 1, threads: 1, python } as const;
 
 test('without a GPU the engine trains on the CPU in float32 and the version says so', { skip: !seen ? 'no python with torch and onnx' : seen.cuda || seen.mps ? 'this machine has a GPU' : false, timeout: 300_000 }, async () => {
   const { home, registry } = await smallProject();

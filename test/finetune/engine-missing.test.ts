@@ -39,7 +39,7 @@ test('a python that does not exist gives ERR_FINETUNE_ENGINE_MISSING naming it',
 test('fine-tuning with no torch fails before creating a version', { skip: hasDebianPython ? false : 'no /usr/bin/python3' }, async () => {
   const { home, registry } = await smallProject();
   try {
-    await assert.rejects(fineTuneVersion(registry, home, 'p', { backbone: 'small-cnn', python: pythonWithoutTorch() }), (error) =>
+    await assert.rejects(fineTuneVersion(registry, home, 'p', { engine: 'torch', backbone: 'small-cnn', python: pythonWithoutTorch() }), (error) =>
       isSkulensError(error, 'ERR_FINETUNE_ENGINE_MISSING'),
     );
     assert.deepEqual(registry.listVersions(registry.getProject('p').id), []);
@@ -51,7 +51,7 @@ test('fine-tuning with no torch fails before creating a version', { skip: hasDeb
 test('the TF.js default backbone is refused for fine-tuning with a pointer to an ONNX one', async () => {
   const { home, registry } = await smallProject();
   try {
-    await assert.rejects(fineTuneVersion(registry, home, 'p', { backbone: 'centernet-mbv3-coco', python: torchPython() ?? 'python3' }), (error) => {
+    await assert.rejects(fineTuneVersion(registry, home, 'p', { engine: 'torch', backbone: 'centernet-mbv3-coco', python: torchPython() ?? 'python3' }), (error) => {
       assert.ok(isSkulensError(error, 'ERR_FINETUNE_BACKBONE_UNSUPPORTED'));
       assert.match(error.message, /mobilenet-v2-imagenet/);
       return true;

@@ -1,6 +1,6 @@
-// Fine-tuning end to end on the small graph and a tiny fixture set: one epoch in the PyTorch engine,
-// export to ONNX, registration as a version, serving through onnxruntime with no Python; and a cancel
-// that leaves the registry as it was.
+// Fine-tuning end to end on the small graph and a tiny fixture set: one epoch on the ONNX Runtime engine (and
+// on the PyTorch engine where it is installed), the served graph, registration as a version, serving
+// through onnxruntime; and a cancel that leaves the registry as it was.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,11 +14,11 @@ import { smallProject, torchPython } from './fixtures.js';
 const python = torchPython();
 const skip = python ? false : 'no python with torch and onnx';
 
-test('a one-epoch fine-tune of a small graph exports, registers and is served by onnxruntime', { skip }, async () => {
+for (const engine of ['onnx', 'torch'] as const) test(`a one-epoch fine-tune of a small graph exports, registers and is served by onnxruntime (engine ${engine})`, { skip: engine === 'torch' ? skip : false }, async () => {
   const { home, registry, root } = await smallProject();
   try {
     const phases = new Set<string>();
-    const result = await fineTuneVersion(registry, home, 'p', { backbone: 'small-cnn', epochs: 1, batchSize: 8, workers: 1, threads: 1, python }, {
+    const result = await fineTuneVersion(registry, home, 'p', { backbone: 'small-cnn', epochs: 1, batchSize: 8, workers: 1, threads: 1, python, engine }, {
       onProgress: ({ phase }) => phases.add(phase),
     });
     assert.equal(result.version.status, 'TRAINING_COMPLETED');

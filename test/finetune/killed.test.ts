@@ -37,7 +37,7 @@ const linux = fs.existsSync('/proc/self/cmdline');
 test('a fine-tune killed with SIGKILL leaves no version folder, a failed row and nothing in tmp after a sweep', { skip: torchPython() && linux ? false : 'needs torch and /proc' }, async () => {
   const { home, registry } = await smallProject();
   registry.close();
-  const child = spawnNode(['src/cli/main.ts', '--home', home.root, 'train', 'p', '--mode', 'fine-tune', '--backbone', 'small-cnn', '--epochs', '200', '--workers', '1']);
+  const child = spawnNode(['src/cli/main.ts', '--home', home.root, 'train', 'p', '--mode', 'fine-tune', '--engine', 'torch', '--backbone', 'small-cnn', '--epochs', '200', '--workers', '1']);
   await until(() => /PyTorch .*: training/.test(child.output().stderr) || child.exitCode !== null, 60_000, 'the engine to start');
   assert.equal(child.exitCode, null, child.output().stderr);
   const engine = home.tmp; // the engine's job file lives in the work folder under tmp/

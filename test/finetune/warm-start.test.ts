@@ -31,7 +31,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return Math.max(...a.map((v, k) => Math.abs(v - b[k]!)));
 }
 
-test('a fine-tune --from a version starts from its backbone and trains a head for the added label', { skip, timeout: 300_000 }, async () => {
+test('a fine-tune --from a version starts from its backbone and trains a head for the added label', { timeout: 300_000 }, async () => {
   const { home, registry, root } = await smallProject();
   try {
     const common = { backbone: 'small-cnn', batchSize: 8, workers: 1, threads: 1, finalEpochs: 0, python } as const;
