@@ -155,7 +155,7 @@ const UPPER_FILE = 'upper.f32';
  * @throws SkulensError ERR_VERSION_NOT_FOUND, ERR_VERSION_NOT_READY, ERR_ARGUMENT_INVALID (not a fast version of this backbone and cut).
  */
 async function warmStart(registry: Registry, home: HomeLayout, project: string, from: string, backbone: string, cut: number): Promise<{ upper: string; head: LogisticHead; labels: string[] }> {
-  const version = registry.versions.resolve(from.includes('/') || from.startsWith('arn:') ? from : `${project}/${from}`);
+  const version = registry.versions.resolveIn(project, from);
   const name = versionId(version);
   if (version.dir === null) throw new SkulensError('ERR_VERSION_NOT_READY', { version: name, status: version.status, wanted: 'TRAINING_COMPLETED' });
   const { manifest, head } = await readModel(home, version.dir);

@@ -26,7 +26,7 @@ export interface FineTuneStart {
  *   ERR_FINETUNE_BACKBONE_UNSUPPORTED (a frozen version: its backbone is the shared one).
  */
 export async function warmStart(registry: Registry, home: HomeLayout, project: string, text: string): Promise<FineTuneStart> {
-  const version = registry.versions.resolve(text.includes('/') || text.startsWith('arn:') ? text : `${project}/${text}`);
+  const version = registry.versions.resolveIn(project, text);
   if (!version.dir) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'TRAINING_COMPLETED' });
   const { manifest } = await readModel(home, version.dir);
   if (!manifest.backbone.spec) {

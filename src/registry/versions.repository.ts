@@ -56,6 +56,16 @@ export class VersionRepository {
     return version;
   }
 
+  /**
+   * A version named within a project: `v3` (or a version name) means project `project`'s; `<project>/v3` and
+   * ARNs name their own project, as {@link resolve}.
+   *
+   * @throws SkulensError ERR_VERSION_ID_INVALID, ERR_VERSION_NOT_FOUND
+   */
+  resolveIn(project: string, text: string): Version {
+    return this.resolve(text.includes('/') || text.startsWith('arn:') ? text : `${project}/${text}`);
+  }
+
   list(projectId: number): Version[] {
     return (this.db.prepare(`${SELECT} WHERE v.project_id = ? ORDER BY v.id`).all(projectId) as VersionRow[]).map(toVersion);
   }

@@ -126,7 +126,7 @@ export async function mislabelledRanking(
   if (labelType !== 'single') {
     throw new SkulensError('ERR_LABEL_TYPE_UNSUPPORTED', { operation: 'Finding mislabelled photos', labelType, project: projectName, detail: 'the confident joint needs one label per photo' });
   }
-  const version = options.version ? registry.versions.resolve(options.version.includes('/') || options.version.startsWith('arn:') ? options.version : `${projectName}/${options.version}`) : latestTrained(registry, project.id);
+  const version = options.version ? registry.versions.resolveIn(projectName, options.version) : latestTrained(registry, project.id);
   if (!version || version.dir === null) throw new SkulensError('ERR_REVIEW_NO_RANKING', { project: projectName, detail: `train a version first (\`skulens train ${projectName}\`)` });
   const { data, method } = await outOfFoldOf(registry, home, version, options.backbone ?? DEFAULT_BACKBONE_ID);
   const labelIndex = new Map(data.labels.map((l, i) => [l, i]));
