@@ -98,7 +98,7 @@ export async function trainFineTune(input: FastRunInput, settings: FineTuneSetti
       deadline: settings.deadline,
       check: await Promise.all(check.map(async (image) => Float32Array.from((await preprocess(image, spec.input)).data))),
     },
-    { signal: options.signal, onEvent: (event) => options.onMessage?.(asMessage(event, size, threads)) },
+    { signal: options.signal, onEvent: (event) => event.type !== 'cut' && options.onMessage?.(asMessage(event, size, threads)) },
   );
   lap('engine');
   const cut = { tensor: spec.input.name, shape: [3, size, size] };

@@ -174,11 +174,11 @@ async function warmStart(registry: Registry, home: HomeLayout, project: string, 
 }
 
 function forwardProgress(message: EngineMessage, progress: (p: FastProgress) => void): void {
-  if (message.type === 'cache') progress({ phase: 'cache', done: message.done, total: message.total, detail: 'activations below the cut (PyTorch)' });
+  if (message.type === 'cache') progress({ phase: 'cache', done: message.done, total: message.total, detail: 'activations below the cut' });
   else if (message.type === 'progress') {
     const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(0)} img/s`;
     progress({ phase: 'train', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
-  } else if (message.type === 'phase' && message.phase === 'export') progress({ phase: 'export', done: 0, total: 1, detail: 'torch.onnx.export' });
+  } else if (message.type === 'phase' && message.phase === 'export') progress({ phase: 'export', done: 0, total: 1, detail: 'the served graph' });
 }
 
 /** What the frozen head leaves out, for the line that says why `train` fell back to it. */

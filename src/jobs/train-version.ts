@@ -60,6 +60,8 @@ export const TrainParamsSchema = z.object({
   /** Fit each label's threshold for this precision instead of best F1 (on out-of-fold training predictions). */
   targetPrecision: z.coerce.number().gt(0).max(1).optional(),
   workers: Int(1, 64).optional(),
+  /** Set when the fast mode trained this version instead: why it could not run (kept in the version's params). */
+  fallback: z.string().optional(),
 });
 export type TrainParams = z.output<typeof TrainParamsSchema>;
 export type TrainParamsInput = z.input<typeof TrainParamsSchema>;

@@ -12,7 +12,8 @@ import type { CliContext } from '../context.js';
 import { Seed } from '../../params.js';
 import { parseOption } from '../options.js';
 import { defaultBalanceStrategy, runImport } from './datasets.js';
-import { runTraining } from './train.js';
+import { runMode } from './train.js';
+import { DEFAULT_MODE } from '../../jobs/index.js';
 
 export function registerDemo(program: Command, context: () => CliContext): void {
   program
@@ -45,7 +46,8 @@ export function registerDemo(program: Command, context: () => CliContext): void 
       ctx.info(formatHealthSummary(checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy })));
 
       ctx.info('\n4/5 Training');
-      const result = await runTraining(ctx, project, { backbone: options.backbone, seed });
+      // The default mode, as `skulens train` trains it: a newcomer sees the model they will really get.
+      const result = await runMode(ctx, project, DEFAULT_MODE, { backbone: options.backbone, seed: String(seed) });
       ctx.print(formatReport(result.report));
 
       ctx.info('\n5/5 Predicting a few test images');
