@@ -67,6 +67,7 @@ function scored(ctx: ApiContext, version: Version) {
 
 export const consoleOperations: Record<string, Operation> = {
   DescribeDatasetHealth: operation({
+    role: 'train',
     summary: "skulens: the health report of a project's dataset (counts per label, findings with what to do); each finding's files name their images' Sha256 for thumbnails.",
     input: z.object({ ProjectArn: z.string() }),
     output: z.object({
@@ -93,6 +94,7 @@ export const consoleOperations: Record<string, Operation> = {
   }),
 
   ListDatasetImages: operation({
+    role: 'train',
     summary: "skulens: a project's images (both splits unless Split is given), optionally of one label, with the Sha256 that GET /v1/thumbnails/<sha256> takes; paginated.",
     input: z.object({
       ProjectArn: z.string(),
@@ -115,6 +117,7 @@ export const consoleOperations: Record<string, Operation> = {
   }),
 
   ListTestPredictions: operation({
+    role: 'train',
     summary:
       "skulens: a trained version's test images with each label's probability (0-1, in Labels order) and the version's thresholds: confusion cells, mistakes and precision/recall at any threshold can be computed from it. The first call embeds (or reads cached embeddings of) the test images.",
     input: z.object({ ProjectVersionArn: z.string().min(1) }),
@@ -135,6 +138,7 @@ export const consoleOperations: Record<string, Operation> = {
   }),
 
   CreateThresholdVersion: operation({
+    role: 'train',
     summary:
       "skulens: a new version with a trained version's backbone and head and edited per-label thresholds (Confidence 0-100; labels left out keep theirs), evaluated again on the same test images. Returns once the row exists (TRAINING_IN_PROGRESS); poll DescribeProjectVersions.",
     input: z.object({ ProjectVersionArn: z.string().min(1), Thresholds: z.record(z.string(), z.number().min(0).max(100)) }),
