@@ -58,12 +58,26 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Installs the auth hooks on `app`, and refuses to register any route that does not declare its role. */
-export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+/** A route as registered, with the role it declares (what the role-matrix test walks). */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  role: RouteRole | 'operation';
+  streamBody: boolean;
+}
+
+/**
+ * Installs the auth hooks on `app`, and refuses to register any route that does not declare its role.
+ * Returns the table of routes registered from now on, each with its declared role.
+ */
+export function registerAuth(app: FastifyInstance, options: AuthOptions): readonly DeclaredRoute[] {
   const { keys, throttle } = options;
+  const routes: DeclaredRoute[] = [];
   app.decorateRequest('skulensAuth', null);
   app.addHook('onRoute', (route) => {
-    if (route.config?.role === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no role: set config.role (a key role, 'public' or 'operation')`);
+    const role = route.config?.role;
+    if (role === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no role: set config.role (a key role, 'public' or 'operation')`);
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, role, streamBody: route.config?.streamBody === true });
   });
 
   /** Runs an authentication step; a refused credential counts as a failed sign-in before it is rethrown. */
@@ -175,6 +189,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     if (!state?.caller) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'the request signature has not been verified' });
     if (!state.admitted) await admit(request, state);
   });
+  return routes;
 }
 
 /**

@@ -11,7 +11,7 @@ import { Registry } from '../../registry/index.js';
 import { BackgroundWork } from '../background.js';
 import { ImportRoots } from '../import-roots.js';
 import { ModelHost } from '../model-host.js';
-import { callerOf, operationOf, registerAuth } from './auth-hooks.js';
+import { callerOf, operationOf, registerAuth, type DeclaredRoute } from './auth-hooks.js';
 import { clientErrorHandler, errorHandler } from './errors.js';
 import { pathRedactor } from './redact.js';
 import { registerThrottle, type ThrottleOptions } from './throttle.js';
@@ -84,6 +84,8 @@ export interface SkulensServer {
   readonly registry: Registry;
   /** The real import roots requests may name. */
   readonly roots: ImportRoots;
+  /** Every route with the role it declares (JSON operations: `operation`, their rows in OPERATIONS declare theirs). */
+  readonly routes: readonly DeclaredRoute[];
   /** Starts listening; resolves with the base URL. Loopback (127.0.0.1) unless a host is given. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   close(): Promise<void>;
@@ -155,7 +157,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     reply.header('x-amzn-requestid', request.id);
   });
   const throttle = await registerThrottle(app, options.throttle);
-  registerAuth(app, { keys, throttle, operationRole: (name) => (Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name]!.role : undefined) });
+  const routes = registerAuth(app, { keys, throttle, operationRole: (name) => (Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name]!.role : undefined) });
 
   // The auth hooks have proven the caller, decoded the operation's name and checked its role by now.
   const run = async (request: FastifyRequest, reply: FastifyReply): Promise<string> => {
@@ -186,6 +188,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     keys,
     registry,
     roots,
+    routes,
     async listen({ host: address = '127.0.0.1', port = 8080 } = {}) {
       return app.listen({ host: address, port });
     },
