@@ -112,7 +112,7 @@ export async function largePng(megabytes: number): Promise<Buffer> {
 }
 
 /** A multipart form of `parts` (fields, and files with a name), and its Content-Type. */
-export function multipartForm(parts: readonly ({ field: string; value: string } | { file: string; name: string; bytes: Uint8Array })[]): { body: Buffer; contentType: string } {
+export function multipartForm(parts: readonly ({ field: string; value: string } | { file: string; name: string; bytes: Uint8Array })[]): { body: Uint8Array<ArrayBuffer>; contentType: string } {
   const boundary = `skulens-${Math.random().toString(36).slice(2)}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
@@ -120,7 +120,7 @@ export function multipartForm(parts: readonly ({ field: string; value: string } 
     else chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.file}"; filename="${part.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`), Buffer.from(part.bytes), Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: new Uint8Array(Buffer.concat(chunks)), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** Headers of a request signed with SigV4 by @smithy/signature-v4 (as the AWS SDKs sign). */

@@ -47,7 +47,7 @@ const uploadsLeft = (): string[] => (fs.existsSync(uploadsDir()) ? fs.readdirSyn
  * Sends the headers and only the first half of `body`, then waits up to `waitMs` for an answer: a server
  * that proves the caller from the headers answers while the rest of the body is still owed.
  */
-function halfSent(pathAndQuery: string, headers: Record<string, string>, body: Buffer, waitMs = 8000): Promise<{ status: number; body: string } | 'no answer while the body was incomplete'> {
+function halfSent(pathAndQuery: string, headers: Record<string, string>, body: Uint8Array, waitMs = 8000): Promise<{ status: number; body: string } | 'no answer while the body was incomplete'> {
   const { port } = new URL(running.url);
   return new Promise((resolve, reject) => {
     const request = http.request({ host: '127.0.0.1', port: Number(port), method: 'POST', path: pathAndQuery, headers: { ...headers, 'content-length': String(body.length) } });
@@ -111,8 +111,8 @@ test('an honest SigV4 upload, signed as the AWS SDKs sign, is unpacked and impor
 test('an upload whose body differs from its signed X-Amz-Content-Sha256 is refused before the form is parsed', async () => {
   const form = multipartForm([{ file: 'file', name: 'catalogue.zip', bytes: catalogueZip() }]);
   const headers = await sigV4Headers(running, { method: 'POST', path: '/v1/datasets/upload', query: { project: 'signed' }, headers: { 'content-type': form.contentType }, body: form.body }, trainer);
-  const tampered = Buffer.from(form.body);
-  tampered[tampered.length - 40] ^= 0xff;
+  const tampered = new Uint8Array(form.body);
+  tampered[tampered.length - 40] = tampered[tampered.length - 40]! ^ 0xff;
   const response = await fetch(`${running.url}/v1/datasets/upload?project=signed`, { method: 'POST', headers, body: tampered });
   assert.deepEqual([response.status, await response.json()], [403, { __type: 'AccessDeniedException', Message: 'Access denied: the body does not match its X-Amz-Content-Sha256 header' }]);
   assert.deepEqual(uploadsLeft().filter((name) => !fs.existsSync(path.join(uploadsDir(), name, '.body')) && fs.readdirSync(path.join(uploadsDir(), name)).length === 0), []);

@@ -34,8 +34,6 @@ import { unpackInWorker } from './unzip.js';
 export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 /** The most bytes a form's zips may unpack to. */
 export const MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024;
-/** The most zip entries (and photos) one upload may hold: a full dataset. */
-export const MAX_UPLOAD_ENTRIES = LIMITS.maxImagesPerDataset;
 
 const QuerySchema = z.object({ project: z.string().min(1), type: z.enum(['TRAIN', 'TEST']).default('TRAIN') });
 
@@ -120,9 +118,10 @@ export async function registerImportUpload(app: FastifyInstance, ctx: ApiContext
           lease.give(body.bytes);
           files = photos;
           let listed = photos;
+          if (listed > budget.maxEntriesPerUpload) throw new SkulensError('ERR_UPLOAD_TOO_MANY_ENTRIES', { operation: OPERATION, count: listed, max: budget.maxEntriesPerUpload });
           let unpacked = 0;
           for (const zip of zips) {
-            const limits = { maxFileBytes: LIMITS.maxFileBytes, maxBytes: MAX_UNPACKED_BYTES - unpacked, maxEntries: MAX_UPLOAD_ENTRIES - listed };
+            const limits = { maxFileBytes: LIMITS.maxFileBytes, maxBytes: MAX_UNPACKED_BYTES - unpacked, maxEntries: budget.maxEntriesPerUpload - listed };
             const drawn = await unpackInWorker(budget, lease, zip.file, dir, limits, ctx.home.root);
             files += drawn.files;
             listed += drawn.listed;

@@ -47,6 +47,9 @@ function findingFile(ctx: ApiContext, text: string, bySource: Map<string, Entry>
   return { Text: shown, Sha256: shas };
 }
 
+/** Files shown per finding. */
+const FILES_SHOWN = 200;
+
 const ImageRowSchema = z.object({ Sha256: z.string(), Label: z.string(), Split: z.enum(['train', 'test']), SourceRef: z.string(), Width: z.number(), Height: z.number() });
 
 /** Scored test images per version, kept while the server runs (a version never changes once trained). */
@@ -80,7 +83,7 @@ export const consoleOperations: Record<string, Operation> = {
     }),
     handle: (ctx, input) => {
       const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
-      const summary: HealthSummary = checkDataset(ctx.registry, project.name, { imbalanceStrategy: balanceName });
+      const summary: HealthSummary = checkDataset(ctx.registry, project.name, { imbalanceStrategy: balanceName, maxFilesPerFinding: FILES_SHOWN });
       const bySource = new Map(ctx.registry.entries.list(project.id).map((e) => [e.source, e]));
       return {
         Images: { Train: summary.images.train, Test: summary.images.test },
@@ -88,7 +91,7 @@ export const consoleOperations: Record<string, Operation> = {
         ImbalanceRatio: summary.imbalanceRatio,
         ImbalanceStrategy: summary.imbalanceStrategy,
         SkippedAtImport: summary.skippedAtImport,
-        Findings: summary.findings.map((f) => ({ Severity: f.severity, Kind: f.kind, Message: f.message, Files: f.files.slice(0, 200).map((file) => findingFile(ctx, file, bySource)) })),
+        Findings: summary.findings.map((f) => ({ Severity: f.severity, Kind: f.kind, Message: f.message, Files: f.files.slice(0, FILES_SHOWN).map((file) => findingFile(ctx, file, bySource)) })),
       };
     },
   }),

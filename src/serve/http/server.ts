@@ -84,6 +84,8 @@ export interface SkulensServer {
   readonly registry: Registry;
   /** The real import roots requests may name. */
   readonly roots: ImportRoots;
+  /** The server-wide budget of dataset uploads in flight. */
+  readonly uploads: Pick<UploadBudget, 'inFlight'>;
   /** Every route with the role it declares (JSON operations: `operation`, their rows in OPERATIONS declare theirs). */
   readonly routes: readonly DeclaredRoute[];
   /** Starts listening; resolves with the base URL. Loopback (127.0.0.1) unless a host is given. */
@@ -155,8 +157,12 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-amzn-requestid', request.id);
+    // Answered before its body was read (refused from the headers, or over a limit): the rest of the body
+    // is not worth reading, so the connection closes after the answer.
+    if (!request.raw.complete) reply.header('connection', 'close');
   });
   const throttle = await registerThrottle(app, options.throttle);
+  const uploads = new UploadBudget(options.uploads);
   const routes = registerAuth(app, { keys, throttle, operationRole: (name) => (Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name]!.role : undefined) });
 
   // The auth hooks have proven the caller, decoded the operation's name and checked its role by now.
@@ -175,7 +181,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   app.post('/', { config: { role: 'operation' } }, run);
   await registerUpload(app, ctx);
   registerBatches(app, batches, ctx, ctx.shown);
-  await registerImportUpload(app, ctx, new UploadBudget(options.uploads));
+  await registerImportUpload(app, ctx, uploads);
   registerReview(app, ctx);
   registerConsole(app, ctx);
   registerExportDownload(app, ctx);
@@ -189,6 +195,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     registry,
     roots,
     routes,
+    uploads,
     async listen({ host: address = '127.0.0.1', port = 8080 } = {}) {
       return app.listen({ host: address, port });
     },

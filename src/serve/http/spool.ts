@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { SkulensError } from '../../errors.js';
 import type { UploadLease } from './upload-budget.js';
 
@@ -35,15 +34,30 @@ export async function spoolBody(source: NodeJS.ReadableStream, file: string, max
       callback(null, chunk);
     },
   });
-  try {
-    await pipeline(source, meter, fs.createWriteStream(file, { flags: 'wx' }));
-  } catch (error) {
-    if (error instanceof SkulensError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ERR_STREAM_DESTROYED') {
-      throw new SkulensError('ERR_MULTIPART_INVALID', { operation, detail: 'the body ended before it was complete' }, { cause: error });
-    }
-    throw error;
-  }
+  // Not stream.pipeline: on a failure the request is left alone (not destroyed), so the error still
+  // reaches the client; the server closes the connection after that answer (server.ts, onSend).
+  await new Promise<void>((resolve, reject) => {
+    const out = fs.createWriteStream(file, { flags: 'wx' });
+    let failed = false;
+    const fail = (error: unknown): void => {
+      if (failed) return;
+      failed = true;
+      source.unpipe(meter);
+      meter.unpipe(out);
+      out.destroy();
+      const code = (error as NodeJS.ErrnoException).code;
+      reject(
+        error instanceof SkulensError || (code !== 'ECONNRESET' && code !== 'ERR_STREAM_PREMATURE_CLOSE')
+          ? error
+          : new SkulensError('ERR_MULTIPART_INVALID', { operation, detail: 'the body ended before it was complete' }, { cause: error }),
+      );
+    };
+    meter.once('error', fail);
+    out.once('error', fail);
+    source.once('error', fail);
+    source.once('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+    out.once('finish', () => (failed ? undefined : resolve()));
+    source.pipe(meter).pipe(out);
+  });
   return { file, bytes, sha256: hash.digest('hex') };
 }

@@ -6,7 +6,7 @@
 import { SkulensError } from '../../errors.js';
 
 /** Defaults: room for one full-size upload (1 GB body, 2 GB unpacked) and a second smaller one. */
-export const UPLOAD_BUDGET_DEFAULTS = Object.freeze({ maxBytesInFlight: 4 * 1024 ** 3, maxEntriesInFlight: 500_000, maxWaiting: 8 });
+export const UPLOAD_BUDGET_DEFAULTS = Object.freeze({ maxBytesInFlight: 4 * 1024 ** 3, maxEntriesInFlight: 500_000, maxWaiting: 8, maxEntriesPerUpload: 250_000 });
 
 export interface UploadBudgetOptions {
   /** Bytes of uploads on disk at once, server-wide. */
@@ -15,6 +15,8 @@ export interface UploadBudgetOptions {
   maxEntriesInFlight?: number;
   /** Uploads waiting for the unpack lane; one more is refused. */
   maxWaiting?: number;
+  /** Zip entries (and photos) one upload may hold: more is ERR_UPLOAD_TOO_MANY_ENTRIES (413). Default: a full dataset. */
+  maxEntriesPerUpload?: number;
 }
 
 /** What a worker needs to draw on the same budget. */
@@ -88,11 +90,13 @@ export class UploadBudget {
   private lane: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private readonly maxWaiting: number;
+  readonly maxEntriesPerUpload: number;
 
   constructor(options: UploadBudgetOptions = {}) {
     const o = { ...UPLOAD_BUDGET_DEFAULTS, ...options };
     this.shared = { buffer: new SharedArrayBuffer(16), maxBytes: o.maxBytesInFlight, maxEntries: o.maxEntriesInFlight };
     this.maxWaiting = o.maxWaiting;
+    this.maxEntriesPerUpload = o.maxEntriesPerUpload;
   }
 
   lease(): UploadLease {
