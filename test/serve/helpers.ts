@@ -28,9 +28,11 @@ export interface Fixture {
   image: Buffer;
 }
 
-/** A home with the tiny backbone, project "shop" imported from a 5-label synthetic catalogue, and v1 trained. */
-export async function trainedFixture(prefix: string): Promise<Fixture> {
-  const root = tempDir(undefined, prefix);
+/**
+ * A home with the tiny backbone, project "shop" imported from a 5-label synthetic catalogue, and v1
+ * trained; in a fresh temp folder, or under `root` (a mount a test made).
+ */
+export async function trainedFixture(prefix: string, root: string = tempDir(undefined, prefix)): Promise<Fixture> {
   const home = resolveHome(path.join(root, 'home'), {});
   fs.mkdirSync(path.join(home.models, 'tiny'), { recursive: true });
   fs.writeFileSync(path.join(home.models, 'tiny', 'model.onnx'), tinyOnnxModel(8));
