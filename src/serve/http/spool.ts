@@ -47,7 +47,7 @@ export async function spoolBody(source: NodeJS.ReadableStream, file: string, max
       out.destroy();
       const code = (error as NodeJS.ErrnoException).code;
       reject(
-        error instanceof SkulensError || (code !== 'ECONNRESET' && code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        error instanceof SkulensError || code !== 'ECONNRESET'
           ? error
           : new SkulensError('ERR_MULTIPART_INVALID', { operation, detail: 'the body ended before it was complete' }, { cause: error }),
       );

@@ -65,7 +65,8 @@ function inflateMember(fd: number, fileSize: number, member: ZipMember, limit: n
   try {
     return zlib.inflateRawSync(data, { maxOutputLength: limit });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    // zlib stops at maxOutputLength with a RangeError; anything else is a broken stream.
+    if (error instanceof RangeError) throw tooLarge();
     throw refuse(`"${member.name}" cannot be inflated (${(error as Error).message})`);
   }
 }
