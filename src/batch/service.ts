@@ -115,15 +115,15 @@ export class BatchService {
     const body = parsed.data;
     const source = checkSource(resolvedSource ?? body.Source);
     const version = this.registry.versions.resolve(body.ProjectVersionArn);
+    const id = randomUUID();
+    const format = body.Format ?? 'jsonl';
+    const output = batchResultsPath(this.home, id, format);
+    // The results folder before anything is loaded: a read-only or full home is said to the caller at once.
+    guardResourcesSync('starting a batch', this.home, () => fs.mkdirSync(path.dirname(output), { recursive: true }));
     const { redis } = this.options;
     const queue = redis ? await this.openQueue(redis) : undefined;
     const predictor = queue ? undefined : await Predictor.load(this.registry, this.home, version, { workers: this.options.workers });
     const chunkSize = this.options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const id = randomUUID();
-    const format = body.Format ?? 'jsonl';
-    const output = batchResultsPath(this.home, id, format);
-    // The results folder first: a read-only or full home is said to the caller, not left to the run.
-    guardResourcesSync('starting a batch', this.home, () => fs.mkdirSync(path.dirname(output), { recursive: true }));
     const status: BatchStatus = {
       BatchId: id,
       ProjectVersionArn: versionArn(version),

@@ -44,6 +44,8 @@ export interface AuthOptions {
   throttle: Throttle;
   /** The role the JSON operation `name` declares; undefined for an unknown operation. */
   operationRole(name: string): KeyRole | undefined;
+  /** The names of the JSON operations, for the error that names an unknown one. */
+  operationNames: readonly string[];
 }
 
 /** The operation a request to POST /v1/<Operation> or POST / (X-Amz-Target) names, or undefined. */
@@ -107,7 +109,8 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): readon
       const name = operationNameOf(request);
       const declared = name ? options.operationRole(name) : undefined;
       if (!name || !declared) {
-        throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: name ?? `POST / with X-Amz-Target "${header(request, 'x-amz-target') ?? ''}"`, known: 'POST /v1/<Operation> or POST / with X-Amz-Target: RekognitionService.<Operation> (GET /v1/openapi.json lists them)' });
+        if (!name) throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: `POST / with X-Amz-Target "${header(request, 'x-amz-target') ?? ''}"`, known: 'X-Amz-Target: RekognitionService.<Operation>' });
+        throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: name, known: options.operationNames.join(', ') });
       }
       state.operation = name;
       needed = declared;

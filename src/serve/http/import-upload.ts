@@ -28,7 +28,7 @@ import { isZip, sniffFormat } from './sniff.js';
 import { spoolBody } from './spool.js';
 import type { UploadBudget, UploadLease } from './upload-budget.js';
 import { UPLOAD_OPERATION as OPERATION } from './unpack-zip.js';
-import { unpackInWorker } from './unzip.js';
+import { removeInWorker, unpackInWorker } from './unzip.js';
 
 /** The largest upload body (all zips and photos of a form together). */
 export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
@@ -57,7 +57,7 @@ function removeWhenImported(ctx: ApiContext, project: string, split: 'train' | '
     const state = ctx.work.importState(project, split);
     if (state && state.status.endsWith('IN_PROGRESS')) return;
     clearInterval(timer);
-    void fsp.rm(dir, { recursive: true, force: true }).finally(() => lease.release());
+    void removeInWorker(dir).finally(() => lease.release());
   }, 1000);
   timer.unref();
 }
@@ -134,7 +134,7 @@ export async function registerImportUpload(app: FastifyInstance, ctx: ApiContext
         if (files === 0) throw new SkulensError('ERR_DATASET_EMPTY', { project: project.name, detail: ': the upload held no JPEG, PNG or WebP images' });
         ctx.work.startImport(project.name, split, dir, split === 'test' ? 'test' : undefined);
       } catch (error) {
-        await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        await removeInWorker(dir);
         lease.release();
         throw error;
       }

@@ -163,7 +163,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   });
   const throttle = await registerThrottle(app, options.throttle);
   const uploads = new UploadBudget(options.uploads);
-  const routes = registerAuth(app, { keys, throttle, operationRole: (name) => (Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name]!.role : undefined) });
+  const routes = registerAuth(app, { keys, throttle, operationRole: (name) => (Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name]!.role : undefined), operationNames: Object.keys(OPERATIONS) });
 
   // The auth hooks have proven the caller, decoded the operation's name and checked its role by now.
   const run = async (request: FastifyRequest, reply: FastifyReply): Promise<string> => {
