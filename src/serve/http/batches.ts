@@ -51,10 +51,10 @@ export const BATCH_PATHS = {
       requestBody: { required: true, content: json(StartBatchSchema, 'input') },
       responses: { '200': { description: 'the new batch', content: json(StatusSchema) }, default: ERROR_RESPONSE },
     },
-    get: { operationId: 'ListBatches', summary: 'Batches of this server process.', responses: { '200': { description: 'OK', content: json(z.object({ Batches: z.array(StatusSchema) })) } } },
+    get: { operationId: 'ListBatches', summary: 'Batches of this server process (key role train).', responses: { '200': { description: 'OK', content: json(z.object({ Batches: z.array(StatusSchema) })) } } },
   },
   '/v1/batches/{id}': {
-    get: { operationId: 'DescribeBatch', summary: 'Progress of one batch.', parameters: idParameter, responses: { '200': { description: 'OK', content: json(StatusSchema) }, default: ERROR_RESPONSE } },
+    get: { operationId: 'DescribeBatch', summary: 'Progress of one batch (key role train).', parameters: idParameter, responses: { '200': { description: 'OK', content: json(StatusSchema) }, default: ERROR_RESPONSE } },
   },
   '/v1/batches/{id}/stop': {
     post: {

@@ -49,7 +49,7 @@ export const CONSOLE_PATHS = {
   '/v1/thumbnails/{sha256}': {
     get: {
       operationId: 'GetThumbnail',
-      summary: 'skulens: a WebP thumbnail (long side 96, 160 or 320 px: ?size=) of an imported image, by the Sha256 that ListDatasetImages and DescribeDatasetHealth give.',
+      summary: 'skulens (key role train): a WebP thumbnail (long side 96, 160 or 320 px: ?size=) of an imported image, by the Sha256 that ListDatasetImages and DescribeDatasetHealth give.',
       parameters: [
         { name: 'sha256', in: 'path', required: true, schema: { type: 'string' } },
         { name: 'size', in: 'query', required: false, schema: { type: 'integer', enum: [...THUMB_SIZES] } },
