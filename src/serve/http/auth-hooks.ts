@@ -2,9 +2,9 @@
 // Every route declares `config.role` (a key role, 'public', or 'operation' for the JSON operations, whose
 // rows declare theirs); a route without one is refused when it is registered. onRequest checks the
 // headers: a Bearer key is proven there, and so is a SigV4 signature whose payload hash is known without
-// the body (a bodyless request, or a declared X-Amz-Content-Sha256 on a streaming route). preParsing reads
-// a bounded body into memory, proves a SigV4 signature over its hash and checks the role, and only then
-// hands the bytes to the parser. Failed sign-ins are counted (throttle.ts); a key's request rate is
+// the body (a bodyless request, or a declared X-Amz-Content-Sha256, checked against the body later).
+// preParsing reads a bounded body into memory, proves any other SigV4 signature over its hash and checks
+// the role, and only then hands the bytes to the parser. Failed sign-ins are counted (throttle.ts); a key's request rate is
 // counted once it is proven, so nobody can spend another key's rate with forged requests.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -164,6 +164,9 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): readon
       }
       return prove(request, state, EMPTY_SHA256);
     }
+    // A declared payload hash (the AWS SDKs send one) lets the signature be proven before the body is read;
+    // preParsing then checks the body against it.
+    if (declared !== undefined) return prove(request, state, declared);
   });
 
   app.addHook('preParsing', async (request, _reply, payload) => {
@@ -172,15 +175,15 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): readon
     const state = request.skulensAuth!;
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
     const bytes = await readBounded(payload, limit, () => bodyTooLarge(request));
-    if (state.pending) {
+    const declared = header(request, 'x-amz-content-sha256');
+    if (state.pending || (state.caller?.via === 'sigv4' && declared !== undefined)) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const declared = header(request, 'x-amz-content-sha256');
       if (declared !== undefined && declared !== sha256) {
         await counted(request, () => {
           throw new SkulensError('ERR_AUTH_INVALID', { detail: 'the body does not match its X-Amz-Content-Sha256 header' });
         });
       }
-      await prove(request, state, sha256);
+      if (state.pending) await prove(request, state, sha256);
     }
     return Readable.from(bytes.length ? [bytes] : []);
   });
