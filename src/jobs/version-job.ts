@@ -32,7 +32,7 @@ export interface VersionOutput {
   extra?: Record<string, unknown>;
   /** Extra binary files (a fine-tuned backbone), by file name. */
   files?: Record<string, Uint8Array>;
-  /** Metrics stored on the row beyond accuracy, macro-F1, unknown rate and image counts. */
+  /** Metrics stored on the row beyond accuracy, macro-F1, unknown rate, coverage, answered precision, untested labels and image counts. */
   metrics?: Record<string, unknown>;
 }
 
@@ -94,8 +94,8 @@ export async function runVersionJob<R>(registry: Registry, home: HomeLayout, job
     };
     const summary = toRekognitionSummary(output.report, { projectVersionArn: versionArn(version), evaluationEndTimestamp: new Date(), numberOfTrainingImages: output.images.train });
     const dir = await writeVersionArtefacts(home, { manifest, head: headBytes, evaluationSummary: summary, report: output.report, snapshot: output.snapshot, extra: output.extra, files: output.files });
-    const { accuracy, macroF1, unknownRate } = output.report;
-    const completed = registry.versions.complete(version.id, { dir, metrics: { accuracy, macroF1, unknownRate, images: output.images, ...output.metrics } });
+    const { accuracy, macroF1, unknownRate, coverage, answeredPrecision, untested } = output.report;
+    const completed = registry.versions.complete(version.id, { dir, metrics: { accuracy, macroF1, unknownRate, coverage, answeredPrecision, untested, images: output.images, ...output.metrics } });
     return { ...result, version: completed };
   } catch (error) {
     if (isSkulensError(error, 'ERR_TRAINING_CANCELLED') || job.signal?.aborted) {
