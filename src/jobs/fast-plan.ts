@@ -7,7 +7,7 @@ import type { FastHeads, FastItem, FastRunResult } from '../finetune/index.js';
 import type { Entry, Project, Registry, SnapshotEntry } from '../registry/index.js';
 import { groupedProbabilities, headProbabilities, sigmoidProbabilities } from '../train/index.js';
 import { groupsTrainingSet } from './label-set-version.js';
-import { labelSetSplit, trainableSplit, type LabelSetImage } from './split.js';
+import { labelSetSplit, trainableSplit, untrainedNote, type LabelSetImage } from './split.js';
 
 /** What a fast version trains on and how its test photos are scored. */
 export interface FastPlan {
@@ -31,7 +31,8 @@ export function fastPlan(registry: Registry, project: Project, file: (e: Entry) 
   const labelType = registry.projects.labelType(project.id);
   const entries = registry.entries.list(project.id);
   if (labelType === 'single') {
-    const { labels, train, test } = trainableSplit(entries, project.name);
+    const split = trainableSplit(entries, project.name);
+    const { labels, train, test } = split;
     const labelIndex = new Map(labels.map((label, index) => [label, index]));
     return {
       labels,
@@ -42,7 +43,7 @@ export function fastPlan(registry: Registry, project: Project, file: (e: Entry) 
       snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
       report: (run) => {
         const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(run.head, run.served[k]!) }));
-        return evaluatePredictions(labels, scored, run.thresholds);
+        return { ...evaluatePredictions(labels, scored, run.thresholds), ...untrainedNote(split) };
       },
     };
   }

@@ -16,7 +16,7 @@ import { versionId, type Registry, type Version } from '../registry/index.js';
 import { headProbabilities } from '../train/index.js';
 import { coldStart, defaultFinalSize, inputAt, warmStart } from './fine-tune-from.js';
 import { engineJob, fineTunable, forwardProgress, groupedValidation, serveTestSplit, valScored } from './fine-tune-parts.js';
-import { trainableSplit } from './split.js';
+import { trainableSplit, untrainedNote } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
 import { fineTuneOnnxVersion } from './fine-tune-onnx.js';
 import { SkulensError } from '../errors.js';
@@ -163,7 +163,8 @@ export async function fineTuneVersion(
   const start = params.from ? await warmStart(registry, home, projectName, params.from) : coldStart(getBackbone(params.backbone, home.models));
   const base = fineTunable(start.spec);
   const trainSize = params.trainSize ?? start.baseInput.size;
-  const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
+  const trainable = trainableSplit(registry.entries.list(project.id), projectName);
+  const { labels, train, test } = trainable;
   const engineInfo = await detectEngine(params.python);
   const work = path.join(home.tmp, `.finetune.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const progress = options.onProgress ?? (() => undefined);
@@ -225,7 +226,7 @@ export async function fineTuneVersion(
         const valEmbeddings = await readFloat32(out(engine.files.valEmbeddings), split.valIdx.length * base.dim);
         const thresholds = pooledF1Thresholds(labels.length, valScored(train, split.valIdx, y, head, valEmbeddings));
         const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, served[k]!) }));
-        const report = evaluatePredictions(labels, scored, thresholds);
+        const report = { ...evaluatePredictions(labels, scored, thresholds), ...untrainedNote(trainable) };
         checkCancelled();
 
         progress({ phase: 'write', done: 0, total: 1 });
