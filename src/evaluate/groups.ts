@@ -22,7 +22,7 @@ export interface GroupScoredImage {
   readonly image: string;
   readonly truths: readonly number[];
   readonly probs: Float32Array;
-  /** The `group:value` labels behind each -1 in `truths`, for the report. */
+  /** The photo's `group:value` labels the version never trained (behind each -1 in `truths`, or of a group it has not): the photo is never all right. */
   readonly untrained?: readonly string[];
 }
 
@@ -57,6 +57,13 @@ export function groupSegments(groups: readonly { name: string; values: readonly 
   });
 }
 
+/** The report of a group none of whose test photos has a trained value: every figure 0, every label untested. */
+function nothingScored(values: readonly string[], thresholds: readonly number[]): EvaluationReport {
+  const perLabel = values.map((label, k) => ({ label, support: 0, threshold: thresholds[k]!, precision: 0, recall: 0, f1: 0 }));
+  const zeros = { numTest: 0, accuracy: 0, macroF1: 0, macroPrecision: 0, macroRecall: 0, unknownRate: 0, coverage: 0, answeredPrecision: 0 };
+  return { labels: [...values], ...zeros, untested: [...values], perLabel, confusionMatrix: values.map(() => values.map(() => 0)), misclassified: [] };
+}
+
 /** Answered and right counts of one group under the serving rule (decideGroups): its best value, when it clears its threshold and is a value. */
 function answers(s: GroupSegment, g: number, scored: readonly GroupScoredImage[], cut: readonly number[]): { valued: number; covered: number; answered: number; right: number } {
   const none = s.values.indexOf(NONE_VALUE);
@@ -85,13 +92,12 @@ function answers(s: GroupSegment, g: number, scored: readonly GroupScoredImage[]
 export function evaluateGroups(segments: readonly GroupSegment[], scored: readonly GroupScoredImage[], thresholds: readonly number[]): GroupsReport {
   const slice = (s: GroupSegment, probs: Float32Array): Float32Array => probs.subarray(s.offset, s.offset + s.values.length);
   const cut = thresholds.map(comparable);
-  const reports = segments.map((s, g) =>
-    evaluatePredictions(
-      s.values,
-      scored.filter((image) => image.truths[g]! >= 0).map((image) => ({ image: image.image, truth: image.truths[g]!, probs: slice(s, image.probs) })),
-      thresholds.slice(s.offset, s.offset + s.values.length),
-    ),
-  );
+  const reports = segments.map((s, g) => {
+    const known = scored.filter((image) => image.truths[g]! >= 0).map((image) => ({ image: image.image, truth: image.truths[g]!, probs: slice(s, image.probs) }));
+    const cuts = thresholds.slice(s.offset, s.offset + s.values.length);
+    // Every test photo's value of this group never trained: nothing to score per value, all of them wrong.
+    return known.length > 0 ? evaluatePredictions(s.values, known, cuts) : nothingScored(s.values, cuts);
+  });
   const counts = segments.map((s, g) => answers(s, g, scored, cut));
   const groups = segments.map((s, g): GroupEvaluation => {
     const report = reports[g]!;
@@ -123,7 +129,8 @@ export function evaluateGroups(segments: readonly GroupSegment[], scored: readon
   const mean = (pick: (m: LabelMetrics) => number): number => (tested.length === 0 ? 0 : tested.reduce((sum, m) => sum + pick(m), 0) / tested.length);
   const total = (pick: (c: (typeof counts)[number]) => number): number => counts.reduce((sum, c) => sum + pick(c), 0);
   let allRight = 0;
-  for (const image of scored) if (segments.every((s, g) => argmax(slice(s, image.probs)) === image.truths[g])) allRight++;
+  // A photo with a label never trained (a value, or a whole group) is never all right: the answer misses it.
+  for (const image of scored) if ((image.untrained ?? []).length === 0 && segments.every((s, g) => argmax(slice(s, image.probs)) === image.truths[g])) allRight++;
   const untrained = [...new Set(scored.flatMap((image) => image.untrained ?? []))].sort();
   return {
     labels,
@@ -136,7 +143,7 @@ export function evaluateGroups(segments: readonly GroupSegment[], scored: readon
     coverage: total((c) => c.valued) === 0 ? 0 : total((c) => c.covered) / total((c) => c.valued),
     answeredPrecision: total((c) => c.answered) === 0 ? 0 : total((c) => c.right) / total((c) => c.answered),
     untested: tested.length === perLabel.length ? [] : perLabel.filter((m) => m.support === 0).map((m) => m.label),
-    ...(untrained.length > 0 ? { untrained: { labels: untrained, testImages: scored.filter((image) => image.truths.some((t) => t < 0)).length, counted: true } } : {}),
+    ...(untrained.length > 0 ? { untrained: { labels: untrained, testImages: scored.filter((image) => (image.untrained ?? []).length > 0).length, counted: true } } : {}),
     perLabel,
     confusionMatrix,
     misclassified: segments

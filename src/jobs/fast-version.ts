@@ -109,7 +109,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             labels,
             thresholds: run.thresholds,
             head: run.head,
-            params: { mode: 'fast', ...params, ...plan.labelParams },
+            params: { mode: 'fast', ...params, ...plan.labelParams, taxonomy: plan.taxonomy },
             images: plan.images,
             report,
             snapshot: plan.snapshot,

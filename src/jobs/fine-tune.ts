@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { backboneSpecSchema, getBackbone, verifiedWeights, type BackboneSpec } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
-import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
+import { evaluateHierarchy, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
 import { checkExport, detectEngine, epochsShowing, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Num, Seed } from '../params.js';
@@ -165,6 +165,7 @@ export async function fineTuneVersion(
   const trainSize = params.trainSize ?? start.baseInput.size;
   const trainable = trainableSplit(registry.entries.list(project.id), projectName);
   const { labels, train, test } = trainable;
+  const taxonomy = registry.taxonomies.get(project.id);
   const engineInfo = await detectEngine(params.python);
   const work = path.join(home.tmp, `.finetune.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const progress = options.onProgress ?? (() => undefined);
@@ -226,7 +227,8 @@ export async function fineTuneVersion(
         const valEmbeddings = await readFloat32(out(engine.files.valEmbeddings), split.valIdx.length * base.dim);
         const thresholds = pooledF1Thresholds(labels.length, valScored(train, split.valIdx, y, head, valEmbeddings));
         const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, served[k]!) }));
-        const report = { ...evaluatePredictions(labels, scored, thresholds), ...untrainedNote(trainable) };
+        const flat = { ...evaluatePredictions(labels, scored, thresholds), ...untrainedNote(trainable) };
+        const report = taxonomy ? { ...flat, hierarchy: evaluateHierarchy(labels, scored, thresholds, taxonomy) } : flat;
         checkCancelled();
 
         progress({ phase: 'write', done: 0, total: 1 });
@@ -237,7 +239,7 @@ export async function fineTuneVersion(
           labels,
           thresholds,
           head,
-          params: { mode: 'fine-tune', ...params },
+          params: { mode: 'fine-tune', ...params, taxonomy },
           images: { train: train.length, test: test.length },
           report,
           snapshot: images.map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),

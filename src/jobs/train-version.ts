@@ -103,6 +103,8 @@ export async function trainVersion(
   const spec = getBackbone(params.backbone, home.models);
   const split = trainableSplit(registry.entries.list(project.id), projectName);
   const { labels, train, test } = split;
+  // Evaluated with, recorded in model.json with, and served with: the taxonomy as training starts.
+  const taxonomy = registry.taxonomies.get(project.id);
   const started = performance.now();
   let embedder = options.embedder;
   try {
@@ -160,7 +162,6 @@ export async function trainVersion(
         // Thresholds come from out-of-fold predictions on the training images, never from the test set.
         const flat = { ...evaluatePredictions(labels, scored, thresholds), ...untrainedNote(split) };
         // With a taxonomy, accuracy per level and the fallback to parents; its target-precision thresholds come out of fold too.
-        const taxonomy = registry.taxonomies.get(project.id);
         const calibration = fitted.outOfFold.map((probs, i) => ({ image: String(i), truth: set.y[i]!, probs }));
         const report = taxonomy ? { ...flat, hierarchy: evaluateHierarchy(labels, scored, thresholds, taxonomy, { calibration }) } : flat;
         checkCancelled();
@@ -172,7 +173,7 @@ export async function trainVersion(
           labels,
           thresholds,
           head,
-          params: { ...params, balance, C: fitted.tuning.winner.C, head: fitted.tuning.winner, thresholds: fitted.thresholdMethod },
+          params: { ...params, balance, C: fitted.tuning.winner.C, head: fitted.tuning.winner, thresholds: fitted.thresholdMethod, taxonomy },
           images: { train: train.length, test: test.length },
           report,
           snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
