@@ -1,7 +1,8 @@
 // The automatic train/test split: stratified by label, whole near-duplicate clusters to one side, and
 // stable: photos that already have a side keep it, so adding photos never moves one. Each photo's draw
 // key is a keyed hash of its content (sha256) and the project's split seed, so the same photos and seed
-// give the same split on any machine, in any order.
+// give the same split on any machine, in any order. Also the validation folds inside the training photos
+// (stableFolds), a pure function of each photo's sha256 and the seed, the same in every version.
 import { createHash } from 'node:crypto';
 import type { Split } from '../registry/index.js';
 import { nearDuplicateClusters } from './clusters.js';
@@ -111,4 +112,27 @@ export function drawSplit(fresh: readonly SplitItem[], fixed: readonly FixedItem
 /** The split of photos with nothing settled before: {@link drawSplit} with no fixed photos (what `datasets distribute` draws). */
 export function stratifiedSplit(items: readonly SplitItem[], seed = DEFAULT_SPLIT_SEED, testFraction = DEFAULT_TEST_FRACTION): Map<number, Split> {
   return drawSplit(items, [], seed, testFraction);
+}
+
+/**
+ * Cross-validation folds that stay put: photo i's fold in [0, k), a function of its sha256 and `seed` alone
+ * (a keyed hash cut into k equal ranges), so the same photo is in the same fold in every version of a project,
+ * whatever was added or removed. A near-duplicate cluster takes the fold of its member with the smallest key,
+ * so a burst never straddles two folds; only a photo that joins a cluster with a smaller key moves it.
+ *
+ * @example
+ * // Member m of the fast path holds out fold m; a warm start's member m then holds out what its parent's never saw.
+ * const folds = stableFolds(train, 20, projectSplitSeed);
+ */
+export function stableFolds(items: readonly { sha256: string; dhash: string }[], k: number, seed = DEFAULT_SPLIT_SEED): Int32Array {
+  const keys = items.map((item) => foldKey(seed, item.sha256));
+  const clusters = nearDuplicateClusters(items.map((item) => item.dhash));
+  const anchor = new Map<number, number>();
+  keys.forEach((key, i) => anchor.set(clusters[i]!, Math.min(anchor.get(clusters[i]!) ?? 1, key)));
+  return Int32Array.from(items, (_, i) => Math.min(k - 1, Math.floor(anchor.get(clusters[i]!)! * k)));
+}
+
+/** A photo's place in [0, 1) for the folds: 52 bits of a keyed hash (independent of its draw key for the test split). */
+export function foldKey(seed: number, sha256: string): number {
+  return Number.parseInt(createHash('sha256').update(`fold:${seed}:${sha256}`).digest('hex').slice(0, 13), 16) / 2 ** 52;
 }

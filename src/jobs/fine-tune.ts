@@ -180,7 +180,7 @@ export async function fineTuneVersion(
         const images = [...train, ...test];
         const labelIndex = new Map(labels.map((label, index) => [label, index]));
         const y = images.map((e) => labelIndex.get(e.label)!);
-        const split = groupedValidation(train, y.slice(0, train.length), params);
+        const split = groupedValidation(train, params, registry.projects.splitSeed(project.id));
         const epochs = params.epochs ?? defaultFineTuneEpochs(split.trainIdx.length, params.from !== undefined);
         // Progressive resizing needs an epoch at the first size: with fewer epochs, all train (and serve) at it.
         const finalSize = params.finalEpochs > 0 && epochs > params.finalEpochs ? (params.finalSize ?? defaultFinalSize(trainSize)) : trainSize;
