@@ -5,7 +5,7 @@
 import { DEFAULT_SPLIT_SEED, foldKey, stableFolds } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { bestF1Index, DEFAULT_THRESHOLD, labelOperatingPoints, multiLabelThresholds, type MultiScoredImage, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
-import { sigmoid, softmax } from '../train/index.js';
+import { calibrateSoftmax, sigmoid, softmax, type Calibration } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
 import type { FastHeads } from './fast-protocol.js';
 
@@ -126,26 +126,41 @@ export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredIma
 }
 
 /**
+ * Calibration from the held-out logits of a one-softmax head (`heldOut[k]` is the training item of row k
+ * of `valLogits`, scored by the member that never saw it: the stand-in for the served score, which is the
+ * members' mean logits): a temperature to divide the served head by and ANSWER_PROBABILITY for every
+ * label (src/train/temperature.ts). Groups and multi-label heads keep their per-label thresholds: null.
+ */
+export function heldOutCalibration(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): Calibration | null {
+  if (heads !== undefined) return null;
+  const rows = heldOut.map((_, k) => Float64Array.from(valLogits.subarray(k * numLabels, (k + 1) * numLabels)));
+  return calibrateSoftmax(rows, heldOut.map((i) => items[i]!.label), numLabels);
+}
+
+/**
  * Thresholds and accuracy from the held-out photos' logits (`heldOut[k]` is the training item of row k of
- * `valLogits`). One softmax: pooled best-F1 thresholds (pooledF1Thresholds). Groups: a softmax per segment,
+ * `valLogits`), for the head as trained (uncalibrated). One softmax: pooled best-F1 thresholds
+ * (pooledF1Thresholds), and `calibration` (heldOutCalibration), which a caller that serves the head divided
+ * by its temperature uses instead. Groups: a softmax per segment,
  * each group's pooled best-F1 thresholds over the photos with a value in it, and the accuracy of every group
  * right at once. (The frozen groups path's rule, bestF1Thresholds, left 49% of grocery val photos without a
  * product and 36% without a type: the held-out photos are 0.98 right, so their lowest accepted scores sit far
  * above where new photos score; the single-label fast path met the same and moved to this rule.) Multi: a sigmoid per label,
  * best-F1 thresholds per label (multiLabelThresholds, as the frozen multi path), and the exact-match share at them.
  */
-export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): { thresholds: number[]; accuracy: number } {
+export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): { thresholds: number[]; accuracy: number; calibration: Calibration | null } {
   const row = (k: number): Float32Array => valLogits.subarray(k * numLabels, (k + 1) * numLabels);
+  const calibration = heldOutCalibration(valLogits, items, heldOut, numLabels, heads);
   if (heads === undefined) {
     const scored: ScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truth: items[i]!.label, probs: softmax(Float64Array.from(row(k))) }));
     const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
-    return { thresholds: pooledF1Thresholds(numLabels, scored), accuracy: scored.length ? correct / scored.length : 0 };
+    return { thresholds: pooledF1Thresholds(numLabels, scored), accuracy: scored.length ? correct / scored.length : 0, calibration };
   }
   if (heads.kind === 'multi') {
     const scored: MultiScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truths: items[i]!.targets!, probs: row(k).map(sigmoid) }));
     const thresholds = multiLabelThresholds(numLabels, scored);
     const exact = scored.filter((s) => s.probs.every((p, k) => p >= Math.fround(thresholds[k]!) === s.truths.includes(k))).length;
-    return { thresholds, accuracy: scored.length ? exact / scored.length : 0 };
+    return { thresholds, accuracy: scored.length ? exact / scored.length : 0, calibration };
   }
   const thresholds: number[] = [];
   const right = heldOut.map(() => true);
@@ -162,7 +177,7 @@ export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], 
     thresholds.push(...pooledF1Thresholds(size, scored));
     offset += size;
   });
-  return { thresholds, accuracy: heldOut.length ? right.filter(Boolean).length / heldOut.length : 0 };
+  return { thresholds, accuracy: heldOut.length ? right.filter(Boolean).length / heldOut.length : 0, calibration };
 }
 
 export function argmax(p: Float32Array): number {
