@@ -1,8 +1,9 @@
 // The fast path's served calibration: the temperature fitted on the held-out photos' logits divides the
 // head, and every label answers at ANSWER_PROBABILITY of the calibrated softmax (src/train/temperature.ts
-// says why). The held-out logits are those the engine scored for thresholds (each photo by the member that never
-// saw it); the PyTorch engine leaves them in its work folder (`out/<files.valLogits>`, rows in memberSplits'
-// order), which is where this reads them until the run result carries them itself.
+// says why). The driver computes it from the held-out logits (heldOutFit's `calibration`); a run result
+// that carries it is used as it is. Until the driver passes it on, the held-out logits are read where the
+// PyTorch engine leaves them (`out/<files.valLogits>` in the work folder, rows in memberSplits' order); the
+// ONNX Runtime engine keeps them in memory, so its runs keep the head as trained and the pooled thresholds.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { memberSplits, type FastParams, type FastRunResult } from '../finetune/index.js';
@@ -18,6 +19,13 @@ export type CalibratedRun = FastRunResult & { calibration: Calibration | null };
  */
 export async function calibrateRun(run: FastRunResult, work: string, plan: FastPlan, params: FastParams): Promise<CalibratedRun> {
   if (plan.heads !== undefined) return { ...run, calibration: null };
+  const calibration = 'calibration' in run ? ((run as CalibratedRun).calibration ?? null) : await fromEngineFiles(run, work, plan, params);
+  if (!calibration) return { ...run, calibration: null };
+  return { ...run, head: temperatureScaled(run.head, calibration.temperature) as LogisticHead, thresholds: calibration.thresholds, calibration };
+}
+
+/** The calibration from the held-out logits the PyTorch engine wrote, or null when there are none. */
+async function fromEngineFiles(run: FastRunResult, work: string, plan: FastPlan, params: FastParams): Promise<Calibration | null> {
   const K = plan.labels.length;
   const heldOut = memberSplits(plan.train, params)
     .slice(0, run.engine.members)
@@ -26,13 +34,12 @@ export async function calibrateRun(run: FastRunResult, work: string, plan: FastP
   try {
     bytes = await fs.readFile(path.join(work, 'out', run.engine.files.valLogits));
   } catch {
-    return { ...run, calibration: null };
+    return null;
   }
-  const valLogits = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
-  if (valLogits.length !== heldOut.length * K) return { ...run, calibration: null };
+  if (bytes.byteLength !== heldOut.length * K * 4) return null;
+  const valLogits = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const rows = heldOut.map((_, k) => Float64Array.from(valLogits.subarray(k * K, (k + 1) * K)));
-  const calibration = calibrateSoftmax(rows, heldOut.map((i) => plan.train[i]!.label), K);
-  return { ...run, head: temperatureScaled(run.head, calibration.temperature) as LogisticHead, thresholds: calibration.thresholds, calibration };
+  return calibrateSoftmax(rows, heldOut.map((i) => plan.train[i]!.label), K);
 }
 
 /** An earlier calibrated version's head as trained (its temperature multiplied back): a warm start's starting point. */

@@ -14,7 +14,8 @@ const skip = python ? false : 'no python with torch and onnx';
 test('a fast version serves its head divided by the held-out temperature, answers at 0.5, and a warm start continues from the head as trained', { skip, timeout: 300_000 }, async () => {
   const { home, registry } = await stagedProject();
   try {
-    const params = { backbone: 'staged-cnn', cut: 4, epochs: 1, workers: 1, threads: 1, python };
+    // The PyTorch engine: the ONNX Runtime engine's held-out logits reach the job once the driver passes heldOutFit's calibration on.
+    const params = { backbone: 'staged-cnn', cut: 4, epochs: 1, workers: 1, threads: 1, python, engine: 'torch' as const };
     const first = await fastVersion(registry, home, 'p', params);
     const one = await readModel(home, first.version.dir!);
     const T1 = one.manifest.params.temperature as number;
