@@ -17,6 +17,13 @@ export function trainedFigures(version: VersionDescription): Figures | undefined
   return a ? { accuracy: a.Accuracy, coverage: a.Coverage, answeredPrecision: a.AnsweredPrecision } : undefined;
 }
 
+/** The figures in the order shown: name, what it counts (the title), and how to read it. */
+const ROWS: readonly [string, string, (f: Figures) => number][] = [
+  ['Accuracy', 'share of test photos whose most likely label is right', (f) => f.accuracy],
+  ['Coverage', 'share of test photos that get a label at these thresholds', (f) => f.coverage],
+  ['Answered precision', 'share of the labels answered at these thresholds that are right', (f) => f.answeredPrecision],
+];
+
 /** Accuracy, coverage and answered precision side by side; `trained` (when the thresholds are being edited) in brackets. */
 export function FigureLine({ figures, trained, version }: { figures: Figures; trained?: Figures; version: VersionDescription }) {
   const answer = version.EvaluationSummary?.AnswerEvaluationResults;
@@ -24,27 +31,15 @@ export function FigureLine({ figures, trained, version }: { figures: Figures; tr
   return (
     <section class="figures" aria-label="Figures at the thresholds">
       <dl>
-        <div>
-          <dt>Accuracy</dt>
-          <dd>
-            <strong>{pct(figures.accuracy)}</strong>
-            {was((f) => f.accuracy)}
-          </dd>
-        </div>
-        <div>
-          <dt title="share of test photos that get a label at these thresholds">Coverage</dt>
-          <dd>
-            <strong>{pct(figures.coverage)}</strong>
-            {was((f) => f.coverage)}
-          </dd>
-        </div>
-        <div>
-          <dt title="share of the labels answered at these thresholds that are right">Answered precision</dt>
-          <dd>
-            <strong>{pct(figures.answeredPrecision)}</strong>
-            {was((f) => f.answeredPrecision)}
-          </dd>
-        </div>
+        {ROWS.map(([name, title, pick]) => (
+          <div key={name}>
+            <dt title={title}>{name}</dt>
+            <dd>
+              <strong>{pct(pick(figures))}</strong>
+              {was(pick)}
+            </dd>
+          </div>
+        ))}
       </dl>
       <p class="hint">
         Accuracy: the top label is right. Coverage: the photo gets a label at the thresholds (otherwise the answer is "not in the catalogue"). Answered precision: of the labels given, the share that are right.

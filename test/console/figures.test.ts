@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { importFolder } from '../../src/dataset/index.js';
 import { trainVersion } from '../../src/jobs/index.js';
 import { writeJpegs } from '../helpers/fixtures.js';
-import { browserMissing, launch } from './browser.js';
+import { browserMissing, openConsole } from './browser.js';
 import { consoleFixture, ensureConsoleBuilt, type ConsoleFixture } from './fixture.js';
 
 const skip = browserMissing();
@@ -27,14 +27,7 @@ before(async () => {
   await writeJpegs(path.join(fx.root, 'new', 'new-sku'), 'n', 6, 900);
   await importFolder(fx.registry, fx.home, 'shop', path.join(fx.root, 'new'), { split: 'train' });
   await trainVersion(fx.registry, fx.home, 'shop', { backbone: 'tiny', tune: false, C: 1, workers: 1 });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(60_000);
-  await page.goto(fx.url);
-  await page.getByLabel('Key id').fill(fx.admin.id);
-  await page.getByLabel('Secret').fill(fx.admin.secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  ({ browser, page } = await openConsole(fx.url, fx.admin, 60_000));
 });
 after(async () => {
   await browser?.close();

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import sharp from 'sharp';
 import { importDataset } from '../../src/dataset/index.js';
 import { isSkulensError } from '../../src/errors.js';
 import type { EvaluationReport } from '../../src/evaluate/index.js';
@@ -16,7 +15,7 @@ import { thresholdVersion, trainVersion } from '../../src/jobs/index.js';
 import type { LabelType } from '../../src/labels/index.js';
 import { Predictor } from '../../src/predict/index.js';
 import { Registry, readModel, readVersionJson } from '../../src/registry/index.js';
-import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
+import { colourPhoto, installTinyBackbone, tempDir, tinyBackboneRow } from '../backbone/fixtures.js';
 
 const TINY = tinyBackboneRow('raw255', 'GlobalAveragePool of raw pixels');
 // purple: 16 training photos, no test photo (the issue's check); orange: test photos only.
@@ -37,19 +36,14 @@ const rows: { file: string; colour: string; split: 'train' | 'test' }[] = [];
 before(async () => {
   root = tempDir('honest-figures');
   home = resolveHome(path.join(root, 'home'), { SKULENS_MODELS: path.join(root, 'models') });
-  fs.mkdirSync(path.join(root, 'models', 'tiny'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'models', 'tiny', 'model.onnx'), tinyOnnxModel(8));
-  fs.writeFileSync(path.join(root, 'models', 'tiny.backbone.json'), JSON.stringify(TINY));
+  installTinyBackbone(path.join(root, 'models'), TINY);
   registry = Registry.open(home.database);
   let n = 0;
   for (const [colour, { rgb, train, test: tests }] of Object.entries(COLOURS)) {
     for (let k = 0; k < train + tests; k++, n++) {
       const file = path.join(root, 'photos', `${colour}-${k}.png`);
-      // A dark square at a different place in each photo, so that no two are near-duplicates.
-      const jitter = (n * 7) % 23;
-      const background = await solidPng(96, 80, [rgb[0] + jitter, rgb[1] + ((jitter * 3) % 17), rgb[2] + ((jitter * 5) % 13)]);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, await sharp(background).composite([{ input: await solidPng(24, 20, [20, 20, 20]), left: (n * 13) % 72, top: (n * 29) % 60 }]).png().toBuffer());
+      fs.writeFileSync(file, await colourPhoto(rgb, n));
       rows.push({ file, colour, split: k < train ? 'train' : 'test' });
     }
   }

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import sharp from 'sharp';
 import { importDataset } from '../../src/dataset/index.js';
 import { exportVersion } from '../../src/export/index.js';
 import { resolveHome, type HomeLayout } from '../../src/home/index.js';
@@ -12,7 +11,7 @@ import { addLabelVersion, assertLabelTypeSupported, trainVersion } from '../../s
 import type { LabelType } from '../../src/labels/index.js';
 import { Predictor } from '../../src/predict/index.js';
 import { Registry, readVersionJson } from '../../src/registry/index.js';
-import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
+import { colourPhoto, installTinyBackbone, tempDir, tinyBackboneRow } from '../backbone/fixtures.js';
 
 const TINY = tinyBackboneRow('raw255', 'GlobalAveragePool of raw pixels');
 // Colour, and whether it is warm: the groups and the multi-label sets are both read off the colour.
@@ -29,11 +28,8 @@ let registry: Registry;
 const rows: { file: string; colour: string; split: 'train' | 'test' }[] = [];
 
 async function photo(file: string, rgb: [number, number, number], n: number): Promise<void> {
-  const jitter = (n * 7) % 23;
-  const square = await solidPng(24, 20, [20, 20, 20]);
-  const background = await solidPng(96, 80, [rgb[0] + jitter, rgb[1] + ((jitter * 3) % 17), rgb[2] + ((jitter * 5) % 13)]);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, await sharp(background).composite([{ input: square, left: (n * 13) % 72, top: (n * 29) % 60 }]).png().toBuffer());
+  fs.writeFileSync(file, await colourPhoto(rgb, n));
 }
 
 /** A project of `type` over the same photos; `labels(colour)` gives each photo's labels. */
@@ -47,9 +43,7 @@ async function project(name: string, type: LabelType, labels: (colour: string) =
 before(async () => {
   root = tempDir('label-types');
   home = resolveHome(path.join(root, 'home'), { SKULENS_MODELS: path.join(root, 'models') });
-  fs.mkdirSync(path.join(root, 'models', 'tiny'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'models', 'tiny', 'model.onnx'), tinyOnnxModel(8));
-  fs.writeFileSync(path.join(root, 'models', 'tiny.backbone.json'), JSON.stringify(TINY));
+  installTinyBackbone(path.join(root, 'models'), TINY);
   registry = Registry.open(home.database);
   let n = 0;
   for (const [colour, { rgb }] of Object.entries(COLOURS)) {
