@@ -70,7 +70,7 @@ export function headline(report: EvaluationReport): string {
 function noticeLines(report: EvaluationReport): string[] {
   const lines: string[] = [];
   if (report.thresholdsChosenOn === 'test') lines.push('Thresholds chosen on the test split: these figures flatter; they are not a held-out measure.');
-  if (report.untested.length > 0) lines.push(`Untested (no test images; trained and served, not measured): ${report.untested.join(', ')}`);
+  if ((report.untested ?? []).length > 0) lines.push(`Untested (no test images; trained and served, not measured): ${report.untested.join(', ')}`);
   const u = report.untrained;
   if (u) lines.push(`${u.counted ? 'Counted as errors' : 'Left out'} (never trained): ${u.labels.join(', ')} on ${u.testImages} test image(s)`);
   return lines;
@@ -87,7 +87,8 @@ export function formatReport(report: EvaluationReport, options: FormatOptions = 
     `Test images: ${report.numTest}   accuracy: ${fixed(report.accuracy)}   macro-F1: ${fixed(report.macroF1)}` +
       `   macro-precision: ${fixed(report.macroPrecision)}   macro-recall: ${fixed(report.macroRecall)}` +
       `   unknown: ${percent(report.unknownRate)}`,
-    `At the thresholds: coverage ${percent(report.coverage)} of the test images get a label; answered precision ${fixed(report.answeredPrecision)} (share of those labels that are right)`,
+    // A report written before these figures existed has none: its line is left out.
+    ...(report.coverage === undefined ? [] : [`At the thresholds: coverage ${percent(report.coverage)} of the test images get a label; answered precision ${fixed(report.answeredPrecision)} (share of those labels that are right)`]),
     ...noticeLines(report),
     '',
   ];
