@@ -7,7 +7,7 @@ export type { SkippedFile, SourceItem, SourceListing, LabelAssignment } from './
 export { CsvColumnsSchema, type CsvColumns } from './sources/csv.js';
 export { listFolderDataset, labelProblem, type SourceFile, type FolderListing, type WalkOptions } from './folder-source.js';
 export { inspectImage, sha256Hex, differenceHash, hammingDistance, type ImageFacts } from './inspect.js';
-export { stratifiedSplit, drawSplit, drawKey, stableFolds, foldKey, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type SplitItem, type FixedItem } from './split.js';
+export { stratifiedSplit, drawSplit, drawKey, stableFolds, heldFold, foldKey, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type SplitItem, type FixedItem } from './split.js';
 export { checkDataset, IMBALANCE_STRATEGY, EXTREME_ASPECT_RATIO, type CheckOptions, type HealthSummary, type Finding, type Severity } from './check.js';
 export { formatHealthSummary } from './check-format.js';
 export { ISSUE_KINDS, issueKindOf, type IssueKindName } from './issues.js';

@@ -132,6 +132,21 @@ export function stableFolds(items: readonly { sha256: string; dhash: string }[],
   return Int32Array.from(items, (_, i) => Math.min(k - 1, Math.floor(anchor.get(clusters[i]!)! * k)));
 }
 
+/**
+ * The fold that stands for fold `m` of stableFolds(items, k, seed): `m` itself, or on a set so small that it is empty, the
+ * fold of the photo whose key comes first at or after fold m's start, going round (the same rule in every version).
+ */
+export function heldFold(folds: Int32Array, m: number, k: number, items: readonly { sha256: string }[], seed = DEFAULT_SPLIT_SEED): number {
+  if (folds.includes(m)) return m;
+  let best = 0;
+  let bestGap = Infinity;
+  items.forEach((item, i) => {
+    const gap = (foldKey(seed, item.sha256) - m / k + 1) % 1;
+    if (gap < bestGap) (bestGap = gap), (best = i);
+  });
+  return folds[best]!;
+}
+
 /** A photo's place in [0, 1) for the folds: 52 bits of a keyed hash (independent of its draw key for the test split). */
 export function foldKey(seed: number, sha256: string): number {
   return Number.parseInt(createHash('sha256').update(`fold:${seed}:${sha256}`).digest('hex').slice(0, 13), 16) / 2 ** 52;

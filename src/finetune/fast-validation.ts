@@ -2,7 +2,7 @@
 // out in folds that are the same in every version of a project (the evaluated images never enter), and best-F1 thresholds from them (mid-gap), shrunk toward a pooled one;
 // for a groups head, a softmax per segment and the same rule within each group; for a multi-label head, a
 // sigmoid per label and its best-F1 threshold, as the frozen multi path fits its out-of-fold ones.
-import { DEFAULT_SPLIT_SEED, foldKey, stableFolds } from '../dataset/index.js';
+import { DEFAULT_SPLIT_SEED, heldFold, stableFolds } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { bestF1Index, DEFAULT_THRESHOLD, labelOperatingPoints, multiLabelThresholds, type MultiScoredImage, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
 import { calibrateSoftmax, sigmoid, softmax, type Calibration } from '../train/index.js';
@@ -55,19 +55,6 @@ export function memberSplits(train: readonly FastItem[], params: Pick<FastParams
 
 function foldCount(n: number, valFraction: number): number {
   return Math.max(2, Math.min(n, Math.round(1 / valFraction)));
-}
-
-/** Fold `m`, or on a set so small that it is empty, the nearest fold above it that holds photos (the same rule in every version). */
-function heldFold(folds: Int32Array, m: number, k: number, train: readonly { sha256: string }[], seed: number): number {
-  if (folds.includes(m)) return m;
-  // The photo whose key comes first at or after the fold's start, going round: its fold.
-  let best = -1;
-  let bestGap = Infinity;
-  train.forEach((item, i) => {
-    const gap = (foldKey(seed, item.sha256) - m / k + 1) % 1;
-    if (gap < bestGap) (bestGap = gap), (best = i);
-  });
-  return folds[best]!;
 }
 
 /** For each of the parent's members, the sha256 of the photos it trained on. */

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { openEmbedder, type BackboneSpec } from '../backbone/index.js';
-import { stableFolds } from '../dataset/index.js';
+import { heldFold, stableFolds } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { pixelScale, type EngineJob, type EngineMessage } from '../finetune/index.js';
 import type { ScoredImage } from '../evaluate/index.js';
@@ -156,9 +156,10 @@ export function forwardProgress(message: EngineMessage, progress: (p: FineTunePr
 export function groupedValidation(train: readonly Entry[], params: FineTuneParams, splitSeed?: number): { trainIdx: number[]; valIdx: number[] } {
   const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
   const folds = stableFolds(train, k, splitSeed);
+  const held = heldFold(folds, 0, k, train, splitSeed);
   const trainIdx: number[] = [];
   const valIdx: number[] = [];
-  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
+  folds.forEach((fold, i) => (fold === held ? valIdx : trainIdx).push(i));
   if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
   return { trainIdx, valIdx };
 }

@@ -57,3 +57,10 @@ test('the folds do not depend on the training seed, and keep each near-duplicate
   const sizes = Array.from({ length: 20 }, (_, f) => folds.filter((x) => x === f).length);
   assert.ok(Math.max(...sizes) < 45 && Math.min(...sizes) >= 1, JSON.stringify(sizes));
 });
+
+test('a set too small to fill fold m holds out the fold that comes next, the same way every time', () => {
+  const few = photos('few', 6);
+  const splits = memberSplits(few, { valFraction: 0.1, seed: 1, members: 2 });
+  for (const s of splits) assert.ok(s.val.length > 0 && s.train.length > 0, JSON.stringify(s));
+  assert.deepEqual(memberSplits([...few].reverse(), { valFraction: 0.1, seed: 1, members: 2 }).map((s) => s.val.map((i) => 5 - i).sort()), splits.map((s) => [...s.val].sort()));
+});

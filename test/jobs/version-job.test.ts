@@ -51,7 +51,8 @@ test('a job that works is written and completed: manifest, summary, extra files 
   assert.equal(result.version.status, 'TRAINING_COMPLETED');
   assert.deepEqual(result.version.metrics, { accuracy: 1, macroF1: 1, unknownRate: 0, coverage: 1, answeredPrecision: 1, untested: [], images: { train: 4, test: 2 }, trainSeconds: 1.5 });
   const { manifest } = await readModel(home, result.version.dir!);
-  assert.deepEqual([manifest.version, manifest.seed, manifest.labels, manifest.params], ['v1', 3, ['a', 'b'], { mode: 'test' }]);
+  // The version records the taxonomy it answers with: none here.
+  assert.deepEqual([manifest.version, manifest.seed, manifest.labels, manifest.params], ['v1', 3, ['a', 'b'], { mode: 'test', taxonomy: null }]);
   assert.deepEqual(fs.readdirSync(path.resolve(home.root, result.version.dir!)).sort(), ['evaluation.json', 'extra.json', 'head.bin', 'model.json', 'report.json', 'snapshot.json']);
 });
 
