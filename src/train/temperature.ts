@@ -67,7 +67,7 @@ export function fitTemperature(rows: readonly Float64Array[], truths: readonly n
  * A label is answered when its calibrated probability is at least this: more likely right than wrong on
  * photos like the held-out ones, and at most one label a photo. Per-label best-F1 thresholds fitted on
  * held-out folds of the training capture sit where that easy split separates, not where a new capture
- * does: on grocery-store-dev val they left 12.5% of photos unanswered; calibrated 0.5 answers 97%
+ * does: on grocery-store-dev val they left 12.5% of photos unanswered; calibrated 0.5 answers 93-96%
  * (docs/training.md).
  */
 export const ANSWER_PROBABILITY = 0.5;
