@@ -1,10 +1,12 @@
-// `npm run bench:soak -- [--mode soak|training] [--seconds 300] [--concurrency 16] [--backbone ID (default: the shipped default)] [--json]`
+// `npm run bench:soak -- [--mode soak|training|upload-bomb] [--seconds 300] [--concurrency 16] [--backbone ID (default: the shipped default)] [--json]`
 // starts `skulens serve` as a child on loopback in a throw-away home whose import root is
 // clothing-dataset-small, imports its validation photos and trains a version through the HTTP API, then:
 //  - soak (default): DetectCustomLabels at the given concurrency for the given time with test photos;
 //    reports requests, errors, p50/p95/max and the server's RSS after warm-up and at the end;
 //  - training: detect latency before, and while a second CreateProjectVersion (on the test photos,
-//    not cached) trains: p50/p95/max of each, to show that serving does not wait for training.
+//    not cached) trains: p50/p95/max of each, to show that serving does not wait for training;
+//  - upload-bomb (bench/upload-bomb.ts): /health and detect latency alone, with a 60,000-entry upload in
+//    flight, with three 1 GB zip bombs in flight, and with a forged SigV4 upload (--seconds: the baseline).
 // Loopback only; bounded in time and count.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +17,7 @@ import { DEFAULT_BACKBONE_ID } from '../src/backbone/index.js';
 import { KeyStore } from '../src/auth/index.js';
 import { resolveHome } from '../src/home/index.js';
 import { Registry } from '../src/registry/index.js';
+import { runUploadBomb } from './upload-bomb.js';
 
 const SHARED = path.resolve(import.meta.dirname, '..', '..', 'shared');
 const { values } = parseArgs({
@@ -137,7 +140,9 @@ async function main(): Promise<void> {
       return stats(latencies, errors);
     };
     let result: Record<string, unknown>;
-    if (values.mode === 'training') {
+    if (values.mode === 'upload-bomb') {
+      result = await runUploadBomb({ url: server.url, authorization, keyId: key.id, arn, images, rssMB: server.rssMB, call, log }, Number(values.seconds));
+    } else if (values.mode === 'training') {
       const before = await drive((n) => n >= 300);
       log(`before: ${JSON.stringify(before)}, load ${load()}`);
       await importInto('during', 'test');

@@ -87,7 +87,7 @@ export const ERRORS = Object.freeze({
   ERR_WALK_LIMIT: { message: 'Listing {path} stopped: {detail}', status: 400, awsType: 'LimitExceededException' },
   ERR_WALK_CANCELLED: { message: 'Listing {path} was cancelled', status: 409, awsType: 'ResourceInUseException' },
   ERR_DISK_FULL: { message: 'No space left on the disk of the skulens home while {operation}; free some space and retry (nothing stored earlier was lost)', status: 507, awsType: 'LimitExceededException' },
-  ERR_HOME_READ_ONLY: { message: 'The skulens home is read-only, so {operation} cannot write; make {path} writable for the server user', status: 500, awsType: 'InternalServerError' },
+  ERR_HOME_READ_ONLY: { message: 'The skulens home is read-only, so {operation} cannot write; make {path} writable for the server user', status: 503, awsType: 'InternalServerError' },
   ERR_REQUEST_TOO_LARGE: { message: 'The request to {operation} is too large: {detail}', status: 413, awsType: 'LimitExceededException' },
   ERR_HEADERS_TOO_LARGE: { message: 'The request headers are too large (at most {max} bytes in all); send shorter headers', status: 431, awsType: 'InvalidParameterException' },
   ERR_MULTIPART_INVALID: { message: 'The multipart upload to {operation} is unusable: {detail}; send the whole form again', status: 400, awsType: 'InvalidParameterException' },
@@ -103,6 +103,9 @@ export const ERRORS = Object.freeze({
   ERR_REVIEW_ITEM_NOT_FOUND: { message: 'Review item {item} does not exist in this project. List the queue with `skulens review list <project>`', status: 404, awsType: 'ResourceNotFoundException' },
   ERR_REVIEW_NO_RANKING: { message: 'Project "{project}" has no ranking of likely mislabelled photos: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_VERSIONS_NOT_COMPARABLE: { message: 'Versions {a} and {b} cannot be compared: {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_UPLOAD_TOO_MANY_ENTRIES: { message: 'The upload to {operation} holds {count} zip entries; one upload may hold at most {max}. Split it into several uploads', status: 413, awsType: 'LimitExceededException' },
+  ERR_UPLOAD_BUSY: { message: 'The server has no room for another upload now ({detail}); retry in {seconds} s', status: 429, awsType: 'ThrottlingException' },
+  ERR_PATH_CHANGED: { message: '{path} changed after it was checked (it is no longer the regular file or folder inside the import root that was checked); nothing of it was read', status: 403, awsType: 'AccessDeniedException' },
 } satisfies Record<string, ErrorDefinition>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -68,10 +68,10 @@ test('over HTTP an unknown error is a logged 500 with a request id and no stack;
   const home = resolveHome(path.join(tempDir(t, 'errors-http'), 'home'), {});
   const server = await createServer({ home, logger: pino({ level: 'info' }, sink) });
   t.after(() => server.close());
-  server.app.get('/boom', { config: { public: true } }, async () => {
+  server.app.get('/boom', { config: { role: 'public' } }, async () => {
     throw new Error('secret detail of a fault');
   });
-  server.app.get('/zod', { config: { public: true } }, async () => z.object({ n: z.number() }).parse({ n: 'x' }));
+  server.app.get('/zod', { config: { role: 'public' } }, async () => z.object({ n: z.number() }).parse({ n: 'x' }));
 
   const boom = await server.app.inject({ method: 'GET', url: '/boom' });
   const requestId = boom.headers['x-amzn-requestid'];

@@ -1,9 +1,11 @@
-// Decides who is calling from the request headers: a Bearer key is checked at once; a SigV4 request
-// is checked for shape, clock and key here, and its signature once the body (which it covers) is read.
+// Decides who is calling from the request headers: a Bearer key is checked at once; a SigV4 request is
+// checked for shape and clock here, and its signature once the payload hash it covers is known (declared
+// in X-Amz-Content-Sha256, or computed from the body). An unknown key id and a wrong secret fail alike.
+import { randomBytes } from 'node:crypto';
 import { SkulensError } from '../errors.js';
 import type { KeyRole } from '../registry/index.js';
 import type { KeyStore } from './keys.js';
-import { checkSigV4Time, isSigV4, parseSigV4, verifySigV4, type SignedRequest, type SigV4Authorization } from './sigv4.js';
+import { SIGNATURE_MISMATCH, checkSigV4Time, isSigV4, parseSigV4, verifySigV4, type SignedRequest, type SigV4Authorization } from './sigv4.js';
 
 /** The authenticated key of a request. */
 export interface Caller {
@@ -12,18 +14,25 @@ export interface Caller {
   via: 'bearer' | 'sigv4';
 }
 
-/** A SigV4 request whose signature still has to be checked against the body: call `verify` with its hash. */
+/**
+ * A SigV4 request whose signature still has to be checked: `prove` with the payload hash the signature
+ * covers returns the caller, or throws ERR_AUTH_INVALID (the same answer for an unknown key id).
+ */
 export interface PendingSignature {
-  caller: Caller;
-  verify(request: SignedRequest): void;
+  /** The key id the request names (not yet proven). */
+  keyId: string;
+  prove(request: SignedRequest): Caller;
 }
+
+/** A secret no key has: unknown key ids are verified against it, so they cost and answer what a wrong secret does. */
+const DECOY_SECRET = randomBytes(30).toString('base64url');
 
 /**
  * Checks the credentials in `headers` as far as headers allow.
  *
  * @example
  * const result = authenticateHeaders(keys, request.headers);
- * if ('verify' in result) result.verify({ method, url, headers, bodySha256 }); // after reading the body
+ * const caller = 'prove' in result ? result.prove({ method, url, headers, bodySha256 }) : result;
  * @throws SkulensError ERR_AUTH_MISSING, ERR_AUTH_INVALID or ERR_AUTH_EXPIRED (all AccessDeniedException, 403).
  */
 export function authenticateHeaders(keys: KeyStore, headers: SignedRequest['headers'], now: Date = new Date()): Caller | PendingSignature {
@@ -45,9 +54,15 @@ export function authenticateHeaders(keys: KeyStore, headers: SignedRequest['head
   checkSigV4Time(auth, now);
   const secret = keys.secretOf(auth.keyId);
   const role = keys.roleOf(auth.keyId);
-  if (secret === undefined || role === undefined) throw new SkulensError('ERR_AUTH_INVALID', { detail: `the access key id ${auth.keyId} is not a skulens key` });
-  const caller: Caller = { keyId: auth.keyId, role, via: 'sigv4' };
-  return { caller, verify: (request) => verifySigV4(request, auth, secret) };
+  const known = secret !== undefined && role !== undefined;
+  return {
+    keyId: auth.keyId,
+    prove(request) {
+      verifySigV4(request, auth, known ? secret : DECOY_SECRET);
+      if (!known) throw new SkulensError('ERR_AUTH_INVALID', { detail: SIGNATURE_MISMATCH });
+      return { keyId: auth.keyId, role, via: 'sigv4' };
+    },
+  };
 }
 
 /** The key id a request claims (Bearer "<id>:..." or a SigV4 Credential), valid or not: what failed sign-ins are counted by. */

@@ -32,6 +32,7 @@ function newKeyId(): string {
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+const NO_SECRET = randomBytes(32);
 
 /** The keys of one home. The master key file is read (or created) on first need. */
 export class KeyStore {
@@ -62,10 +63,10 @@ export class KeyStore {
 
   /** True when `id` names a key and `secret` is its secret (constant-time comparison). */
   checkSecret(id: string, secret: string): boolean {
-    if (!KEY_ID.test(id)) return false;
-    const key = this.registry.keys.find(id);
-    if (!key) return false;
-    return timingSafeEqual(sha256(secret), Buffer.from(key.secretSha256, 'hex'));
+    const key = KEY_ID.test(id) ? this.registry.keys.find(id) : undefined;
+    // An unknown id is compared against a hash no secret has, so it costs what a wrong secret does.
+    const same = timingSafeEqual(sha256(secret), key ? Buffer.from(key.secretSha256, 'hex') : NO_SECRET);
+    return key !== undefined && same;
   }
 
   /** The role of key `id`; undefined for an unknown key. */

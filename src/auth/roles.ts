@@ -1,10 +1,13 @@
-// Key roles and what each may call: detect (Detect*, Describe*, List*), train (also datasets, versions,
-// batches), admin (also keys). A frozen table, checked once per request by the server.
+// Key roles from least to most: detect (what a storefront calls), train (also projects, datasets,
+// photos, versions, batches), admin (also keys). Each route declares the least role it needs.
 import { z } from 'zod';
 import { SkulensError } from '../errors.js';
 import type { KeyRole } from '../registry/index.js';
 
 export type { KeyRole };
+
+/** Who may call a route: anyone (`public`), or a key of this role or above. */
+export type RouteRole = KeyRole | 'public';
 
 /** Roles from least to most: each may do what the ones before it may. */
 export const ROLES: readonly KeyRole[] = Object.freeze(['detect', 'train', 'admin'] as const);
@@ -17,14 +20,6 @@ export function parseRole(text: string): KeyRole {
   const parsed = RoleSchema.safeParse(text);
   if (!parsed.success) throw new SkulensError('ERR_ROLE_INVALID', { role: text });
   return parsed.data;
-}
-
-/** Read operations that show what people sent or corrected (captured photos' answers), so not for detect keys. */
-const TRAIN_READS: ReadonlySet<string> = new Set(['ListUncertainPredictions', 'ListDatasetEntryChanges']);
-
-/** The least role that may call the Rekognition-style operation `name`. */
-export function roleForOperation(name: string): KeyRole {
-  return /^(Detect|Describe|List)/.test(name) && !TRAIN_READS.has(name) ? 'detect' : 'train';
 }
 
 /** True when a key of role `held` may do what `needed` allows. */

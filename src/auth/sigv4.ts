@@ -32,6 +32,9 @@ export const MAX_SKEW_MINUTES = 15;
 
 const denied = (detail: string): SkulensError => new SkulensError('ERR_AUTH_INVALID', { detail });
 
+/** The one answer for a signature that does not verify, whatever the reason (an unknown key id or a wrong secret). */
+export const SIGNATURE_MISMATCH = 'the request signature does not match; check the access key id, the secret access key and the signing method';
+
 /** True when the header is a SigV4 one (whatever its validity). */
 export function isSigV4(authorization: string | undefined): boolean {
   return authorization?.startsWith(`${ALGORITHM} `) ?? false;
@@ -78,7 +81,7 @@ export function verifySigV4(request: SignedRequest, auth: SigV4Authorization, se
   const expected = sigV4Signature(request, auth, secret, declared ?? request.bodySha256);
   const given = Buffer.from(auth.signature, 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'utf8'))) {
-    throw denied('the request signature does not match; check the secret access key and the signing method');
+    throw denied(SIGNATURE_MISMATCH);
   }
 }
 

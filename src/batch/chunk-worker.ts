@@ -3,11 +3,10 @@
 // stored under its index, so a retried chunk overwrites rather than duplicates. An embedding chunk:
 // the images' vectors put into the worker's embedding cache.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
 import { EmbeddingCache, embedWithCache, getBackbone, openEmbedder, type EmbedInput, type Embedder } from '../backbone/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { capturingDetector } from './capture.js';
-import { Predictor, predictStream, type DetectOptions, type Detector, type Prediction, type PredictionLine, type SourceItem } from '../predict/index.js';
+import { Predictor, loadChecked, predictStream, type DetectOptions, type Detector, type Prediction, type PredictionLine, type SourceItem } from '../predict/index.js';
 import { EMBED_CHUNK_JOB, EmbedChunkSchema, embedResultsKey, type JobInfo, type JobProcessor } from '../queue/index.js';
 import type { Registry } from '../registry/index.js';
 import { isS3Uri, parseS3Uri, type S3Store } from '../storage/index.js';
@@ -38,13 +37,14 @@ export interface WorkerDeps {
 /** Largest image a worker reads into memory (the import limit). */
 const MAX_IMAGE_BYTES = 15 * 1024 * 1024;
 
-async function readImage(image: string, s3: (() => S3Store) | undefined): Promise<EmbedInput> {
+async function readImage(image: string, file: string | null | undefined, s3: (() => S3Store) | undefined): Promise<EmbedInput> {
   if (isS3Uri(image)) {
     if (!s3) throw new Error(`this worker has no S3 settings to read ${image}`);
     return { name: image, bytes: await s3().download(parseS3Uri(image), { maxBytes: MAX_IMAGE_BYTES }) };
   }
-  // Bytes and path both: the bytes are hashed and decoded, the path names the file in errors.
-  return { path: image, bytes: await fs.readFile(image) };
+  // Bytes and path both: the bytes are hashed and decoded, the path names the file in errors. The file is
+  // read through its real path as listed, and only if no folder on the way was swapped for a link since.
+  return loadChecked(file ?? image, image);
 }
 
 /**
@@ -85,14 +85,14 @@ export function workerProcessors(deps: WorkerDeps): { processors: Record<string,
           hits += 1;
           return { CustomLabels: JSON.parse(hit) as Prediction['CustomLabels'] };
         }
-        // A local file is decoded from its path, exactly as a batch in one process does (same errors).
-        const prediction = await detector.detect(input.path ? { path: input.path } : input, options);
+        // Decoded from the bytes read, exactly as a batch in one process does (same errors).
+        const prediction = await detector.detect(input, options);
         await store.hashSet(cacheKey, { [sha256]: JSON.stringify(prediction.CustomLabels) });
         return prediction;
       },
     };
     async function* items(): AsyncGenerator<SourceItem> {
-      for (const image of data.images) yield { image, load: () => readImage(image, deps.s3) };
+      for (const [i, image] of data.images.entries()) yield { image, load: () => readImage(image, data.files?.[i], deps.s3) };
     }
     const lines: PredictionLine[] = [];
     for await (const line of predictStream(remembering, items(), { detect: data.detect, concurrency: data.concurrency })) lines.push(line);

@@ -13,8 +13,10 @@ export const BatchChunkSchema = z.object({
   chunk: z.number().int().min(0),
   /** ARN of the version; the worker resolves it in its own home (a shared home, or one holding a copy). */
   version: z.string().min(1),
-  /** Absolute paths (reachable from the worker) or s3:// URIs. */
+  /** Absolute paths (reachable from the worker) or s3:// URIs: what the results name. */
   images: z.array(z.string().min(1)).min(1),
+  /** The real path of each local image as listed (a worker reads it only if it is still that file), beside `images`. */
+  files: z.array(z.string().nullable()).optional(),
   detect: z.object({ minConfidence: z.number().min(0).max(100).optional(), maxResults: z.number().int().min(0).optional() }),
   /** Images in flight at once inside the chunk. */
   concurrency: z.number().int().min(1).max(256),

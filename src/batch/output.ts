@@ -1,10 +1,11 @@
-// The result file of a batch: JSON Lines or CSV, appended one whole line per write(2) so a killed run
-// leaves complete lines (at worst one torn tail line, which is cut off on resume), and read back on
-// resume to learn which images are already done.
+// The result file of a batch: JSON Lines or CSV (dataset's csvRow: csv-stringify, formulas neutralised),
+// appended one whole line per write(2) so a killed run leaves complete lines (at worst one torn tail
+// line, which is cut off on resume), and read back on resume to learn which images are already done.
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parse } from 'csv-parse/sync';
+import { csvRow, restoreCell } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import type { PredictionLine } from '../predict/index.js';
 
@@ -19,17 +20,13 @@ export function resolveFormat(output: string, format?: BatchFormat): BatchFormat
   return path.extname(output).toLowerCase() === '.csv' ? 'csv' : 'jsonl';
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /** One output line (with its newline) for a prediction. */
 export function formatLine(line: PredictionLine, format: BatchFormat): string {
   if (format === 'jsonl') return `${JSON.stringify(line)}\n`;
-  if ('Error' in line) return `${[line.Image, '', '', '', line.Error.Code, line.Error.Message].map(csvField).join(',')}\n`;
+  if ('Error' in line) return csvRow([line.Image, '', '', '', line.Error.Code, line.Error.Message]);
   const top = line.CustomLabels[0];
   const labels = line.CustomLabels.map((label) => `${label.Name}:${label.Confidence.toFixed(4)}`).join(';');
-  return `${[line.Image, top?.Name ?? '', top ? top.Confidence.toFixed(4) : '', labels, '', ''].map(csvField).join(',')}\n`;
+  return csvRow([line.Image, top?.Name ?? '', top ? top.Confidence.toFixed(4) : '', labels, '', '']);
 }
 
 /** Cuts a torn last line (no trailing newline) left by a killed writer. */
@@ -71,7 +68,8 @@ export async function readDoneImages(file: string, format: BatchFormat): Promise
     number += 1;
     if (text === '' || (format === 'csv' && number === 1 && text === CSV_HEADER)) continue;
     try {
-      const image = format === 'jsonl' ? (JSON.parse(text) as { Image?: unknown }).Image : (parse(text) as string[][])[0]?.[0];
+      const cell = format === 'jsonl' ? undefined : (parse(text) as string[][])[0]?.[0];
+      const image = format === 'jsonl' ? (JSON.parse(text) as { Image?: unknown }).Image : cell === undefined ? undefined : restoreCell(cell);
       if (typeof image !== 'string') throw new Error('no Image field');
       done.add(image);
     } catch (error) {

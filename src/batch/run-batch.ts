@@ -3,6 +3,7 @@
 // (images already in the output are skipped) and cancellable (an AbortSignal stops it between images).
 import path from 'node:path';
 import { checkConcurrency, checkSource, predictStream, sourceItems, type DetectOptions, type Detector, type PredictionLine, type SourceItem } from '../predict/index.js';
+import type { FileIdentity } from '../dataset/index.js';
 import type { S3Store } from '../storage/index.js';
 import { LineAppender, formatLine, readDoneImages, resolveFormat, type BatchFormat } from './output.js';
 
@@ -47,11 +48,23 @@ export interface RunBatchOptions {
   onProgress?: (progress: Readonly<BatchProgress>) => void;
   /** Aborting stops the run after the images in flight are written; runBatch then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** A local source's identity when the server checked it under its import roots (it must be unchanged). */
+  checked?: FileIdentity;
+  /** How the results name an image (the server: relative to its import root); default: its path. */
+  imageName?: (image: string) => string;
 }
 
-export async function countImages(source: string, s3: (() => S3Store) | undefined, signal?: AbortSignal): Promise<number> {
+/** A line as the results show it: the image (and any mention of it in an error) under its shown name. */
+export function presentLine(line: PredictionLine, imageName: ((image: string) => string) | undefined): PredictionLine {
+  const shown = imageName ? imageName(line.Image) : line.Image;
+  if (shown === line.Image) return line;
+  if ('Error' in line) return { ...line, Image: shown, Error: { ...line.Error, Message: line.Error.Message.split(line.Image).join(shown) } };
+  return { ...line, Image: shown };
+}
+
+export async function countImages(source: string, s3: (() => S3Store) | undefined, signal?: AbortSignal, checked?: FileIdentity): Promise<number> {
   let count = 0;
-  for await (const _item of sourceItems(source, s3)) {
+  for await (const _item of sourceItems(source, s3, { checked })) {
     count += 1;
     if (count % 1024 === 0) signal?.throwIfAborted();
   }
@@ -76,13 +89,14 @@ export async function runBatch(detector: Detector, options: RunBatchOptions): Pr
   const report = (): void => onProgress?.({ ...progress });
 
   const done = await readDoneImages(output, format);
-  progress.total = await countImages(source, options.s3, signal);
+  progress.total = await countImages(source, options.s3, signal, options.checked);
   report();
+  const name = options.imageName ?? ((image: string) => image);
 
   // The images still to answer; an abort ends the list, and the loop still writes the images in flight.
   async function* pending(): AsyncGenerator<SourceItem> {
-    for await (const item of sourceItems(source, options.s3)) {
-      if (done.delete(item.image)) {
+    for await (const item of sourceItems(source, options.s3, { checked: options.checked })) {
+      if (done.delete(name(item.image))) {
         // Deleting as we go keeps the set shrinking; skipped images are reported in batches of lines.
         progress.skipped += 1;
         if (progress.skipped % 256 === 0) report();
@@ -94,7 +108,7 @@ export async function runBatch(detector: Detector, options: RunBatchOptions): Pr
   }
   const appender = new LineAppender(output, format);
   const write = (line: PredictionLine): void => {
-    appender.append(formatLine(line, format));
+    appender.append(formatLine(presentLine(line, options.imageName), format));
     progress.processed += 1;
     if ('Error' in line) progress.failed += 1;
     report();

@@ -10,7 +10,7 @@ import { SkulensError } from '../errors.js';
 import { BATCH_CHUNK_JOB, DEFAULT_CHUNK_SIZE, batchCancelKey, batchResultsKey, chunkJobId, type BatchChunk } from './chunks.js';
 import type { ChunkResult } from './chunk-worker.js';
 import { LineAppender, formatLine, readDoneImages, resolveFormat } from './output.js';
-import { countImages, type BatchProgress, type RunBatchOptions } from './run-batch.js';
+import { countImages, presentLine, type BatchProgress, type RunBatchOptions } from './run-batch.js';
 
 export interface QueueBatchOptions extends RunBatchOptions {
   /** ARN of the version; each worker resolves it in its own home. */
@@ -50,24 +50,26 @@ export async function runBatchOnQueue(queue: JobQueue, options: QueueBatchOption
   const report = (): void => onProgress?.({ ...progress, queue: { ...progress.queue!, chunks: { ...progress.queue!.chunks } } });
 
   const done = await readDoneImages(output, format);
-  progress.total = await countImages(source, options.s3, signal);
+  progress.total = await countImages(source, options.s3, signal, options.checked);
+  const name = options.imageName ?? ((image: string) => image);
   progress.queue!.chunks.total = Math.ceil(Math.max(0, progress.total - done.size) / chunkSize);
   report();
 
-  const images = sourceItems(source, options.s3);
-  // The next chunk of images not yet in the output, or null at the end of the source.
-  const nextChunk = async (): Promise<string[] | null> => {
-    const chunk: string[] = [];
-    while (chunk.length < chunkSize) {
+  const images = sourceItems(source, options.s3, { checked: options.checked });
+  // The next chunk of images not yet in the output (with the real path of each local one), or null at the end.
+  const nextChunk = async (): Promise<{ images: string[]; files: (string | null)[] } | null> => {
+    const chunk: { images: string[]; files: (string | null)[] } = { images: [], files: [] };
+    while (chunk.images.length < chunkSize) {
       const item = await images.next();
       if (item.done) break;
-      if (done.delete(item.value.image)) {
+      if (done.delete(name(item.value.image))) {
         progress.skipped += 1;
         continue;
       }
-      chunk.push(item.value.image);
+      chunk.images.push(item.value.image);
+      chunk.files.push(item.value.file ?? null);
     }
-    return chunk.length > 0 ? chunk : null;
+    return chunk.images.length > 0 ? chunk : null;
   };
 
   const outstanding: { index: number; size: number }[] = [];
@@ -75,7 +77,7 @@ export async function runBatchOnQueue(queue: JobQueue, options: QueueBatchOption
   let exhausted = false;
   const appender = new LineAppender(output, format);
   const write = (lines: readonly PredictionLine[]): void => {
-    appender.append(lines.map((line) => formatLine(line, format)).join(''));
+    appender.append(lines.map((line) => formatLine(presentLine(line, options.imageName), format)).join(''));
     progress.processed += lines.length;
     progress.failed += lines.filter((line) => 'Error' in line).length;
   };
@@ -84,14 +86,14 @@ export async function runBatchOnQueue(queue: JobQueue, options: QueueBatchOption
     for (;;) {
       if (signal?.aborted) break;
       while (!exhausted && outstanding.length < window) {
-        const images = await nextChunk();
-        if (!images) {
+        const next = await nextChunk();
+        if (!next) {
           exhausted = true;
           break;
         }
-        const data: BatchChunk = { batch, chunk: added, version: options.version, images, detect: options.detect ?? {}, concurrency };
+        const data: BatchChunk = { batch, chunk: added, version: options.version, images: next.images, files: next.files, detect: options.detect ?? {}, concurrency };
         await queue.add(BATCH_CHUNK_JOB, chunkJobId(batch, added), data, options.retry ?? DEFAULT_RETRY);
-        outstanding.push({ index: added, size: images.length });
+        outstanding.push({ index: added, size: next.images.length });
         added += 1;
         progress.queue!.chunks.queued = added;
         report();

@@ -4,15 +4,16 @@
 // Redis URL the images go to `skulens worker` processes in chunks and the server collects the lines.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { SkulensError, reasonOf } from '../errors.js';
-import { batchResultsPath, type HomeLayout } from '../home/index.js';
+import { batchResultsPath, guardResourcesSync, resourceErrorOf, type HomeLayout } from '../home/index.js';
 import { Predictor, checkSource } from '../predict/index.js';
 import { JobQueue } from '../queue/index.js';
 import { versionArn, type Registry } from '../registry/index.js';
 import type { S3Store } from '../storage/index.js';
-import { runBatch, type BatchProgress } from './run-batch.js';
+import { runBatch, type BatchProgress, type RunBatchOptions } from './run-batch.js';
 import { capturingDetector } from './capture.js';
 import { DEFAULT_CHUNK_SIZE } from './chunks.js';
 import { runBatchOnQueue } from './run-on-queue.js';
@@ -102,23 +103,27 @@ export class BatchService {
   /**
    * Validates the request, loads the version and starts the batch in the background. `resolvedSource` is
    * the source as the caller checked it (the server resolves it under its import roots); default: as given.
+   * `local.checked` is its identity then (the batch refuses it if it changed), `local.imageName` how the
+   * results name each image.
    *
    * @throws SkulensError ERR_ARGUMENT_INVALID (request), ERR_VERSION_NOT_FOUND / ERR_VERSION_NOT_READY,
    * ERR_PATH_NOT_FOUND (source).
    */
-  async start(request: StartBatchRequest, resolvedSource?: string): Promise<BatchStatus> {
+  async start(request: StartBatchRequest, resolvedSource?: string, local: Pick<RunBatchOptions, 'checked' | 'imageName'> = {}): Promise<BatchStatus> {
     const parsed = StartBatchSchema.safeParse(request);
     if (!parsed.success) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'batch request', detail: z.prettifyError(parsed.error) });
     const body = parsed.data;
     const source = checkSource(resolvedSource ?? body.Source);
     const version = this.registry.versions.resolve(body.ProjectVersionArn);
+    const id = randomUUID();
+    const format = body.Format ?? 'jsonl';
+    const output = batchResultsPath(this.home, id, format);
+    // The results folder before anything is loaded: a read-only or full home is said to the caller at once.
+    guardResourcesSync('starting a batch', this.home, () => fs.mkdirSync(path.dirname(output), { recursive: true }));
     const { redis } = this.options;
     const queue = redis ? await this.openQueue(redis) : undefined;
     const predictor = queue ? undefined : await Predictor.load(this.registry, this.home, version, { workers: this.options.workers });
     const chunkSize = this.options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const id = randomUUID();
-    const format = body.Format ?? 'jsonl';
-    const output = batchResultsPath(this.home, id, format);
     const status: BatchStatus = {
       BatchId: id,
       ProjectVersionArn: versionArn(version),
@@ -150,6 +155,7 @@ export class BatchService {
       status.CompletionTimestamp = new Date().toISOString();
     };
     const common = {
+      ...local,
       source,
       output,
       format: status.Format,
@@ -165,7 +171,7 @@ export class BatchService {
           update(progress);
           finish('SUCCEEDED');
         },
-        (error: unknown) => (controller.signal.aborted ? finish('STOPPED', reasonOf(controller.signal.reason)) : finish('FAILED', reasonOf(error))),
+        (error: unknown) => (controller.signal.aborted ? finish('STOPPED', reasonOf(controller.signal.reason)) : finish('FAILED', reasonOf(resourceErrorOf(error, 'writing batch results', this.home) ?? error))),
       )
       .finally(() => predictor?.close());
     this.jobs.set(status.BatchId, { status, output, controller, finished });

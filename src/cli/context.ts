@@ -1,5 +1,5 @@
 // What every command gets: the resolved home, a lazily opened registry, and where to write.
-import { resolveHome, sweepHome, sweepOrphanBlobs, type HomeLayout } from '../home/index.js';
+import { guardResources, guardResourcesSync, resolveHome, sweepHome, sweepOrphanBlobs, type HomeLayout } from '../home/index.js';
 import { Registry } from '../registry/index.js';
 import { S3Store } from '../storage/index.js';
 
@@ -32,10 +32,13 @@ export class CliContext {
   /** The registry of this home, opened on first use; leftovers of killed writes are swept then, and migration notices shown. */
   async registry(): Promise<Registry> {
     if (!this.registryInstance) {
-      const registry = (this.registryInstance = Registry.open(this.home.database));
+      // A read-only or full home is said as such (ERR_HOME_READ_ONLY, ERR_DISK_FULL), never as an SQLite stack.
+      const registry = (this.registryInstance = guardResourcesSync('opening the home', this.home, () => Registry.open(this.home.database)));
       for (const notice of registry.notices) this.info(`Notice: ${notice}`);
-      await sweepHome(this.home);
-      await sweepOrphanBlobs(this.home, (blob) => registry.entries.blobInUse(blob));
+      await guardResources('opening the home', this.home, async () => {
+        await sweepHome(this.home);
+        await sweepOrphanBlobs(this.home, (blob) => registry.entries.blobInUse(blob));
+      });
     }
     return this.registryInstance;
   }

@@ -2,7 +2,7 @@
 // truncated, animated, too small or large files, bad lines), extreme aspect ratios, exact and near
 // duplicates within and across labels, train/test leakage, and the near-duplicate clusters that
 // training uses as cross-validation groups. Each finding names files, says why it matters and what to do.
-import type { Entry, Registry } from '../registry/index.js';
+import type { Entry, ImportIssue, Registry } from '../registry/index.js';
 import { NEAR_DUPLICATE_BITS, firstNearDuplicate, nearDuplicateClusters } from './clusters.js';
 import { ISSUE_KINDS, type IssueKindName } from './issues.js';
 import { LIMITS } from './limits.js';
@@ -43,6 +43,8 @@ export interface CheckOptions {
    * image). The caller passes training's own chooser, so that datasets do not depend on training.
    */
   imbalanceStrategy?: (y: Int32Array, numClasses: number) => string;
+  /** Files listed per import-issue finding at most (the console shows 200); default all. */
+  maxFilesPerFinding?: number;
 }
 const IMBALANCE_WARNING_RATIO = 3;
 
@@ -52,21 +54,28 @@ export function checkDataset(registry: Registry, projectName: string, options: C
   const entries = registry.entries.list(project.id);
   const findings: Finding[] = [];
 
-  const issues = registry.entries.listImportIssues(project.id);
-  const byKind = new Map<IssueKindName, typeof issues>();
-  for (const issue of issues) {
-    const kind = (issue.kind in ISSUE_KINDS ? issue.kind : 'unreadable') as IssueKindName;
-    byKind.set(kind, [...(byKind.get(kind) ?? []), issue]);
+  // Grouped by kind in one pass (the report is built on the server's event loop, so it must stay linear
+  // in the issues an import recorded: an upload of 60,000 unusable files makes 60,000 of them). With
+  // maxFilesPerFinding, SQLite counts them and hands over only that many files a kind.
+  const byKind = new Map<IssueKindName, { count: number; files: string[] }>();
+  const groups = options.maxFilesPerFinding === undefined ? groupIssues(registry.entries.listImportIssues(project.id)) : registry.entries.importIssueSample(project.id, options.maxFilesPerFinding);
+  for (const group of groups) {
+    const kind = (Object.hasOwn(ISSUE_KINDS, group.kind) ? group.kind : 'unreadable') as IssueKindName;
+    const into = byKind.get(kind) ?? { count: 0, files: [] };
+    into.count += group.count;
+    for (const i of group.issues) into.files.push(i.line !== null ? `${i.file} (line ${i.line})` : i.file);
+    byKind.set(kind, into);
   }
   for (const [kind, group] of byKind) {
     const info = ISSUE_KINDS[kind];
     findings.push({
       severity: info.severity,
       kind,
-      message: `${group.length} ${info.title}: ${info.why}. ${capitalise(info.action)}.`,
-      files: group.map((i) => (i.line !== null ? `${i.file} (line ${i.line})` : i.file)),
+      message: `${group.count} ${info.title}: ${info.why}. ${capitalise(info.action)}.`,
+      files: group.files,
     });
   }
+  const skippedAtImport = [...byKind.entries()].reduce((sum, [kind, group]) => sum + (kind === 'exact-duplicate' ? 0 : group.count), 0);
 
   const extreme = entries.filter((e) => Math.max(e.width, e.height) / Math.min(e.width, e.height) > EXTREME_ASPECT_RATIO);
   if (extreme.length) {
@@ -80,7 +89,8 @@ export function checkDataset(registry: Registry, projectName: string, options: C
 
   const labels = labelRows(entries);
   findings.push(...labelFindings(labels));
-  const trainY = Int32Array.from(entries.filter((e) => e.split === 'train'), (e) => labels.findIndex((row) => row.label === e.label));
+  const labelIndex = new Map(labels.map((row, i) => [row.label, i]));
+  const trainY = Int32Array.from(entries.filter((e) => e.split === 'train'), (e) => labelIndex.get(e.label)!);
   const strategy = options.imbalanceStrategy?.(trainY, labels.length) ?? IMBALANCE_STRATEGY;
   const totals = labels.map((row) => row.train + row.test).filter((n) => n > 0);
   const imbalanceRatio = totals.length ? Math.max(...totals) / Math.min(...totals) : 0;
@@ -116,9 +126,20 @@ export function checkDataset(registry: Registry, projectName: string, options: C
     imbalanceRatio,
     imbalanceStrategy: strategy,
     trainClusters,
-    skippedAtImport: issues.filter((i) => i.kind !== 'exact-duplicate').length,
+    skippedAtImport,
     findings,
   };
+}
+
+/** Import issues by kind, in one pass. */
+function groupIssues(issues: readonly ImportIssue[]): { kind: string; count: number; issues: ImportIssue[] }[] {
+  const byKind = new Map<string, ImportIssue[]>();
+  for (const issue of issues) {
+    const group = byKind.get(issue.kind);
+    if (group) group.push(issue);
+    else byKind.set(issue.kind, [issue]);
+  }
+  return [...byKind.entries()].map(([kind, group]) => ({ kind, count: group.length, issues: group }));
 }
 
 function capitalise(text: string): string {

@@ -7,6 +7,7 @@ import { SkulensError } from '../errors.js';
 import { writeFileAtomic, type HomeLayout } from '../home/index.js';
 import type { Entry, Registry } from '../registry/index.js';
 import { formatS3Uri, type S3Store, isS3Uri, keyFolder, parseS3Uri } from '../storage/index.js';
+import { csvRow } from './csv-cells.js';
 import { storeOf } from './import-dataset.js';
 import { CLASSIFICATION, SPLIT_KEY } from './sources/manifest.js';
 
@@ -91,13 +92,9 @@ function manifestLines(entries: readonly Entry[], refOf: (e: Entry) => string): 
   });
 }
 
-/** A header `path,label,split,<metadata keys...>` and one row per entry. */
+/** A header `path,label,split,<metadata keys...>` and one row per entry (csv-cells.ts: formulas neutralised). */
 function csvLines(entries: readonly Entry[], refOf: (e: Entry) => string): string[] {
   const keys = [...new Set(entries.flatMap((e) => Object.keys(e.metadata ?? {})))].filter((k) => !['path', 'label', 'split'].includes(k)).sort();
   const header = ['path', 'label', 'split', ...keys];
-  return [header.map(csvCell).join(','), ...entries.map((e) => [refOf(e), e.label, e.split, ...keys.map((k) => e.metadata?.[k] ?? '')].map(csvCell).join(','))];
-}
-
-function csvCell(value: string): string {
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return [header, ...entries.map((e) => [refOf(e), e.label, e.split, ...keys.map((k) => e.metadata?.[k] ?? '')])].map((cells) => csvRow(cells).slice(0, -1));
 }

@@ -1,15 +1,21 @@
 // Reads a folder-per-label dataset: <root>/<label>/**/<image>, optionally under train/ and test/
 // sub-roots. Lists candidate files only; decoding and checks happen at import. The walk is bounded (files,
-// depth), never enters a folder twice (symlink loops) and stops when its signal is aborted.
+// depth), never enters a folder twice (symlink loops) and stops when its signal is aborted. Each file is
+// listed with its real path and identity, which is what its reader checks (confined-read.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SkulensError } from '../errors.js';
 import { LIMITS } from './limits.js';
+import { labelProblem as checkedLabelProblem } from '../labels/index.js';
+import { checkUnchanged, type FileIdentity } from './confined-read.js';
 import type { Split } from '../registry/index.js';
 
 export interface SourceFile {
-  /** Absolute path of the file. */
+  /** Absolute path of the file, as listed under the root. */
   file: string;
+  /** Its real path (no symlink on the way) and identity when listed: what a reader opens and checks. */
+  real: string;
+  identity: FileIdentity;
   label: string;
   /** The split the layout gives (train/ or test/ sub-root), if any. */
   split: Split | null;
@@ -29,6 +35,8 @@ export interface WalkOptions {
   maxFiles?: number;
   /** Folder levels below the root at most (default 32). */
   maxDepth?: number;
+  /** The root's identity when a caller checked it (the server, under its import roots): it must be unchanged. */
+  checked?: FileIdentity;
 }
 
 const SPLIT_ROOTS: Readonly<Record<string, Split>> = Object.freeze({ train: 'train', test: 'test' });
@@ -48,6 +56,7 @@ interface Walk {
 export async function listFolderDataset(root: string, options: WalkOptions = {}): Promise<FolderListing> {
   const absoluteRoot = path.resolve(root);
   const realRoot = await realRootOf(absoluteRoot);
+  if (options.checked) await checkUnchanged(absoluteRoot, options.checked);
   const top = await readDir(absoluteRoot);
   const walk: Walk = {
     root: absoluteRoot,
@@ -115,7 +124,7 @@ async function listLabels(walk: Walk, dir: string, split: Split | null): Promise
     if (kind === 'file') {
       notices.push(`${full}: left out, a file must sit in a folder named after its label`);
     } else if (kind === 'dir') {
-      const problem = labelProblem(dirent.name);
+      const problem = checkedLabelProblem(dirent.name, { folder: true });
       if (problem) {
         notices.push(`${full}: left out, "${dirent.name}" is not a usable label (${problem})`);
         continue;
@@ -135,7 +144,12 @@ async function listImages(walk: Walk, dir: string, label: string, split: Split |
     const kind = await kindOf(walk, full, dirent);
     if (kind === 'file') {
       if (walk.files.length >= walk.maxFiles) throw new SkulensError('ERR_WALK_LIMIT', { path: walk.root, detail: `it holds more than ${walk.maxFiles} files` });
-      walk.files.push({ file: full, label, split });
+      const found = await realFile(dirent.isSymbolicLink() ? full : path.join(chain.at(-1)!, dirent.name));
+      if (!found || !inside(walk.realRoot, found.real)) {
+        walk.notices.push(`${full}: left out, it changed while the folder was listed`);
+        continue;
+      }
+      walk.files.push({ file: full, ...found, label, split });
     } else if (kind === 'dir') {
       const inner = await enter(walk, full, chain);
       if (inner) await listImages(walk, full, label, split, inner);
@@ -148,6 +162,10 @@ async function enter(walk: Walk, dir: string, chain: readonly string[]): Promise
   if (walk.signal?.aborted) throw new SkulensError('ERR_WALK_CANCELLED', { path: walk.root }, { cause: walk.signal.reason });
   if (chain.length > walk.maxDepth) throw new SkulensError('ERR_WALK_LIMIT', { path: walk.root, detail: `${dir} is more than ${walk.maxDepth} folders deep` });
   const real = await fs.realpath(dir).catch(() => dir);
+  if (!inside(walk.realRoot, real)) {
+    walk.notices.push(`${dir}: refused, it leads outside the dataset root`);
+    return null;
+  }
   if (chain.includes(real)) {
     walk.notices.push(`${dir}: left out, it leads back to a folder above it (a symlink loop)`);
     return null;
@@ -163,7 +181,7 @@ async function kindOf(walk: Walk, full: string, dirent: import('node:fs').Dirent
   if (!dirent.isSymbolicLink()) return 'skip';
   try {
     const target = await fs.realpath(full);
-    if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
+    if (!inside(realRoot, target)) {
       notices.push(`${full}: refused, the link points outside the dataset root (${target})`);
       return 'skip';
     }
@@ -175,11 +193,18 @@ async function kindOf(walk: Walk, full: string, dirent: import('node:fs').Dirent
   }
 }
 
-/** Why a folder name cannot be a label, or null when it can. */
+function inside(root: string, target: string): boolean {
+  return target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/** The real path and identity of a regular file, or undefined when it is gone or not a regular file. */
+async function realFile(file: string): Promise<{ real: string; identity: FileIdentity } | undefined> {
+  const real = await fs.realpath(file).catch(() => undefined);
+  const stat = real === undefined ? undefined : await fs.lstat(real).catch(() => undefined);
+  return real !== undefined && stat?.isFile() ? { real, identity: { dev: stat.dev, ino: stat.ino } } : undefined;
+}
+
+/** Why a folder name or listed label cannot be a label, or null when it can (the rule of src/labels). */
 export function labelProblem(label: string): string | null {
-  if (label.trim().length === 0) return 'it is blank';
-  if (label.length > LIMITS.maxLabelLength) return `longer than ${LIMITS.maxLabelLength} characters`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(label)) return 'it holds control characters';
-  return null;
+  return checkedLabelProblem(label);
 }

@@ -7,6 +7,7 @@ import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import type { Registry } from '../registry/index.js';
 import { isS3Uri, parseS3Uri, type S3Store } from '../storage/index.js';
+import { checkUnchanged, readChecked, type FileIdentity } from './confined-read.js';
 import { importListing, type ImportOptions, type ImportReport } from './import.js';
 import { listCsv, type CsvColumns } from './sources/csv.js';
 import { listLocalFolder, listS3Folder } from './sources/folders.js';
@@ -30,6 +31,8 @@ export interface DatasetImportOptions extends ImportOptions {
   attributeGroups?: boolean;
   /** The owner's S3 store (or a getter that makes it on first need); s3:// sources are refused without one. */
   storage?: S3Store | (() => S3Store);
+  /** A local source's identity when the server checked it under its import roots: it must be unchanged (a real path). */
+  checked?: FileIdentity;
 }
 
 // A CSV or manifest is read whole; 1 GiB holds millions of lines, far past the 250,000-image limit.
@@ -58,7 +61,7 @@ export async function importDataset(registry: Registry, home: HomeLayout, projec
 }
 
 /** Lists a source without importing it. */
-export async function listDataset(source: string, options: Pick<DatasetImportOptions, 'format' | 'columns' | 'labelAttributes' | 'signal' | 'nested' | 'attributeGroups'>, store: () => S3Store): Promise<{ format: DatasetFormat; listing: SourceListing }> {
+export async function listDataset(source: string, options: Pick<DatasetImportOptions, 'format' | 'columns' | 'labelAttributes' | 'signal' | 'nested' | 'attributeGroups' | 'checked'>, store: () => S3Store): Promise<{ format: DatasetFormat; listing: SourceListing }> {
   if (isS3Uri(source)) {
     const location = parseS3Uri(source);
     const format = options.format ?? formatFromName(location.key) ?? 'folder';
@@ -67,6 +70,7 @@ export async function listDataset(source: string, options: Pick<DatasetImportOpt
     return { format, listing: await listText(format, text, s3Base(location), options, store) };
   }
   const absolute = path.resolve(source);
+  if (options.checked) await checkUnchanged(absolute, options.checked);
   let stat: import('node:fs').Stats;
   try {
     stat = await fs.stat(absolute);
@@ -75,13 +79,14 @@ export async function listDataset(source: string, options: Pick<DatasetImportOpt
   }
   const format = options.format ?? (stat.isDirectory() ? 'folder' : formatFromName(absolute));
   if (format === null) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: 'it is a file that is not *.csv, *.manifest, *.jsonl or *.json' });
-  if (format === 'folder') return { format, listing: await listLocalFolder(absolute, { signal: options.signal, nested: options.nested }) };
+  if (format === 'folder') return { format, listing: await listLocalFolder(absolute, { signal: options.signal, nested: options.nested, checked: options.checked }) };
   if (!stat.isFile()) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: `--format ${format} needs a file, and this is a folder` });
   if (stat.size > MAX_LISTING_BYTES) throw new SkulensError('ERR_DATASET_FORMAT_UNKNOWN', { source: absolute, detail: `it is ${stat.size} bytes, more than any CSV or manifest skulens reads` });
   let text: string;
   try {
-    text = await fs.readFile(absolute, 'utf8');
+    text = (await readChecked(absolute, { identity: options.checked ?? { dev: stat.dev, ino: stat.ino }, maxBytes: MAX_LISTING_BYTES })).toString('utf8');
   } catch (error) {
+    if (error instanceof SkulensError) throw error;
     throw new SkulensError('ERR_PATH_NOT_FOUND', { path: `${absolute} (${reasonOf(error)})` }, { cause: error });
   }
   return { format, listing: await listText(format, text, await localBase(absolute), options, store) };

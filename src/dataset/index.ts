@@ -12,4 +12,7 @@ export { checkDataset, IMBALANCE_STRATEGY, EXTREME_ASPECT_RATIO, type CheckOptio
 export { formatHealthSummary } from './check-format.js';
 export { ISSUE_KINDS, issueKindOf, type IssueKindName } from './issues.js';
 export { LIMITS, type ImageFormat } from './limits.js';
+export { readChecked, checkUnchanged, identityOf, type FileIdentity } from './confined-read.js';
+export { checkPixelLimit } from './pixel-limit.js';
+export { csvRow, neutraliseCell, restoreCell } from './csv-cells.js';
 export { nearDuplicateClusters, dhashDistance, NEAR_DUPLICATE_BITS } from './clusters.js';

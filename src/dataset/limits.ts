@@ -1,4 +1,6 @@
 // The image and dataset limits skulens accepts: Rekognition Custom Labels' limits, as frozen data.
+import { MAX_LABEL_LENGTH } from '../labels/index.js';
+
 export const LIMITS = Object.freeze({
   /** Formats that import and prediction accept (sharp's format names). */
   formats: Object.freeze(['jpeg', 'png', 'webp'] as const),
@@ -11,7 +13,7 @@ export const LIMITS = Object.freeze({
   maxLabels: 250,
   advisedImagesPerLabel: 10,
   maxImagesPerDataset: 250_000,
-  maxLabelLength: 128,
+  maxLabelLength: MAX_LABEL_LENGTH,
 });
 
 export type ImageFormat = (typeof LIMITS.formats)[number];

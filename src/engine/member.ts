@@ -45,6 +45,8 @@ export interface MemberRun {
 }
 
 export interface MemberSummary {
+  /** Seconds spent building batches, in the step graph, in the optimiser and scoring held-out photos. */
+  time: { batches: number; steps: number; optimiser: number; scoring: number };
   epochsRun: number;
   stoppedBy: 'epochs' | 'budget';
   history: EpochRecord[];
@@ -93,6 +95,12 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
   let step = 0;
   let stoppedBy: MemberSummary['stoppedBy'] = 'epochs';
   let lastEmit = 0;
+  const time = { batches: 0, steps: 0, optimiser: 0, scoring: 0 };
+  const clock = (part: keyof typeof time, since: number): number => {
+    const now = performance.now();
+    time[part] += (now - since) / 1000;
+    return now;
+  };
   // The moving average warms up as (1 + n) / (10 + n), so it does not hold on to the starting weights.
   const average = s.ema > 0 ? run.weights.map((w) => Float32Array.from(w.values)) : undefined;
   for (let epoch = 1; epoch <= s.epochs; epoch++) {
@@ -103,6 +111,7 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
     for (let b = 0; b < steps; b++) {
       if (run.signal?.aborted) throw new SkulensError('ERR_TRAINING_CANCELLED', { version: 'engine' });
       const t0 = performance.now();
+      let t = t0;
       const index = order.slice(b * B, (b + 1) * B);
       source.training(x, B, index, random);
       for (let k = 0; k < mask.length; k++) mask[k] = keep === 1 ? 1 : random() < keep ? 1 / keep : 0;
@@ -111,7 +120,9 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
       feeds[scorer.cutName] = { data: x, dims: cutDims };
       feeds[HEAD.mask] = { data: mask, dims: [B, D] };
       for (const [name, data] of Object.entries(lossInputs)) feeds[name] = { data, dims: [B, K] };
+      t = clock('batches', t);
       const out = await run.step.session.run(feeds, [run.step.loss, ...run.step.gradients]);
+      t = clock('steps', t);
       optimizer.step(run.step.gradients.map((g) => out[g]!), schedule(step, total, warmup));
       if (average) {
         const d = Math.min(s.ema, (2 + step) / (11 + step));
@@ -120,6 +131,7 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
           for (let i = 0; i < a.length; i++) a[i] = d * a[i]! + (1 - d) * w.values[i]!;
         });
       }
+      clock('optimiser', t);
       running += out[run.step.loss]![0]! * index.length;
       seen += index.length;
       step += 1;
@@ -132,8 +144,10 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
         });
       }
     }
+    const scored = performance.now();
     const logits = await logitsOf(scorer, source, run.valIdx, feedsOf(run.weights));
     const score = head.score(logits, run.valIdx);
+    clock('scoring', scored);
     const seconds = (performance.now() - epochStart) / 1000;
     const record: EpochRecord = { epoch: run.member * s.epochs + epoch, trainLoss: running / Math.max(1, seen), valAccuracy: score.accuracy, valLoss: score.loss, seconds, best: epoch === s.epochs };
     history.push(record);
@@ -151,5 +165,5 @@ export async function trainMember(run: MemberRun): Promise<MemberSummary> {
     last.valAccuracy = score.accuracy;
     last.valLoss = score.loss;
   }
-  return { epochsRun: history.length, stoppedBy, history, valAccuracy: last.valAccuracy, valLoss: last.valLoss, trainSeconds: (performance.now() - started) / 1000 };
+  return { time, epochsRun: history.length, stoppedBy, history, valAccuracy: last.valAccuracy, valLoss: last.valLoss, trainSeconds: (performance.now() - started) / 1000 };
 }

@@ -10,7 +10,7 @@ import { HEAD, trainedWeights, type Network } from './network.js';
 import type { TrainJob } from './run.js';
 import { embeddings, type Scorer } from './scoring.js';
 
-/** Seconds kept after training for the held-out scoring, the export and the test split. */
+/** Seconds the plan expects after training (held-out scoring, export, test split); the deadline already keeps them. */
 const END_SECONDS = 20;
 
 /** Steps timed for the plan (after one warm-up step); the fastest counts. */
@@ -42,7 +42,7 @@ export async function plannedEpochs(job: TrainJob, net: Network, step: MemberRun
   const stepSeconds = Math.min(...times);
   const steps = Math.max(1, Math.ceil(job.splits[0]!.train.length / B));
   const epochSeconds = stepSeconds * steps * s.members;
-  const left = job.deadline === null ? Infinity : (job.deadline - Date.now()) / 1000 - END_SECONDS;
+  const left = job.deadline === null ? Infinity : (job.deadline - Date.now()) / 1000;
   const epochs = exact ? s.epochs : Math.max(1, Math.min(s.epochs, Math.floor(left / epochSeconds)));
   onEvent?.({ type: 'plan', requestedEpochs: s.epochs, epochs, stepSeconds, expectedSeconds: epochs * epochSeconds + END_SECONDS, fits: epochs * epochSeconds <= left });
   return epochs;

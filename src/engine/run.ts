@@ -165,6 +165,8 @@ export async function runTraining(job: TrainJob, options: { signal?: AbortSignal
       trained.push(weights);
     }
     lap('train');
+    // Where the training time went, summed over the members (batches, the step graph, the optimiser, held-out scoring).
+    for (const part of ['batches', 'steps', 'optimiser', 'scoring'] as const) timings[`train.${part}`] = Number(summaries.reduce((a, x) => a + x.time[part], 0).toFixed(2));
     options.onEvent?.({ type: 'phase', phase: 'export' });
     // Each held-out photo's logits from the member that never saw it (members in order).
     const valParts: Float32Array[] = [];

@@ -9,6 +9,7 @@ import { sha256Hex } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { evaluatePredictions, type EvaluationReport } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
+import { checkLabel } from '../labels/index.js';
 import { Int, Seed } from '../params.js';
 import { readModel, readVersionJson, versionId, type Registry, type SnapshotEntry, type Version, type VersionRef } from '../registry/index.js';
 import { appendPrototypes, calibratePrototypes, classMean, decodeHead, headProbabilities, mulberry32, shuffleInPlace, type Head, type PrototypeCalibration } from '../train/index.js';
@@ -55,6 +56,7 @@ export async function addLabelVersion(
   options: { embedder?: Embedder; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<AddLabelResult> {
   const params = AddLabelParamsSchema.parse(rawParams);
+  checkLabel(params.label, 'label');
   const base = registry.versions.get(ref.project, ref.name);
   if (base.dir === null || base.status === 'TRAINING_IN_PROGRESS' || base.status === 'TRAINING_FAILED') {
     throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(base), status: base.status, wanted: 'trained' });

@@ -48,7 +48,7 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
             params: { ...fastDefaults, ...params, epochs, members: params.members, flip: 0.5, views: 1, cut: 0, flipTest: false, cacheRuntime: 'onnxruntime', engine: 'onnx', device: params.device === 'cuda' ? 'cuda' : 'cpu', freezeDepthwise: params.freezeDepthwise },
             work,
           },
-          { llrd: params.llrd, augment: params.augment, erase: params.erase, unfreeze: params.unfreeze, lpft: params.lpft ?? params.from !== undefined, epochsExact: params.epochs !== undefined, deadline: params.budgetSeconds === undefined ? null : Date.now() + params.budgetSeconds * 1000 - (performance.now() - started) },
+          { llrd: params.llrd, augment: params.augment, erase: params.erase, unfreeze: params.unfreeze, lpft: params.lpft ?? params.from !== undefined, epochsExact: params.epochs !== undefined, deadline: params.budgetSeconds === undefined ? null : Date.now() + (params.budgetSeconds - endSeconds(plan.evaluate.length)) * 1000 - (performance.now() - started) },
           {
             signal: options.signal,
             onProgress: (phase, done, total) => progress(phase === 'serve' ? { phase: 'evaluate', done, total, detail: 'serving the test split with onnxruntime' } : { phase: 'prepare', done, total, detail: 'decoding images' }),
@@ -100,6 +100,7 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
               expectedSeconds: engine.plan.expectedSeconds,
               size,
               stoppedBy: run.engine.stoppedBy,
+              device: engine.device,
               members: run.engine.members,
               ...(start.from ? { from: versionId(start.from) } : {}),
               valAccuracy: run.validation.accuracy,
@@ -113,6 +114,11 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/** Seconds of the budget kept for what follows training: held-out scoring, the export and the test split. */
+function endSeconds(testPhotos: number): number {
+  return 30 + 0.05 * testPhotos;
 }
 
 /** The fast path's settings a fine-tune does not choose (their defaults; the fine-tune's own override them). */

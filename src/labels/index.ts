@@ -11,3 +11,4 @@ export {
   type Taxonomy,
   type TaxonomyCsvColumns,
 } from './taxonomy.js';
+export { MAX_LABEL_LENGTH, labelProblem, checkLabel, shownLabel, type LabelRule } from './validate.js';

@@ -51,9 +51,15 @@ export async function* predictStream(detector: Detector, items: AsyncIterable<So
     }
   };
   const inFlight: Promise<PredictionLine>[] = [];
-  for await (const item of items) {
-    inFlight.push(one(item));
-    if (inFlight.length >= concurrency) yield await inFlight.shift()!;
+  try {
+    for await (const item of items) {
+      inFlight.push(one(item));
+      if (inFlight.length >= concurrency) yield await inFlight.shift()!;
+    }
+    while (inFlight.length > 0) yield await inFlight.shift()!;
+  } finally {
+    // A consumer that stops early (its output failed, a full disk) must not close the detector under
+    // predictions still running on its worker threads: they settle first.
+    await Promise.allSettled(inFlight);
   }
-  while (inFlight.length > 0) yield await inFlight.shift()!;
 }

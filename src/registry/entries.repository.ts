@@ -204,6 +204,16 @@ export class EntryRepository {
       origin: string;
     })[];
   }
+
+  /**
+   * The import issues of a project per kind: how many, and the first `limit` of each in import order.
+   * SQLite counts and picks them, so a report on 60,000 issues moves 200 a kind into JavaScript, not all.
+   */
+  importIssueSample(projectId: number, limit: number): { kind: string; count: number; issues: (ImportIssue & { origin: string })[] }[] {
+    const counts = this.db.prepare('SELECT kind, COUNT(*) AS count FROM import_issues WHERE project_id = ? GROUP BY kind').all(projectId) as { kind: string; count: number }[];
+    const first = this.db.prepare('SELECT origin, file, line, kind, code, reason, related FROM import_issues WHERE project_id = ? AND kind = ? ORDER BY id LIMIT ?');
+    return counts.map(({ kind, count }) => ({ kind, count, issues: first.all(projectId, kind, limit) as (ImportIssue & { origin: string })[] }));
+  }
 }
 
 interface ChangeRow {

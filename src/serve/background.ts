@@ -4,6 +4,7 @@
 // import states live in the registry, so they survive a restart.
 import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
+import type { FileIdentity } from '../dataset/index.js';
 import type { DatasetImportStatus, Registry, Split, Version } from '../registry/index.js';
 import type { ChildMessage, TrainingProgress, TrainingRequest } from './job-protocol.js';
 import { fromWire, startJobChild, type JobChild } from './job-process.js';
@@ -49,8 +50,12 @@ export class BackgroundWork {
     private readonly options: BackgroundOptions = {},
   ) {}
 
-  /** Starts importing `source` into the `type` side of `project` (split undefined: as the layout says, else 80/20). */
-  startImport(project: string, type: Split, source: string, split: Split | undefined): DatasetImportState {
+  /**
+   * Starts importing `source` into the `type` side of `project` (split undefined: as the layout says, else
+   * 80/20). `checked`: the identity of a local source the server checked under its import roots; the child
+   * refuses it if it changed since.
+   */
+  startImport(project: string, type: Split, source: string, split: Split | undefined, checked?: FileIdentity): DatasetImportState {
     const row = this.registry.projects.get(project);
     if (this.registry.imports.find(row.id, type)?.status.endsWith('IN_PROGRESS')) {
       throw new SkulensError('ERR_PROJECT_IN_USE', { project, detail: `an import into its ${type} dataset is still running` });
@@ -58,7 +63,7 @@ export class BackgroundWork {
     this.registry.imports.begin(row.id, type, process.pid);
     let outcome: { ok: boolean; message: string; errorEntries?: number } | undefined;
     this.spawn(
-      { kind: 'import', home: this.home, project, source, split, s3: this.options.s3 ?? false },
+      { kind: 'import', home: this.home, project, source, split, s3: this.options.s3 ?? false, ...(checked ? { checked } : {}) },
       (message) => {
         if (message.type === 'imported') {
           const o = message.outcome;
@@ -119,7 +124,9 @@ export class BackgroundWork {
             this.trainings.delete(version.id);
           }
           if (ended) return;
-          const detail = `exit code ${code ?? 'none'}${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`;
+          // The stderr tail goes to the log only: it may name server paths.
+          const detail = `exit code ${code ?? 'none'}`;
+          if (stderr) this.log.error({ project, stderr }, 'training process failed');
           if (!version) return reject(new SkulensError('ERR_JOB_CHILD_FAILED', { job: `the training of ${project}`, detail }));
           // A child killed mid-training leaves its row in progress; say what happened (a cancel removed it).
           const current = this.registry.versions.list(version.projectId).find((v) => v.id === version!.id);
@@ -149,10 +156,13 @@ export class BackgroundWork {
     return true;
   }
 
-  /** Cancels every child (a cancelled training keeps nothing; an import keeps what it committed) and waits for them. */
+  /**
+   * Stops every child and waits for them: a training in progress is marked TRAINING_FAILED (the server
+   * stopped), an import is cancelled and keeps what it committed (CREATE_FAILED or UPDATE_FAILED).
+   */
   async close(): Promise<void> {
     const waiting = [...this.children].map(async (child) => {
-      child.cancel();
+      child.shutdown();
       const timer = setTimeout(() => child.pid !== undefined && killQuietly(child.pid), CLOSE_GRACE_MS);
       await child.exited;
       clearTimeout(timer);

@@ -1,8 +1,11 @@
 // The folders on the server's disk that requests may name (`serve --import-root DIR`, repeatable; none
 // by default). A requested path counts only if its real path (symlinks resolved) lies inside one, and a
-// path that is missing answers exactly like one that is outside, so a key cannot probe the disk.
+// path that is missing answers exactly like one that is outside, so a key cannot probe the disk. The
+// check also records what the path was (its identity): whoever reads it later (an import child, a batch)
+// checks again at use time that it is unchanged, so a swap for a symlink after this check reads nothing.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { identityOf, type FileIdentity } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 
 function inside(root: string, target: string): boolean {
@@ -35,12 +38,24 @@ export class ImportRoots {
    * @throws SkulensError ERR_PATH_NOT_ALLOWED (403) when it is missing or outside every root: the same answer for both.
    */
   async resolve(requested: string): Promise<string> {
+    return (await this.check(requested)).path;
+  }
+
+  /**
+   * Like {@link resolve}, with the identity (device, inode) the real path had when checked, for the
+   * reader to compare at use time (dataset/confined-read.ts).
+   *
+   * @throws SkulensError ERR_PATH_NOT_ALLOWED (403), the same answer for missing and outside.
+   */
+  async check(requested: string): Promise<{ path: string; identity: FileIdentity }> {
     const refused = (): SkulensError => new SkulensError('ERR_PATH_NOT_ALLOWED', { path: requested });
     if (this.roots.length === 0 || requested.includes('\0')) throw refused();
     const absolute = path.resolve(this.roots[0]!, requested);
     const real = await fs.realpath(absolute).catch(() => undefined);
     if (!real || !this.roots.some((root) => inside(root, real))) throw refused();
-    return real;
+    const identity = await identityOf(real);
+    if (!identity) throw refused();
+    return { path: real, identity };
   }
 
   /** How a server path is shown to clients: relative to its root (never the server's own layout), else null. */

@@ -16,6 +16,8 @@ export interface JobChild {
   readonly pid: number | undefined;
   /** Asks the job to stop (it cleans up and exits). */
   cancel(): void;
+  /** Tells the job the server is closing (a training records that it failed, an import is cancelled). */
+  shutdown(): void;
   /** Resolves when the child has exited. */
   readonly exited: Promise<void>;
 }
@@ -59,6 +61,9 @@ export function startJobChild(job: JobRequest, env: NodeJS.ProcessEnv, onMessage
     exited,
     cancel() {
       if (child.connected) child.send({ type: 'cancel' });
+    },
+    shutdown() {
+      if (child.connected) child.send({ type: 'shutdown' });
     },
   };
 }

@@ -45,6 +45,7 @@ test('DescribeMislabelledEntries ranks the planted photos, and UpdateDatasetEntr
   const target = ranked.body.Entries.find((e: { Label: string }) => e.Label === 'green');
   const line = JSON.stringify({ 'source-ref': `sha256:${target.Sha256}`, 'colour': 0, 'colour-metadata': { 'class-name': 'red', confidence: 1, 'human-annotated': 'yes' } });
   const train = datasetArn(registry.projects.get('shop'), 'TRAIN');
+  // A client's own actor field is not a field of the operation: the actor is the calling key.
   const update = await call(running, 'UpdateDatasetEntries', { DatasetArn: train, Changes: { GroundTruth: Buffer.from(line).toString('base64') }, SkulensActor: 'someone-else' });
   assert.deepEqual([update.status, update.body], [200, {}]);
   assert.equal(registry.entries.get(v1.projectId, target.EntryId).label, 'red');

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SIGNATURE_MISMATCH } from '../../src/auth/index.js';
 import { call, startServer, statusOf, trainedFixture, type Fixture, type Running } from './helpers.js';
 
 let fixture: Fixture;
@@ -142,7 +143,7 @@ describe('auth', () => {
     await assert.rejects(client('wrong-secret').send(new DescribeProjectsCommand({})), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
       assert.equal(error.name, 'AccessDeniedException');
       assert.equal(error.$metadata?.httpStatusCode, 403);
-      assert.equal(error.message, 'Access denied: the request signature does not match; check the secret access key and the signing method');
+      assert.equal(error.message, `Access denied: ${SIGNATURE_MISMATCH}`);
       return true;
     });
   });

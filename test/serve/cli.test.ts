@@ -42,12 +42,9 @@ test('skulens serve listens on loopback, accepts a key from keys create, and exi
   assert.equal((await fetch(`${url}/health`)).status, 200);
   const denied = await fetch(`${url}/v1/DescribeProjects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(denied.status, 403);
-  const answer = await fetch(`${url}/v1/DescribeProjects`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key.KeyId}:${key.Secret}` },
-    body: '{}',
-  });
-  assert.deepEqual([answer.status, await answer.json()], [200, { ProjectDescriptions: [] }]);
+  // The default role is detect: it may ask who it is (and detect), not list projects.
+  const answer = await fetch(`${url}/v1/caller`, { headers: { authorization: `Bearer ${key.KeyId}:${key.Secret}` } });
+  assert.deepEqual([answer.status, await answer.json()], [200, { KeyId: key.KeyId, Role: 'detect', Allows: ['detect'] }]);
   child.kill('SIGTERM');
   assert.deepEqual(await exited(child), { code: 0, signal: null });
 });

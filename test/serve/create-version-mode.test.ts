@@ -29,7 +29,7 @@ describe('CreateProjectVersion with Mode fine-tune', { skip: python ? false : 'n
     const created = await call(running, 'CreateProjectVersion', { ProjectArn: 'p', Backbone: 'small-cnn', Mode: 'fine-tune', FineTuneOptions: { Epochs: 40, BudgetSeconds: 1 } });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const arn = created.body.ProjectVersionArn as string;
-    // A child process decodes, starts PyTorch, trains and serves: allow a loaded machine its minutes.
+    // A child process decodes, trains and serves: allow a loaded machine its minutes.
     const description = await until(async () => {
       const found = await describeVersion(arn);
       assert.notEqual(found?.Status, 'TRAINING_FAILED', JSON.stringify(found));

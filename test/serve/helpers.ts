@@ -28,9 +28,11 @@ export interface Fixture {
   image: Buffer;
 }
 
-/** A home with the tiny backbone, project "shop" imported from a 5-label synthetic catalogue, and v1 trained. */
-export async function trainedFixture(prefix: string): Promise<Fixture> {
-  const root = tempDir(undefined, prefix);
+/**
+ * A home with the tiny backbone, project "shop" imported from a 5-label synthetic catalogue, and v1
+ * trained; in a fresh temp folder, or under `root` (a mount a test made).
+ */
+export async function trainedFixture(prefix: string, root: string = tempDir(undefined, prefix)): Promise<Fixture> {
   const home = resolveHome(path.join(root, 'home'), {});
   fs.mkdirSync(path.join(home.models, 'tiny'), { recursive: true });
   fs.writeFileSync(path.join(home.models, 'tiny', 'model.onnx'), tinyOnnxModel(8));
@@ -109,4 +111,33 @@ export async function largePng(megabytes: number): Promise<Buffer> {
   const noise = Buffer.alloc(side * side * 3);
   for (let i = 0; i < noise.length; i += 1) noise[i] = (i * 2654435761) >>> 24;
   return sharp(noise, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+}
+
+/** A multipart form of `parts` (fields, and files with a name), and its Content-Type. */
+export function multipartForm(parts: readonly ({ field: string; value: string } | { file: string; name: string; bytes: Uint8Array })[]): { body: Uint8Array<ArrayBuffer>; contentType: string } {
+  const boundary = `skulens-${Math.random().toString(36).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    if ('field' in part) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.field}"\r\n\r\n${part.value}\r\n`));
+    else chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.file}"; filename="${part.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`), Buffer.from(part.bytes), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: new Uint8Array(Buffer.concat(chunks)), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** Headers of a request signed with SigV4 by @smithy/signature-v4 (as the AWS SDKs sign). */
+export async function sigV4Headers(
+  running: Pick<Running, 'url'>,
+  request: { method: string; path: string; query?: Record<string, string>; headers: Record<string, string>; body?: Uint8Array | string },
+  credentials: { keyId: string; secret: string },
+  options: { applyChecksum?: boolean; unsignedPayload?: boolean } = {},
+): Promise<Record<string, string>> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Sha256 } = await import('@aws-crypto/sha256-js');
+  const url = new URL(running.url);
+  const signer = new SignatureV4({ service: 'rekognition', region: 'us-east-1', sha256: Sha256, applyChecksum: options.applyChecksum ?? true, credentials: { accessKeyId: credentials.keyId, secretAccessKey: credentials.secret } });
+  const headers = { host: url.host, ...request.headers, ...(options.unsignedPayload ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {}) };
+  const signed = await signer.sign({ method: request.method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: request.path, query: request.query ?? {}, headers, body: request.body });
+  const { host: _host, ...rest } = signed.headers;
+  return rest as Record<string, string>;
 }

@@ -92,7 +92,7 @@ describe('lifecycle', () => {
     form.set('image', new Blob([new Uint8Array(big)]), 'big.jpg');
     const response = await fetch(`${running.url}/v1/detect?version=shop/v1`, { method: 'POST', body: form, headers: { authorization: running.bearer } });
     assert.equal(response.status, 400);
-    assert.deepEqual(await response.json(), { __type: 'ImageTooLargeException', Message: 'Image in the request is too large: the request body is over the limit; an image may be at most 4 MB' });
+    assert.deepEqual(await response.json(), { __type: 'ImageTooLargeException', Message: 'Image big.jpg is too large: 4194305 bytes; a detect request takes at most 4194304 bytes (4 MB)' });
   });
 
   test('bytes that are not JPEG, PNG or WebP are InvalidImageFormatException', async () => {

@@ -19,7 +19,8 @@ const LABEL_TYPES = [
 
 export function ProjectsPage() {
   const [reload, setReload] = useState(0);
-  const projects = useAsync(() => call<{ ProjectDescriptions: ProjectDescription[] }>('DescribeProjects', {}), [reload]);
+  // A detect key may not list projects (they show datasets): it is told so instead of being refused.
+  const projects = useAsync(() => (may('train') ? call<{ ProjectDescriptions: ProjectDescription[] }>('DescribeProjects', {}) : Promise.resolve(undefined)), [reload]);
   const [name, setName] = useState('');
   const [labelType, setLabelType] = useState<string>('single');
   const [error, setError] = useState('');
@@ -64,6 +65,7 @@ export function ProjectsPage() {
         </form>
       )}
       <ErrorLine error={error || projects.error} />
+      {!may('train') && <p class="hint">This key (role detect) may detect and describe versions, not list projects: open a project as #/p/&lt;name&gt;/versions.</p>}
       {projects.value && projects.value.ProjectDescriptions.length === 0 && <p class="hint">No projects yet.</p>}
       <ul class="list">
         {projects.value?.ProjectDescriptions.map((p) => (

@@ -44,7 +44,7 @@ export function registerServe(program: Command, context: () => CliContext): void
     .option('--import-root <dir>', 'a folder requests may name as a dataset or batch source (repeatable; none by default: S3 and uploads only)', collect)
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
-    .option('--max-failed-logins <n>', `failed sign-ins per client address and per key id a minute before 429 (default ${THROTTLE_DEFAULTS.maxFailures})`)
+    .option('--max-failed-logins <n>', `failed sign-ins per client address and key id a minute before 429 (default ${THROTTLE_DEFAULTS.maxFailures}; ten times that per address)`)
     .option('--key-rate <n>', `requests per key a minute before 429; 0 for no limit (default ${THROTTLE_DEFAULTS.keyRequests})`)
     .option('--redis <url>', 'run batches on `skulens worker` processes through this Redis queue (redis://host:port[/db]); in-process without it')
     .option('--log-level <level>', 'fatal|error|warn|info|debug', 'info')
@@ -64,7 +64,7 @@ export function registerServe(program: Command, context: () => CliContext): void
         workers: options.workers,
         importRoots: options.importRoot,
         tls,
-        throttle: { maxFailures: options.maxFailedLogins, keyRequests: options.keyRate },
+        throttle: { maxFailures: options.maxFailedLogins, maxAddressFailures: options.maxFailedLogins * 10, keyRequests: options.keyRate },
         redis: options.redis,
       });
       const url = await server.listen({ host: options.host, port: options.port });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SkulensError, reasonOf } from '../../errors.js';
 import type { S3Store } from '../../storage/index.js';
 import { LABEL_SEPARATOR } from '../../labels/index.js';
+import { restoreCell } from '../csv-cells.js';
 import { labelProblem } from '../folder-source.js';
 import { resolveRef, type RefBase } from './refs.js';
 import type { SourceListing } from './types.js';
@@ -35,6 +36,8 @@ export async function listCsv(text: string, base: RefBase, columns: Partial<CsvC
   try {
     // With info: true, csv-parse returns { record, info } objects; its typings only describe plain rows.
     records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+    // A cell skulens wrote with a formula neutralised ("'=...") reads back as the value it was.
+    for (const row of records) row.record = row.record.map(restoreCell);
   } catch (error) {
     throw new SkulensError('ERR_DATASET_CSV_INVALID', { file: base.file, line: (error as { lines?: number }).lines ?? '?', detail: reasonOf(error) }, { cause: error });
   }

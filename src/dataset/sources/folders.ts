@@ -21,7 +21,7 @@ export async function listLocalFolder(root: string, options: WalkOptions & { nes
   if (!options.nested) {
     return {
       origin,
-      items: listing.files.map((f) => ({ ref: f.file, line: null, labels: [{ label: f.label, metadata: null }], split: f.split, read: fileReader(f.file) })),
+      items: listing.files.map((f) => ({ ref: f.file, line: null, labels: [{ label: f.label, metadata: null }], split: f.split, read: fileReader(f.file, f.real, f.identity) })),
       rejected: [],
       notices: listing.notices,
     };
@@ -35,7 +35,7 @@ export async function listLocalFolder(root: string, options: WalkOptions & { nes
   chains.forEach(([label, ...parents]) => hierarchy.set(label!, parents));
   return {
     origin,
-    items: listing.files.map((f, i) => ({ ref: f.file, line: null, labels: [{ label: chains[i]![0]!, metadata: null }], split: f.split, read: fileReader(f.file) })),
+    items: listing.files.map((f, i) => ({ ref: f.file, line: null, labels: [{ label: chains[i]![0]!, metadata: null }], split: f.split, read: fileReader(f.file, f.real, f.identity) })),
     rejected: [],
     notices: listing.notices,
     hierarchy: [...hierarchy.entries()].map(([label, parents]) => ({ label, parents })),

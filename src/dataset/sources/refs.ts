@@ -6,6 +6,7 @@ import path from 'node:path';
 import { SkulensError, reasonOf } from '../../errors.js';
 import { formatS3Uri, isS3Uri, parseS3Uri, resolveKeyInside, type S3Location, type S3Store } from '../../storage/index.js';
 import { LIMITS } from '../limits.js';
+import { identityOf, readChecked, type FileIdentity } from '../confined-read.js';
 
 /** Where a CSV or manifest lives, which decides how its relative references resolve. */
 export type RefBase =
@@ -23,13 +24,16 @@ export function s3Reader(store: () => S3Store, location: S3Location, known?: { e
   return () => store().download(location, { known, maxBytes: LIMITS.maxFileBytes });
 }
 
-/** Reads one local file, mapping a missing file to ERR_PATH_NOT_FOUND and other failures to ERR_IMAGE_UNREADABLE. */
-export function fileReader(file: string): () => Promise<Buffer> {
+/**
+ * Reads one local file as it was when listed: `real` (its real path) must still be the regular file of
+ * `identity` (confined-read.ts); `file` names it in errors. Other failures are ERR_IMAGE_UNREADABLE.
+ */
+export function fileReader(file: string, real: string, identity: FileIdentity | undefined): () => Promise<Buffer> {
   return async () => {
     try {
-      return await fs.readFile(file);
+      return await readChecked(real, { identity, maxBytes: LIMITS.maxFileBytes, shown: file });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SkulensError('ERR_PATH_NOT_FOUND', { path: file }, { cause: error });
+      if (error instanceof SkulensError) throw error;
       throw new SkulensError('ERR_IMAGE_UNREADABLE', { file, detail: reasonOf(error) }, { cause: error });
     }
   };
@@ -73,7 +77,7 @@ export async function resolveRef(base: RefBase, ref: string, line: number, store
   }
   // A path that looks inside but is (or passes through) a symlink leading out is refused too.
   if (!inside(base.realRoot, real)) throw escapes();
-  return { ref: resolved, read: fileReader(real) };
+  return { ref: resolved, read: fileReader(resolved, real, await identityOf(real)) };
 }
 
 function inside(root: string, target: string): boolean {

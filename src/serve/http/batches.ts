@@ -4,7 +4,8 @@
 // /v1/batches/<id>/stop stops it, and GET /v1/batches/<id>/results streams the results the server writes.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { StartBatchSchema, type BatchService } from '../../batch/index.js';
+import path from 'node:path';
+import { StartBatchSchema, type BatchService, type BatchStatus } from '../../batch/index.js';
 import { SkulensError } from '../../errors.js';
 import { versionId } from '../../registry/index.js';
 import { isS3Uri } from '../../storage/index.js';
@@ -50,10 +51,10 @@ export const BATCH_PATHS = {
       requestBody: { required: true, content: json(StartBatchSchema, 'input') },
       responses: { '200': { description: 'the new batch', content: json(StatusSchema) }, default: ERROR_RESPONSE },
     },
-    get: { operationId: 'ListBatches', summary: 'Batches of this server process.', responses: { '200': { description: 'OK', content: json(z.object({ Batches: z.array(StatusSchema) })) } } },
+    get: { operationId: 'ListBatches', summary: 'Batches of this server process (key role train).', responses: { '200': { description: 'OK', content: json(z.object({ Batches: z.array(StatusSchema) })) } } },
   },
   '/v1/batches/{id}': {
-    get: { operationId: 'DescribeBatch', summary: 'Progress of one batch.', parameters: idParameter, responses: { '200': { description: 'OK', content: json(StatusSchema) }, default: ERROR_RESPONSE } },
+    get: { operationId: 'DescribeBatch', summary: 'Progress of one batch (key role train).', parameters: idParameter, responses: { '200': { description: 'OK', content: json(StatusSchema) }, default: ERROR_RESPONSE } },
   },
   '/v1/batches/{id}/stop': {
     post: {
@@ -73,7 +74,10 @@ export const BATCH_PATHS = {
   },
 };
 
-export function registerBatches(app: FastifyInstance, batches: BatchService, ctx: ApiContext): void {
+export function registerBatches(app: FastifyInstance, batches: BatchService, ctx: ApiContext, redact: (text: string) => string): void {
+  // A status message may quote a server path (a file that could not be read): shown without it.
+  const shown = (status: BatchStatus): BatchStatus => (status.StatusMessage ? { ...status, StatusMessage: redact(status.StatusMessage) } : status);
+  const redactStatus = async (status: Promise<BatchStatus>): Promise<BatchStatus> => shown(await status);
   app.post('/v1/batches', { config: { role: 'train' } }, async (request) => {
     const parsed = StartBatchSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw new SkulensError('ERR_REQUEST_INVALID', { operation: 'POST /v1/batches', detail: describeIssues(parsed.error) });
@@ -82,11 +86,15 @@ export function registerBatches(app: FastifyInstance, batches: BatchService, ctx
     if (version.status !== 'RUNNING' || !ctx.host.holds(version.id)) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'RUNNING (start it with StartProjectVersion)' });
     const source = parsed.data.Source;
     if (isS3Uri(source) && !ctx.importsS3) throw new SkulensError('ERR_S3_NOT_CONFIGURED', { detail: `cannot read ${source}: set SKULENS_S3_ENDPOINT for the server` });
-    return batches.start(parsed.data, isS3Uri(source) ? source : await ctx.roots.resolve(source));
+    if (isS3Uri(source)) return redactStatus(batches.start(parsed.data, source));
+    // The source is read at use time through its real path and checked unchanged; results name images
+    // relative to their import root, never by server path.
+    const local = await ctx.roots.check(source);
+    return redactStatus(batches.start(parsed.data, local.path, { checked: local.identity, imageName: (image) => ctx.roots.display(image) ?? path.basename(image) }));
   });
-  app.get('/v1/batches', async () => ({ Batches: batches.list() }));
-  app.get<{ Params: { id: string } }>('/v1/batches/:id', async (request) => batches.get(request.params.id));
-  app.post<{ Params: { id: string } }>('/v1/batches/:id/stop', { config: { role: 'train' } }, async (request) => batches.stop(request.params.id));
+  app.get('/v1/batches', { config: { role: 'train' } }, async () => ({ Batches: batches.list().map(shown) }));
+  app.get<{ Params: { id: string } }>('/v1/batches/:id', { config: { role: 'train' } }, async (request) => shown(batches.get(request.params.id)));
+  app.post<{ Params: { id: string } }>('/v1/batches/:id/stop', { config: { role: 'train' } }, async (request) => redactStatus(batches.stop(request.params.id)));
   app.get<{ Params: { id: string } }>('/v1/batches/:id/results', { config: { role: 'train' } }, async (request, reply) => {
     const { format, stream } = batches.results(request.params.id);
     return reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8').send(stream);

@@ -9,7 +9,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import sharp from 'sharp';
 import { ROLES, roleAllows } from '../../auth/index.js';
 import { SkulensError } from '../../errors.js';
-import { writeFileAtomic } from '../../home/index.js';
+import { resourceErrorOf, writeFileAtomic } from '../../home/index.js';
+import { callerOf } from './auth-hooks.js';
 import type { ApiContext } from './operation.js';
 import { ERROR_RESPONSE } from './openapi.js';
 
@@ -48,7 +49,7 @@ export const CONSOLE_PATHS = {
   '/v1/thumbnails/{sha256}': {
     get: {
       operationId: 'GetThumbnail',
-      summary: 'skulens: a WebP thumbnail (long side 96, 160 or 320 px: ?size=) of an imported image, by the Sha256 that ListDatasetImages and DescribeDatasetHealth give.',
+      summary: 'skulens (key role train): a WebP thumbnail (long side 96, 160 or 320 px: ?size=) of an imported image, by the Sha256 that ListDatasetImages and DescribeDatasetHealth give.',
       parameters: [
         { name: 'sha256', in: 'path', required: true, schema: { type: 'string' } },
         { name: 'size', in: 'query', required: false, schema: { type: 'integer', enum: [...THUMB_SIZES] } },
@@ -76,8 +77,13 @@ async function thumbnail(ctx: ApiContext, sha256: string, size: number): Promise
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 75 })
       .toBuffer();
-    await fsp.mkdir(path.dirname(cached), { recursive: true });
-    await writeFileAtomic(cached, bytes);
+    // The cache is a convenience: on a read-only or full home the thumbnail is still served, uncached.
+    await fsp
+      .mkdir(path.dirname(cached), { recursive: true })
+      .then(() => writeFileAtomic(cached, bytes))
+      .catch((error: unknown) => {
+        if (!resourceErrorOf(error, 'caching a thumbnail', ctx.home)) throw error;
+      });
     return bytes;
   }
 }
@@ -94,13 +100,13 @@ async function sendStatic(dir: string, file: string, reply: FastifyReply): Promi
 
 /** Registers the console's static files and its two GET routes. */
 export function registerConsole(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/v1/caller', async (request) => {
-    const caller = request.skulensAuth?.caller;
-    if (!caller) throw new SkulensError('ERR_AUTH_INVALID', { detail: 'the request signature has not been verified yet' });
+  app.get('/v1/caller', { config: { role: 'detect' } }, async (request) => {
+    const caller = callerOf(request);
     return { KeyId: caller.keyId, Role: caller.role, Allows: ROLES.filter((role) => roleAllows(caller.role, role)) };
   });
 
-  app.get<{ Params: { sha256: string }; Querystring: { size?: string } }>('/v1/thumbnails/:sha256', async (request, reply) => {
+  // Thumbnails are training photos: for the people who curate datasets, not for a storefront's key.
+  app.get<{ Params: { sha256: string }; Querystring: { size?: string } }>('/v1/thumbnails/:sha256', { config: { role: 'train' } }, async (request, reply) => {
     const { sha256 } = request.params;
     if (!SHA256.test(sha256)) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'sha256', detail: 'give the 64 hex digits ListDatasetImages returns' });
     const size = Number(request.query.size ?? 160);
@@ -111,7 +117,7 @@ export function registerConsole(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   const dir = consoleDir();
-  app.get<{ Params: { '*': string } }>('/*', { config: { public: true } }, async (request, reply) => {
+  app.get<{ Params: { '*': string } }>('/*', { config: { role: 'public' } }, async (request, reply) => {
     if (!dir) {
       reply.header('content-type', 'text/plain; charset=utf-8').code(404);
       return 'The web console is not built: run `npm run build` (it runs `vite build` into dist/console).';

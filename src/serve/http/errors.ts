@@ -9,21 +9,18 @@ import { resourceErrorOf } from '../../home/index.js';
 import { describeIssues } from './operation.js';
 
 /** Maps any thrown value to the SkulensError the client will see. */
-export function toClientError(error: unknown, request: FastifyRequest): SkulensError {
+export function toClientError(error: unknown, request: FastifyRequest, home?: { root: string }): SkulensError {
   if (error instanceof SkulensError) return error;
-  const resource = resourceErrorOf(error, request.routeOptions.url === '/v1/:operation' ? request.url.slice('/v1/'.length) : `${request.method} ${request.url}`);
+  const operation = request.skulensAuth?.operation ?? `${request.method} ${request.routeOptions.url ?? request.url}`;
+  const resource = resourceErrorOf(error, operation, home);
   if (resource) return resource;
   if (error instanceof z.ZodError) return new SkulensError('ERR_REQUEST_INVALID', { operation: request.url, detail: describeIssues(error) });
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_REQ_FILE_TOO_LARGE':
       return new SkulensError('ERR_IMAGE_TOO_LARGE', { file: 'in the request', detail: 'the request body is over the limit; an image may be at most 4 MB' });
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
-      // Only a detect carries an image; any other operation's body is simply too large.
-      const target = `${request.url} ${String(request.headers['x-amz-target'] ?? '')}`;
-      if (/Detect/.test(target)) return new SkulensError('ERR_IMAGE_TOO_LARGE', { file: 'in the request', detail: 'the request body is over the limit; an image may be at most 4 MB' });
-      return new SkulensError('ERR_REQUEST_TOO_LARGE', { operation: request.url, detail: `the body is over ${request.routeOptions.bodyLimit ?? 'the limit of'} bytes` });
-    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return bodyTooLarge(request);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new SkulensError('ERR_REQUEST_INVALID', { operation: request.url, detail: fastifyError.message ?? 'bad body' });
@@ -39,15 +36,28 @@ export function toClientError(error: unknown, request: FastifyRequest): SkulensE
   return new SkulensError('ERR_INTERNAL', { requestId: request.id });
 }
 
-/** Fastify error handler: logs server faults with their stack (never sent), answers in Rekognition's error shape. */
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const clientError = toClientError(error, request);
-  if (clientError.status >= 500) request.log.error({ err: error }, 'request failed');
-  else request.log.info({ code: clientError.code }, clientError.message);
-  return sendError(reply, clientError);
+/** The error for a body over its route's limit: ImageTooLargeException for a detect (only detects carry an image), else 413. */
+export function bodyTooLarge(request: FastifyRequest): SkulensError {
+  const target = `${request.url} ${String(request.headers['x-amz-target'] ?? '')}`;
+  if (/Detect/.test(target)) return new SkulensError('ERR_IMAGE_TOO_LARGE', { file: 'in the request', detail: 'the request body is over the limit; an image may be at most 4 MB' });
+  return new SkulensError('ERR_REQUEST_TOO_LARGE', { operation: request.url, detail: `the body is over ${request.routeOptions.bodyLimit ?? 'the limit of'} bytes` });
 }
 
-export function sendError(reply: FastifyReply, error: SkulensError): FastifyReply {
+/**
+ * The Fastify error handler: logs server faults with their stack (never sent), answers in Rekognition's
+ * error shape with every server path in the message rewritten by `redact` (redact.ts). A file system
+ * failure of the home becomes ERR_HOME_READ_ONLY or ERR_DISK_FULL naming the operation.
+ */
+export function errorHandler(redact: (text: string) => string = (text) => text, home?: { root: string }) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const clientError = toClientError(error, request, home);
+    if (clientError.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: clientError.code }, clientError.message);
+    return sendError(reply, clientError, redact);
+  };
+}
+
+export function sendError(reply: FastifyReply, error: SkulensError, redact: (text: string) => string = (text) => text): FastifyReply {
   if (error.status === 429 && typeof error.details.seconds === 'number') reply.header('retry-after', String(error.details.seconds));
   return reply
     .code(error.status)
@@ -56,7 +66,7 @@ export function sendError(reply: FastifyReply, error: SkulensError): FastifyRepl
     // extra "Code" member would be read by AWS SDKs as the error name.
     .header('x-skulens-error-code', error.code)
     .header('content-type', reply.request.headers['x-amz-target'] ? 'application/x-amz-json-1.1' : 'application/json; charset=utf-8')
-    .send(JSON.stringify({ __type: error.awsType, Message: error.message }));
+    .send(JSON.stringify({ __type: error.awsType, Message: redact(error.message) }));
 }
 
 /** Answers a connection-level client error (before any route runs) in Rekognition's error shape. */

@@ -1,9 +1,14 @@
 // The Image of a detect request: base64 Bytes (at most 4 MB once decoded) or an S3Object, checked
-// to be JPEG, PNG or WebP by its first bytes before any decoding work is spent on it.
+// to be JPEG, PNG or WebP by its first bytes and at most 4096 px a side by its header, before any
+// pixel is decoded.
 import { z } from 'zod';
+import { checkPixelLimit } from '../../dataset/index.js';
 import { SkulensError } from '../../errors.js';
 import type { EmbedInput } from '../../backbone/index.js';
 import type { ApiContext } from './operation.js';
+import { sniffFormat } from './sniff.js';
+
+export { sniffFormat };
 
 /** Rekognition's limit for image bytes in a detect request. */
 export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
@@ -20,22 +25,18 @@ export const ImageSchema = z
   })
   .refine((image) => (image.Bytes === undefined) !== (image.S3Object === undefined), { message: 'give exactly one of Bytes or S3Object' });
 
-/** Which known format `bytes` starts like, if any. */
-export function sniffFormat(bytes: Uint8Array): 'jpeg' | 'png' | 'webp' | undefined {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 8 && Buffer.from(bytes.subarray(0, 8)).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (bytes.length >= 12 && Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'RIFF' && Buffer.from(bytes.subarray(8, 12)).toString('latin1') === 'WEBP') return 'webp';
-  return undefined;
-}
-
-/** Checks size and format of image bytes from any route (JSON or multipart). */
-export function checkImageBytes(bytes: Uint8Array, name: string): EmbedInput {
+/**
+ * Checks size, format and pixel dimensions (from the header only) of image bytes from any route: the
+ * same 4096 x 4096 px limit as training (docs/api.md), so no request makes the server decode more.
+ */
+export async function checkImageBytes(bytes: Uint8Array, name: string): Promise<EmbedInput> {
   if (bytes.length > MAX_IMAGE_BYTES) {
     throw new SkulensError('ERR_IMAGE_TOO_LARGE', { file: name, detail: `${bytes.length} bytes; a detect request takes at most ${MAX_IMAGE_BYTES} bytes (4 MB)` });
   }
   if (bytes.length === 0 || sniffFormat(bytes) === undefined) {
     throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file: name, format: bytes.length === 0 ? 'empty' : 'of an unknown format' });
   }
+  await checkPixelLimit(bytes, name);
   return { bytes, name };
 }
 
@@ -46,9 +47,9 @@ export async function resolveImage(ctx: ApiContext, image: z.output<typeof Image
     if (Math.floor((image.Bytes.length * 3) / 4) - 2 > MAX_IMAGE_BYTES) {
       throw new SkulensError('ERR_IMAGE_TOO_LARGE', { file: 'Image.Bytes', detail: `about ${Math.floor((image.Bytes.length * 3) / 4)} bytes; a detect request takes at most ${MAX_IMAGE_BYTES} bytes (4 MB)` });
     }
-    return checkImageBytes(Buffer.from(image.Bytes, 'base64'), 'Image.Bytes');
+    return await checkImageBytes(Buffer.from(image.Bytes, 'base64'), 'Image.Bytes');
   }
   const { Bucket, Name } = image.S3Object!;
   if (!ctx.readS3) throw new SkulensError('ERR_S3_NOT_CONFIGURED', { detail: `Image.S3Object s3://${Bucket}/${Name} needs an S3 store; set SKULENS_S3_ENDPOINT (and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) for the server, or send Image.Bytes` });
-  return checkImageBytes(await ctx.readS3(Bucket, Name), `s3://${Bucket}/${Name}`);
+  return await checkImageBytes(await ctx.readS3(Bucket, Name), `s3://${Bucket}/${Name}`);
 }

@@ -32,6 +32,7 @@ export function openApiDocument(operations: Record<string, Operation>, version: 
       post: {
         operationId: name,
         summary: op.summary,
+        'x-skulens-role': op.role,
         description: `Also callable as POST / with "X-Amz-Target: RekognitionService.${name}" and Content-Type application/x-amz-json-1.1 (AWS SDKs).`,
         requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.input, 'input') } } },
         responses: { '200': { description: 'OK', content: { 'application/json': { schema: jsonSchema(op.output, 'output') } } }, default: errorResponse },

@@ -1,6 +1,8 @@
-// The shape of one API operation (zod input and output schemas plus a handler) and what handlers
-// get: the server's registry, home, model host and background work. Input is validated here, once.
+// The shape of one API operation (the least key role it needs, zod input and output schemas and a
+// handler) and what handlers get: the server's registry, home, model host and background work, and the
+// authenticated caller. Input is validated here, once; the role is checked before the body is parsed.
 import { z } from 'zod';
+import type { Caller, KeyRole } from '../../auth/index.js';
 import { SkulensError } from '../../errors.js';
 import type { GenericLabeller } from '../../generic/index.js';
 import type { HomeLayout } from '../../home/index.js';
@@ -25,14 +27,18 @@ export interface ApiContext {
   /** Reads an s3:// object, where an S3 store is configured. */
   readS3?: (bucket: string, key: string) => Promise<Uint8Array>;
   genericLabels?: () => Promise<GenericLabels>;
+  /** A message as a key holder may read it: server paths rewritten (redact.ts). */
+  shown(text: string): string;
 }
 
 /** One operation, type-erased for the dispatch table. */
 export interface Operation {
   readonly summary: string;
+  /** The least key role that may call it (docs/security.md has the matrix). */
+  readonly role: KeyRole;
   readonly input: z.ZodType;
   readonly output: z.ZodType;
-  run(ctx: ApiContext, body: unknown, name: string): Promise<unknown>;
+  run(ctx: ApiContext, body: unknown, name: string, caller: Caller): Promise<unknown>;
 }
 
 /** Turns zod issues into one readable line naming each field. */
@@ -40,21 +46,29 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`).join('; ');
 }
 
-/** Defines an operation; its handler receives the parsed, typed input. */
+/**
+ * Defines an operation; its handler receives the parsed, typed input and the caller (whose key role the
+ * server has already checked against `role`).
+ *
+ * @example
+ * operation({ role: 'detect', summary: '...', input: z.object({}), output: z.object({}), handle: (ctx, input, caller) => ({}) });
+ */
 export function operation<I extends z.ZodType, O extends z.ZodType>(spec: {
+  role: KeyRole;
   summary: string;
   input: I;
   output: O;
-  handle(ctx: ApiContext, input: z.output<I>): Promise<z.input<O>> | z.input<O>;
+  handle(ctx: ApiContext, input: z.output<I>, caller: Caller): Promise<z.input<O>> | z.input<O>;
 }): Operation {
-  return {
+  return Object.freeze({
     summary: spec.summary,
+    role: spec.role,
     input: spec.input,
     output: spec.output,
-    async run(ctx, body, name) {
+    async run(ctx: ApiContext, body: unknown, name: string, caller: Caller) {
       const parsed = spec.input.safeParse(body ?? {});
       if (!parsed.success) throw new SkulensError('ERR_REQUEST_INVALID', { operation: name, detail: describeIssues(parsed.error) });
-      return spec.handle(ctx, parsed.data);
+      return spec.handle(ctx, parsed.data, caller);
     },
-  };
+  });
 }

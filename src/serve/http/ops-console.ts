@@ -47,6 +47,9 @@ function findingFile(ctx: ApiContext, text: string, bySource: Map<string, Entry>
   return { Text: shown, Sha256: shas };
 }
 
+/** Files shown per finding. */
+const FILES_SHOWN = 200;
+
 const ImageRowSchema = z.object({ Sha256: z.string(), Label: z.string(), Split: z.enum(['train', 'test']), SourceRef: z.string(), Width: z.number(), Height: z.number() });
 
 /** Scored test images per version, kept while the server runs (a version never changes once trained). */
@@ -67,6 +70,7 @@ function scored(ctx: ApiContext, version: Version) {
 
 export const consoleOperations: Record<string, Operation> = {
   DescribeDatasetHealth: operation({
+    role: 'train',
     summary: "skulens: the health report of a project's dataset (counts per label, findings with what to do); each finding's files name their images' Sha256 for thumbnails.",
     input: z.object({ ProjectArn: z.string() }),
     output: z.object({
@@ -79,7 +83,7 @@ export const consoleOperations: Record<string, Operation> = {
     }),
     handle: (ctx, input) => {
       const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
-      const summary: HealthSummary = checkDataset(ctx.registry, project.name, { imbalanceStrategy: balanceName });
+      const summary: HealthSummary = checkDataset(ctx.registry, project.name, { imbalanceStrategy: balanceName, maxFilesPerFinding: FILES_SHOWN });
       const bySource = new Map(ctx.registry.entries.list(project.id).map((e) => [e.source, e]));
       return {
         Images: { Train: summary.images.train, Test: summary.images.test },
@@ -87,12 +91,13 @@ export const consoleOperations: Record<string, Operation> = {
         ImbalanceRatio: summary.imbalanceRatio,
         ImbalanceStrategy: summary.imbalanceStrategy,
         SkippedAtImport: summary.skippedAtImport,
-        Findings: summary.findings.map((f) => ({ Severity: f.severity, Kind: f.kind, Message: f.message, Files: f.files.slice(0, 200).map((file) => findingFile(ctx, file, bySource)) })),
+        Findings: summary.findings.map((f) => ({ Severity: f.severity, Kind: f.kind, Message: f.message, Files: f.files.slice(0, FILES_SHOWN).map((file) => findingFile(ctx, file, bySource)) })),
       };
     },
   }),
 
   ListDatasetImages: operation({
+    role: 'train',
     summary: "skulens: a project's images (both splits unless Split is given), optionally of one label, with the Sha256 that GET /v1/thumbnails/<sha256> takes; paginated.",
     input: z.object({
       ProjectArn: z.string(),
@@ -115,6 +120,7 @@ export const consoleOperations: Record<string, Operation> = {
   }),
 
   ListTestPredictions: operation({
+    role: 'train',
     summary:
       "skulens: a trained version's test images with each label's probability (0-1, in Labels order) and the version's thresholds: confusion cells, mistakes and precision/recall at any threshold can be computed from it. The first call embeds (or reads cached embeddings of) the test images.",
     input: z.object({ ProjectVersionArn: z.string().min(1) }),
@@ -135,6 +141,7 @@ export const consoleOperations: Record<string, Operation> = {
   }),
 
   CreateThresholdVersion: operation({
+    role: 'train',
     summary:
       "skulens: a new version with a trained version's backbone and head and edited per-label thresholds (Confidence 0-100; labels left out keep theirs), evaluated again on the same test images. Returns once the row exists (TRAINING_IN_PROGRESS); poll DescribeProjectVersions.",
     input: z.object({ ProjectVersionArn: z.string().min(1), Thresholds: z.record(z.string(), z.number().min(0).max(100)) }),

@@ -71,6 +71,7 @@ const isAfter = (e: Entry, key: EntryKey | undefined): boolean => !key || e.labe
 
 export const datasetOperations: Record<string, Operation> = {
   CreateDataset: operation({
+    role: 'train',
     summary:
       'Imports images into the TRAIN or TEST side of a project, in a background process (poll DescribeDataset). DatasetSource.Uri is an s3:// source or a folder per label, CSV or manifest under one of the server\'s import roots; GroundTruthManifest.S3Object is an s3:// manifest. A TRAIN import of a plain folder per label is split 80/20 automatically; folders with train/ and test/ keep theirs.',
     input: z.object({
@@ -97,12 +98,15 @@ export const datasetOperations: Record<string, Operation> = {
       if (isS3 && !ctx.importsS3) throw new SkulensError('ERR_S3_NOT_CONFIGURED', { detail: `cannot import ${uri}: set SKULENS_S3_ENDPOINT (and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) for the server, or use a local path` });
       const split = input.DatasetType === 'TEST' ? ('test' as const) : undefined;
       // A local path must lie under an import root; missing and outside answer alike (ERR_PATH_NOT_ALLOWED).
-      ctx.work.startImport(project.name, input.DatasetType === 'TRAIN' ? 'train' : 'test', isS3 ? uri : await ctx.roots.resolve(uri), split);
+      // Its identity goes with it: the import child refuses it if it was swapped after this check.
+      const local = isS3 ? undefined : await ctx.roots.check(uri);
+      ctx.work.startImport(project.name, input.DatasetType === 'TRAIN' ? 'train' : 'test', local?.path ?? uri, split, local?.identity);
       return { DatasetArn: datasetArn(project, input.DatasetType) };
     },
   }),
 
   DescribeDataset: operation({
+    role: 'train',
     summary: 'Status of a dataset (of its last import in this server) and its counts.',
     input: DatasetArnInput,
     output: z.object({
@@ -134,6 +138,7 @@ export const datasetOperations: Record<string, Operation> = {
   }),
 
   ListDatasetEntries: operation({
+    role: 'train',
     summary: 'The entries of a dataset as Ground Truth manifest lines (JSON strings); paginated and filterable.',
     input: DatasetArnInput.extend({
       ContainsLabels: z.array(z.string()).min(1).max(10).optional(),
@@ -168,6 +173,7 @@ export const datasetOperations: Record<string, Operation> = {
   }),
 
   ListDatasetLabels: operation({
+    role: 'train',
     summary: 'The labels of a dataset with their entry counts; paginated.',
     input: DatasetArnInput.extend({ NextToken: z.string().optional(), MaxResults: z.number().int().min(1).max(100).optional() }),
     output: z.object({
@@ -187,6 +193,7 @@ export const datasetOperations: Record<string, Operation> = {
   }),
 
   DistributeDatasetEntries: operation({
+    role: 'train',
     summary: "Re-draws the seeded, stratified 80/20 split of the entries that came without one (give the project's TRAIN and TEST dataset ARNs).",
     input: z.object({ Datasets: z.array(z.object({ Arn: z.string() })).min(1).max(2), Seed: z.number().int().min(0).optional() }),
     output: z.object({}),

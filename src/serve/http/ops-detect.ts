@@ -29,6 +29,7 @@ export async function detectCustomLabels(ctx: ApiContext, ref: string, input: Pa
 
 export const detectOperations: Record<string, Operation> = {
   DetectCustomLabels: operation({
+    role: 'detect',
     summary:
       "Labels one image with a RUNNING version. MinConfidence (0-100) unset means each label's own threshold applies; an empty CustomLabels list means \"not in the catalogue\".",
     input: z.object({

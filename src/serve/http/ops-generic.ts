@@ -14,6 +14,7 @@ const BoundingBoxSchema = z.object({ Width: z.number(), Height: z.number(), Left
 
 export const genericOperations: Record<string, Operation> = {
   DetectLabels: operation({
+    role: 'detect',
     summary:
       'Generic labels without training: COCO objects with bounding boxes (Instances) and, ImageNet classes from the shipped mobilenet-v2-imagenet; each with parents. See docs/generic-labels.md for what they can and cannot say.',
     input: z.object({
@@ -41,6 +42,7 @@ export const genericOperations: Record<string, Operation> = {
   }),
 
   DetectModerationLabels: operation({
+    role: 'detect',
     summary: "Moderation labels from nsfwjs's classifier, mapped to Rekognition's top-level names (docs/generic-labels.md).",
     input: z.object({
       Image: ImageSchema,

@@ -33,7 +33,7 @@ export function projectDatasets(ctx: ApiContext, project: Project): z.input<type
       DatasetType: type,
       DatasetArn: datasetArn(project, type),
       Status: state?.status ?? 'CREATE_COMPLETE',
-      ...(state?.message ? { StatusMessage: state.message } : {}),
+      ...(state?.message ? { StatusMessage: ctx.shown(state.message) } : {}),
     });
   }
   return out;
@@ -56,6 +56,7 @@ const ProjectDescriptionSchema = z.object({
 
 export const projectOperations: Record<string, Operation> = {
   CreateProject: operation({
+    role: 'train',
     summary: 'Creates a project: a named container of a dataset (train and test sides) and model versions.',
     input: z.object({
       ProjectName: z.string().min(1).max(255),
@@ -68,6 +69,7 @@ export const projectOperations: Record<string, Operation> = {
   }),
 
   DescribeProjects: operation({
+    role: 'train',
     summary: 'Lists projects with their datasets, optionally only the named ones; paginated.',
     input: z.object({
       ProjectNames: z.array(z.string()).max(10).optional(),
@@ -95,6 +97,7 @@ export const projectOperations: Record<string, Operation> = {
   }),
 
   DeleteProject: operation({
+    role: 'train',
     summary: 'Deletes a project, its dataset entries and its versions. Refused while a version trains or is started.',
     input: z.object({ ProjectArn: z.string() }),
     output: z.object({ Status: z.literal('DELETING') }),

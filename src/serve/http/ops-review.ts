@@ -1,8 +1,8 @@
 // The review loop over the API. Rekognition's UpdateDatasetEntries relabels entries from Ground Truth
 // JSON lines (source-ref names the entry); skulens extensions remove and keep entries, list the likely
 // mislabelled photos and the recorded changes, run the queue of uncertain predictions with its
-// per-project setting, and compare two versions. Every change records the calling key as its actor
-// (put into the body by a preHandler hook here, over whatever the client sent).
+// per-project setting, and compare two versions. Every change records the calling key as its actor:
+// handlers receive the authenticated caller, so nothing a client sends can name another actor.
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
@@ -10,13 +10,12 @@ import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
 import { parseDatasetArn, parseProjectArn, type Entry } from '../../registry/index.js';
 import { answerReview, captureSettings, compareVersions, mislabelledRanking, reviewQueue, updateCaptureSettings } from '../../review/index.js';
+import type { Caller } from '../../auth/index.js';
+import { checkLabel } from '../../labels/index.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 import { displayRef } from './ops-console.js';
 
-/** The body field the server fills with the calling key id; a client's own value is overwritten. */
-export const ACTOR_FIELD = 'SkulensActor';
-const Actor = z.string().default('api');
-const by = (actor: string) => ({ actor, origin: 'api' as const });
+const by = (caller: Caller) => ({ actor: caller.keyId, origin: 'api' as const });
 
 /** The Ground Truth line of an UpdateDatasetEntries change: the entry by source-ref (or skulens's sha256), the label by class-name. */
 const ChangeLineSchema = z.looseObject({ 'source-ref': z.string().min(1) });
@@ -47,11 +46,12 @@ const wireSettings = (s: ReturnType<typeof captureSettings>) => ({ Enabled: s.en
 
 export const reviewOperations: Record<string, Operation> = {
   UpdateDatasetEntries: operation({
+    role: 'train',
     summary:
       "Rekognition's UpdateDatasetEntries, for relabelling: Changes.GroundTruth is base64 JSON lines, each naming an existing entry by source-ref (as ListDatasetImages shows it, or sha256:<hex>) and its new label by class-name. Adding images this way is not supported (import them). Each change is recorded.",
-    input: z.object({ DatasetArn: z.string(), Changes: z.object({ GroundTruth: z.string().min(1) }), [ACTOR_FIELD]: Actor }),
+    input: z.object({ DatasetArn: z.string(), Changes: z.object({ GroundTruth: z.string().min(1) }) }),
     output: z.object({}),
-    handle: (ctx, input) => {
+    handle: (ctx, input, caller) => {
       const { project: name, type } = parseDatasetArn(input.DatasetArn);
       const project = ctx.registry.projects.get(name);
       const text = Buffer.from(input.Changes.GroundTruth, 'base64').toString('utf8');
@@ -68,20 +68,21 @@ export const reviewOperations: Record<string, Operation> = {
         if (!line.success) throw new SkulensError('ERR_REQUEST_INVALID', { operation: 'UpdateDatasetEntries', detail: `line ${no}: "source-ref" is required` });
         const entries = entryByRef(ctx, project.id, line.data['source-ref'], type === 'TRAIN' ? 'train' : 'test');
         if (entries.length === 0) throw new SkulensError('ERR_ENTRY_NOT_FOUND', { entry: `"${line.data['source-ref']}" (line ${no})` });
-        return { entries, label: classNameOf(line.data, no) };
+        return { entries, label: checkLabel(classNameOf(line.data, no), `Changes.GroundTruth line ${no} class-name`) };
       });
-      for (const { entries, label } of plan) for (const e of entries) ctx.registry.entries.relabel(project.id, e.id, label, by(input[ACTOR_FIELD]));
+      for (const { entries, label } of plan) for (const e of entries) ctx.registry.entries.relabel(project.id, e.id, label, by(caller));
       return {};
     },
   }),
   DeleteDatasetEntries: operation({
+    role: 'train',
     summary:
       'skulens: removes dataset entries by id (DescribeMislabelledEntries gives them) or by image (Sha256 and Label, as ListDatasetImages gives them). Each removal is recorded with the entry; its image is kept while a version may use it.',
     input: z
-      .object({ ProjectArn: z.string(), EntryIds: EntryIds.optional(), Images: z.array(z.object({ Sha256: z.string(), Label: z.string() })).min(1).max(1000).optional(), [ACTOR_FIELD]: Actor })
+      .object({ ProjectArn: z.string(), EntryIds: EntryIds.optional(), Images: z.array(z.object({ Sha256: z.string(), Label: z.string() })).min(1).max(1000).optional() })
       .refine((i) => (i.EntryIds === undefined) !== (i.Images === undefined), { message: 'give EntryIds or Images' }),
     output: z.object({ Removed: z.number() }),
-    handle: (ctx, input) => {
+    handle: (ctx, input, caller) => {
       const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
       const byImage = (i: { Sha256: string; Label: string }): number => {
         const entry = ctx.registry.entries.find(project.id, i.Sha256, i.Label);
@@ -91,22 +92,24 @@ export const reviewOperations: Record<string, Operation> = {
       // Every entry is looked up before any is removed, so an unknown one removes nothing.
       const ids = input.EntryIds ?? input.Images!.map(byImage);
       for (const id of ids) ctx.registry.entries.get(project.id, id);
-      for (const id of ids) ctx.registry.entries.remove(project.id, id, by(input[ACTOR_FIELD]));
+      for (const id of ids) ctx.registry.entries.remove(project.id, id, by(caller));
       return { Removed: ids.length };
     },
   }),
   KeepDatasetEntries: operation({
+    role: 'train',
     summary: 'skulens: records that a person checked these entries and kept their labels (DescribeMislabelledEntries stops listing them).',
-    input: z.object({ ProjectArn: z.string(), EntryIds, [ACTOR_FIELD]: Actor }),
+    input: z.object({ ProjectArn: z.string(), EntryIds }),
     output: z.object({ Kept: z.number() }),
-    handle: (ctx, input) => {
+    handle: (ctx, input, caller) => {
       const project = ctx.registry.projects.get(parseProjectArn(input.ProjectArn));
       for (const id of input.EntryIds) ctx.registry.entries.get(project.id, id);
-      for (const id of input.EntryIds) ctx.registry.entries.keep(project.id, id, by(input[ACTOR_FIELD]));
+      for (const id of input.EntryIds) ctx.registry.entries.keep(project.id, id, by(caller));
       return { Kept: input.EntryIds.length };
     },
   }),
   ListDatasetEntryChanges: operation({
+    role: 'train',
     summary: 'skulens: every relabel, removal, keep and reviewed addition of a project\'s dataset, oldest first, with who, when and from where.',
     input: z.object({ ProjectArn: z.string() }),
     output: z.object({ Changes: z.array(z.object({ Id: z.number(), Action: z.string(), Sha256: z.string(), OldLabel: z.string().nullable(), NewLabel: z.string().nullable(), Actor: z.string(), Origin: z.string(), At: z.string() })) }),
@@ -118,6 +121,7 @@ export const reviewOperations: Record<string, Operation> = {
     },
   }),
   DescribeMislabelledEntries: operation({
+    role: 'train',
     summary:
       'skulens: the training photos whose given label a version finds least likely while it is confident in another (confident learning on out-of-fold probabilities), ranked; photos reviewed since are left out. Default version: the latest trained.',
     input: z.object({ ProjectArn: z.string(), VersionName: z.string().optional(), MaxResults: z.number().int().min(1).max(1000).default(50) }),
@@ -150,12 +154,14 @@ export const reviewOperations: Record<string, Operation> = {
     },
   }),
   DescribeReviewSettings: operation({
+    role: 'train',
     summary: 'skulens: when a project keeps served predictions for review (off unless the project opted in).',
     input: z.object({ ProjectArn: z.string() }),
     output: CaptureSettingsWire,
     handle: (ctx, input) => wireSettings(captureSettings(ctx.registry, ctx.registry.projects.get(parseProjectArn(input.ProjectArn)).id)),
   }),
   UpdateReviewSettings: operation({
+    role: 'train',
     summary: 'skulens: opt a single-label project in (or out) of keeping uncertain predictions (top probability < MinConfidence or margin < MinMargin, both 0-1), with a size cap in bytes and a retention in days.',
     input: z.object({
       ProjectArn: z.string(),
@@ -178,6 +184,7 @@ export const reviewOperations: Record<string, Operation> = {
       ),
   }),
   ListUncertainPredictions: operation({
+    role: 'train',
     summary: 'skulens: the pending queue of uncertain predictions, most uncertain first; each image at GET /v1/review-images/<project>/<Id>.',
     input: z.object({ ProjectArn: z.string(), MaxResults: z.number().int().min(1).max(1000).default(50) }),
     output: z.object({
@@ -198,17 +205,19 @@ export const reviewOperations: Record<string, Operation> = {
     }),
   }),
   AnswerUncertainPrediction: operation({
+    role: 'train',
     summary: 'skulens: CONFIRM the model\'s top label, CORRECT it (Label), or DISMISS the photo. A confirmed or corrected photo joins the training set; the change is recorded.',
-    input: z.object({ ProjectArn: z.string(), Id: z.number().int().positive(), Action: z.enum(['CONFIRM', 'CORRECT', 'DISMISS']), Label: z.string().optional(), [ACTOR_FIELD]: Actor }),
+    input: z.object({ ProjectArn: z.string(), Id: z.number().int().positive(), Action: z.enum(['CONFIRM', 'CORRECT', 'DISMISS']), Label: z.string().optional() }),
     output: z.object({ Status: z.string(), EntryId: z.number().nullable(), Label: z.string().nullable() }),
-    handle: async (ctx, input) => {
+    handle: async (ctx, input, caller) => {
       if (input.Action === 'CORRECT' && !input.Label) throw new SkulensError('ERR_REQUEST_INVALID', { operation: 'AnswerUncertainPrediction', detail: 'Label: required with Action CORRECT' });
       const answer = input.Action === 'CONFIRM' ? { action: 'confirm' as const } : input.Action === 'DISMISS' ? { action: 'dismiss' as const } : { action: 'correct' as const, label: input.Label! };
-      const { item, entry } = await answerReview(ctx.registry, ctx.home, parseProjectArn(input.ProjectArn), input.Id, answer, input[ACTOR_FIELD]);
+      const { item, entry } = await answerReview(ctx.registry, ctx.home, parseProjectArn(input.ProjectArn), input.Id, answer, caller.keyId);
       return { Status: item.status.toUpperCase(), EntryId: entry?.id ?? null, Label: item.label };
     },
   }),
   CompareProjectVersions: operation({
+    role: 'train',
     summary:
       'skulens: two versions on the same test photos: accuracy, per-label F1 deltas, the photos fixed and broken, and McNemar\'s test (exact binomial under 25 discordant photos, else chi-square with continuity correction).',
     input: z.object({ ProjectVersionArnA: z.string().min(1), ProjectVersionArnB: z.string().min(1) }),
@@ -232,17 +241,8 @@ export const reviewOperations: Record<string, Operation> = {
   }),
 };
 
-/** The operations whose body carries the actor. */
-const STAMPED = new Set(['UpdateDatasetEntries', 'DeleteDatasetEntries', 'KeepDatasetEntries', 'AnswerUncertainPrediction']);
-
-/** The hook that stamps the caller on review bodies, and GET /v1/review-images/<project>/<id> (a WebP of a queued image). */
+/** GET /v1/review-images/<project>/<id> (a WebP of a queued image). */
 export function registerReview(app: FastifyInstance, ctx: ApiContext): void {
-  app.addHook('preHandler', async (request) => {
-    const target = request.headers['x-amz-target'];
-    const name = request.url.startsWith('/v1/') ? request.url.slice(4).split('?')[0] : typeof target === 'string' ? target.replace(/^RekognitionService\./, '') : '';
-    const body = request.body;
-    if (STAMPED.has(name ?? '') && body && typeof body === 'object' && !Array.isArray(body)) (body as Record<string, unknown>)[ACTOR_FIELD] = request.skulensAuth?.caller?.keyId ?? 'api';
-  });
   // Captured photos are customers' photos: a train key may see them, a detect-only key may not.
   app.get<{ Params: { project: string; id: string } }>('/v1/review-images/:project/:id', { config: { role: 'train' } }, async (request, reply) => {
     const project = ctx.registry.projects.get(parseProjectArn(request.params.project, 'project'));

@@ -68,6 +68,7 @@ function modeOf(version: Version): 'frozen' | 'fast' | 'fine-tune' {
 
 export const versionReportOperations: Record<string, Operation> = {
   DescribeProjectVersionReport: operation({
+    role: 'detect',
     summary:
       "skulens: how a trained version was trained, from its folder: the tuning report (tuning.json), a fine-tune's plan, and a fast or fine-tuned version's per-epoch history (train loss, validation loss and accuracy). A version still training is ResourceNotReadyException (its epochs show in DescribeProjectVersions' StatusMessage).",
     input: z.object({ ProjectVersionArn: z.string().min(1) }),

@@ -65,7 +65,7 @@ async function describe(ctx: ApiContext, version: Version): Promise<z.input<type
     CreationTimestamp: epochSeconds(version.createdAt),
     ...(ctx.host.holds(version.id) ? { MinInferenceUnits: 1 } : {}),
     Status: version.status,
-    ...(message ? { StatusMessage: message } : {}),
+    ...(message ? { StatusMessage: ctx.shown(message) } : {}),
     ...(metrics?.trainSeconds !== undefined ? { BillableTrainingTimeInSeconds: Math.round(metrics.trainSeconds) } : {}),
     ...(version.completedAt ? { TrainingEndTimestamp: epochSeconds(version.completedAt) } : {}),
     ...(version.dir && metrics?.macroF1 !== undefined
@@ -138,6 +138,7 @@ function modeParams(mode: z.infer<typeof TrainingModeSchema>, fineTune: z.infer<
 
 export const versionOperations: Record<string, Operation> = {
   CreateProjectVersion: operation({
+    role: 'train',
     summary: "Trains a new version on the project's dataset in the background and returns its ARN at once (TRAINING_IN_PROGRESS).",
     input: z.object({
       ProjectArn: z.string(),
@@ -164,6 +165,7 @@ export const versionOperations: Record<string, Operation> = {
   }),
 
   DescribeProjectVersions: operation({
+    role: 'detect',
     summary: 'Versions of a project with their status and evaluation; paginated, newest first.',
     input: z.object({
       ProjectArn: z.string(),
@@ -185,6 +187,7 @@ export const versionOperations: Record<string, Operation> = {
   }),
 
   StartProjectVersion: operation({
+    role: 'train',
     summary: 'Loads a trained version for serving (STARTING, then RUNNING). Versions on one backbone share its session.',
     input: VersionRefInput.extend({ MinInferenceUnits: z.number().int().min(1).optional(), MaxInferenceUnits: z.number().int().min(1).optional() }),
     output: z.object({ Status: StatusSchema }),
@@ -192,6 +195,7 @@ export const versionOperations: Record<string, Operation> = {
   }),
 
   StopProjectVersion: operation({
+    role: 'train',
     summary:
       'Releases a started version; detects against it fail at once with ResourceNotReadyException. ' +
       'skulens: on a version this server is training, cancels the training as Ctrl-C does in the CLI (STOPPING; the version is then removed).',
@@ -205,6 +209,7 @@ export const versionOperations: Record<string, Operation> = {
   }),
 
   DeleteProjectVersion: operation({
+    role: 'train',
     summary: 'Deletes a version and its artefacts. Refused while it trains or is started.',
     input: VersionRefInput,
     output: z.object({ Status: StatusSchema }),

@@ -1,17 +1,19 @@
 // The HTTP server: Fastify with Rekognition-style operations as POST /v1/<Operation> and as POST /
 // with X-Amz-Target (AWS SDKs), the multipart upload route, the OpenAPI document and a health check.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import path from 'node:path';
 import { pino } from 'pino';
-import { KeyStore, roleForOperation } from '../../auth/index.js';
+import { KeyStore } from '../../auth/index.js';
 import { SkulensError } from '../../errors.js';
 import { S3Store } from '../../storage/index.js';
-import { sweepOrphanBlobs, type HomeLayout } from '../../home/index.js';
+import { guardResources, guardResourcesSync, sweepOrphanBlobs, type HomeLayout } from '../../home/index.js';
 import { Registry } from '../../registry/index.js';
 import { BackgroundWork } from '../background.js';
 import { ImportRoots } from '../import-roots.js';
 import { ModelHost } from '../model-host.js';
-import { authorize, registerAuth } from './auth-hooks.js';
-import { clientErrorHandler, handleError } from './errors.js';
+import { callerOf, operationOf, registerAuth, type DeclaredRoute } from './auth-hooks.js';
+import { clientErrorHandler, errorHandler } from './errors.js';
+import { pathRedactor } from './redact.js';
 import { registerThrottle, type ThrottleOptions } from './throttle.js';
 import { MAX_IMAGE_BYTES } from './image-input.js';
 import { openApiDocument } from './openapi.js';
@@ -27,6 +29,7 @@ import { BatchService } from '../../batch/index.js';
 import { consoleOperations } from './ops-console.js';
 import { CONSOLE_PATHS, registerConsole } from './console.js';
 import { IMPORT_UPLOAD_PATH, registerImportUpload } from './import-upload.js';
+import { UploadBudget, type UploadBudgetOptions } from './upload-budget.js';
 import { GenericLabeller } from '../../generic/index.js';
 import { versionReportOperations } from './ops-version-report.js';
 import { EXPORT_DOWNLOAD_PATH, registerExportDownload } from './export-download.js';
@@ -66,6 +69,8 @@ export interface ServerOptions {
   throttle?: ThrottleOptions;
   /** A Redis URL: batches run as chunks on `skulens worker` processes (BullMQ); in-process when absent. */
   redis?: string;
+  /** Server-wide room for dataset uploads in flight (bytes on disk, unpacked files); defaults in upload-budget.ts. */
+  uploads?: UploadBudgetOptions;
   /** PEM certificate and key: serve HTTPS. */
   tls?: { cert: Buffer | string; key: Buffer | string };
 }
@@ -79,6 +84,10 @@ export interface SkulensServer {
   readonly registry: Registry;
   /** The real import roots requests may name. */
   readonly roots: ImportRoots;
+  /** The server-wide budget of dataset uploads in flight. */
+  readonly uploads: Pick<UploadBudget, 'inFlight'>;
+  /** Every route with the role it declares (JSON operations: `operation`, their rows in OPERATIONS declare theirs). */
+  readonly routes: readonly DeclaredRoute[];
   /** Starts listening; resolves with the base URL. Loopback (127.0.0.1) unless a host is given. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   close(): Promise<void>;
@@ -88,9 +97,13 @@ export interface SkulensServer {
 export async function createServer(options: ServerOptions): Promise<SkulensServer> {
   const ownsRegistry = options.registry === undefined;
   const roots = await ImportRoots.of(options.importRoots);
-  const registry = options.registry ?? Registry.open(options.home.database);
+  // A read-only or full home is said at once, naming the home: never an SQLite error with a stack.
+  const registry = options.registry ?? guardResourcesSync('starting the server', options.home, () => Registry.open(options.home.database));
   // Blobs an interrupted import wrote without their rows (killed, or out of disk) go now.
-  await sweepOrphanBlobs(options.home, (blob) => registry.entries.blobInUse(blob));
+  await guardResources('starting the server', options.home, () => sweepOrphanBlobs(options.home, (blob) => registry.entries.blobInUse(blob))).catch((error: unknown) => {
+    if (ownsRegistry) registry.close();
+    throw error;
+  });
   const app = Fastify({
     loggerInstance: options.logger ?? SILENT,
     bodyLimit: BODY_LIMIT,
@@ -102,7 +115,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   const log = app.log;
   const keys = new KeyStore(registry, options.home);
   const host = new ModelHost(registry, options.home, { workers: options.workers, onError: (v, err) => log.error({ version: v.name, err }, 'start failed') });
-  host.recover();
+  guardResourcesSync('starting the server', options.home, () => host.recover());
   const env = options.env ?? process.env;
   // S3 images and sources only where the environment names a store; otherwise say so at once.
   const s3Configured = Boolean(env.SKULENS_S3_ENDPOINT || env.AWS_ACCESS_KEY_ID);
@@ -111,6 +124,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   let store: S3Store | undefined;
   const s3 = s3Configured ? (): S3Store => (store ??= S3Store.fromEnv(options.home, env)) : undefined;
   const ctx: ApiContext = {
+    shown: pathRedactor({ home: options.home.root, uploads: path.join(options.home.tmp, 'uploads'), roots: roots.roots }),
     registry,
     home: options.home,
     host,
@@ -128,7 +142,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   let generic: Promise<GenericLabeller> | undefined;
   const batches = new BatchService(registry, options.home, { workers: options.workers, s3, redis: options.redis });
 
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(errorHandler(ctx.shown, options.home));
   app.setNotFoundHandler((request) => {
     throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: `${request.method} ${request.url}`, known: 'POST /v1/<Operation>, POST / with X-Amz-Target, POST /v1/detect, GET /v1/openapi.json, GET /health' });
   });
@@ -143,31 +157,31 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-amzn-requestid', request.id);
+    // Answered before its body was read (refused from the headers, or over a limit): the rest of the body
+    // is not worth reading, so the connection closes after the answer.
+    if (!request.raw.complete) reply.header('connection', 'close');
   });
-  registerAuth(app, keys, await registerThrottle(app, options.throttle));
+  const throttle = await registerThrottle(app, options.throttle);
+  const uploads = new UploadBudget(options.uploads);
+  const routes = registerAuth(app, { keys, throttle, operationRole: (name) => (Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name]!.role : undefined), operationNames: Object.keys(OPERATIONS) });
 
-  const run = async (name: string, request: FastifyRequest, reply: FastifyReply): Promise<string> => {
-    const op = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
-    if (!op) throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: name, known: Object.keys(OPERATIONS).join(', ') });
-    authorize(request, roleForOperation(name), name);
-    const result = await op.run(ctx, request.body, name);
+  // The auth hooks have proven the caller, decoded the operation's name and checked its role by now.
+  const run = async (request: FastifyRequest, reply: FastifyReply): Promise<string> => {
+    const name = operationOf(request);
+    const result = await OPERATIONS[name]!.run(ctx, request.body, name, callerOf(request));
     reply.header('content-type', request.headers['x-amz-target'] ? 'application/x-amz-json-1.1' : 'application/json; charset=utf-8');
     return JSON.stringify(result);
   };
 
-  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', backbones: host.backbones() }));
+  // Backbones by id only: a weights file's path is the server's business.
+  app.get('/health', { config: { role: 'public' } }, async () => ({ status: 'ok', backbones: host.backbones().map((b) => ({ ...b, backbone: b.backbone.split('@')[0]! })) }));
   const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS, ...EXPORT_DOWNLOAD_PATH, ...REVIEW_PATHS });
-  app.get('/v1/openapi.json', async () => document);
-  app.post<{ Params: { operation: string } }>('/v1/:operation', (request, reply) => run(request.params.operation, request, reply));
-  app.post('/', (request, reply) => {
-    const target = request.headers['x-amz-target'];
-    const name = typeof target === 'string' && target.startsWith('RekognitionService.') ? target.slice('RekognitionService.'.length) : undefined;
-    if (!name) throw new SkulensError('ERR_OPERATION_UNKNOWN', { operation: `POST / with X-Amz-Target "${String(target ?? '')}"`, known: 'X-Amz-Target: RekognitionService.<Operation>' });
-    return run(name, request, reply);
-  });
+  app.get('/v1/openapi.json', { config: { role: 'detect' } }, async () => document);
+  app.post('/v1/:operation', { config: { role: 'operation' } }, run);
+  app.post('/', { config: { role: 'operation' } }, run);
   await registerUpload(app, ctx);
-  registerBatches(app, batches, ctx);
-  await registerImportUpload(app, ctx);
+  registerBatches(app, batches, ctx, ctx.shown);
+  await registerImportUpload(app, ctx, uploads);
   registerReview(app, ctx);
   registerConsole(app, ctx);
   registerExportDownload(app, ctx);
@@ -180,6 +194,8 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     keys,
     registry,
     roots,
+    routes,
+    uploads,
     async listen({ host: address = '127.0.0.1', port = 8080 } = {}) {
       return app.listen({ host: address, port });
     },
@@ -189,7 +205,8 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
       await app.close();
       await work.close();
       await batches.close();
-      await host.close();
+      // On a full or read-only home the STOPPED rows may not be written: the next start marks them (host.recover).
+      await host.close().catch((error: unknown) => log.error({ err: error }, 'stopping the started versions failed'));
       await (await generic?.catch(() => undefined))?.close();
       store?.destroy();
       if (ownsRegistry) registry.close();

@@ -1,6 +1,8 @@
-// Throttling through @fastify/rate-limit: failed sign-ins counted per client address and per claimed key
-// id (429 ThrottlingException once either passes its limit, until its window ends), and a request rate
-// per key (429 ProvisionedThroughputExceededException). Counters live in the process (an LRU map).
+// Throttling through @fastify/rate-limit: failed sign-ins counted per client address and per (address,
+// claimed key id) pair (429 ThrottlingException once either passes its limit, until its window ends), and a
+// request rate per proven key (429 ProvisionedThroughputExceededException). No counter is kept per key id
+// alone: it would let anyone who knows a key id lock that key out from everywhere (docs/security.md says
+// why guessing a secret from many addresses gains nothing). Counters live in the process (an LRU map).
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { claimedKeyId } from '../../auth/index.js';
@@ -8,25 +10,27 @@ import { SkulensError } from '../../errors.js';
 
 /** Limits of one server; windows in milliseconds. */
 export interface ThrottleOptions {
-  /** Failed sign-ins allowed per client address and per key id in `failureWindowMs` (default 10). */
+  /** Failed sign-ins allowed per client address and key id in `failureWindowMs` (default 10). */
   maxFailures?: number;
+  /** Failed sign-ins allowed per client address, whatever key id they name (default 100: many made-up ids, or a shared address). */
+  maxAddressFailures?: number;
   failureWindowMs?: number;
   /** Requests allowed per key in `keyWindowMs` (default 6000 a minute); 0 turns the per-key limit off. */
   keyRequests?: number;
   keyWindowMs?: number;
 }
 
-export const THROTTLE_DEFAULTS = Object.freeze({ maxFailures: 10, failureWindowMs: 60_000, keyRequests: 6000, keyWindowMs: 60_000 });
+export const THROTTLE_DEFAULTS = Object.freeze({ maxFailures: 10, maxAddressFailures: 100, failureWindowMs: 60_000, keyRequests: 6000, keyWindowMs: 60_000 });
 
 type Limiter = (request: FastifyRequest, options?: { increment?: boolean }) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
 
 /** The checks the auth hooks call. */
 export interface Throttle {
-  /** Throws ERR_AUTH_THROTTLED when this address or claimed key id has failed too often lately. */
+  /** Throws ERR_AUTH_THROTTLED when this address, or this address with this claimed key id, has failed too often lately. */
   checkFailures(request: FastifyRequest): Promise<void>;
-  /** Counts one failed sign-in against the address and the claimed key id. */
+  /** Counts one failed sign-in against the address and the (address, claimed key id) pair. */
   recordFailure(request: FastifyRequest): Promise<void>;
-  /** Counts one request of `keyId`; throws ERR_RATE_EXCEEDED past the per-key rate. */
+  /** Counts one request of the proven key `keyId`; throws ERR_RATE_EXCEEDED past the per-key rate. */
   countRequest(request: FastifyRequest, keyId: string): Promise<void>;
 }
 
@@ -36,14 +40,14 @@ const seconds = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min
 export async function registerThrottle(app: FastifyInstance, options: ThrottleOptions = {}): Promise<Throttle> {
   const o = { ...THROTTLE_DEFAULTS, ...options };
   await app.register(rateLimit, { global: false, cache: 20_000 });
-  const byAddress: Limiter = app.createRateLimit({ max: o.maxFailures, timeWindow: o.failureWindowMs, keyGenerator: (r) => `fail-ip:${r.ip}` });
-  const byKey: Limiter = app.createRateLimit({ max: o.maxFailures, timeWindow: o.failureWindowMs, keyGenerator: (r) => `fail-key:${claimedKeyId(r.headers)}` });
+  const byAddress: Limiter = app.createRateLimit({ max: o.maxAddressFailures, timeWindow: o.failureWindowMs, keyGenerator: (r) => `fail-ip:${r.ip}` });
+  const byAddressAndKey: Limiter = app.createRateLimit({ max: o.maxFailures, timeWindow: o.failureWindowMs, keyGenerator: (r) => `fail-key:${r.ip}\0${claimedKeyId(r.headers)}` });
   const perKey: Limiter | undefined =
     o.keyRequests > 0 ? app.createRateLimit({ max: o.keyRequests, timeWindow: o.keyWindowMs, keyGenerator: (r) => `rate:${r.skulensKeyId ?? ''}` }) : undefined;
 
   const limiters = (request: FastifyRequest): [string, Limiter][] => {
     const keyId = claimedKeyId(request.headers);
-    return [[`address ${request.ip}`, byAddress], ...(keyId ? [[`key ${keyId}`, byKey] as [string, Limiter]] : [])];
+    return [[`address ${request.ip}`, byAddress], ...(keyId ? [[`address ${request.ip} with key ${keyId}`, byAddressAndKey] as [string, Limiter]] : [])];
   };
   return {
     async checkFailures(request) {
