@@ -15,8 +15,9 @@ import { detectEngine, FastParamsSchema, INSTALL_HINT, trainFast, type EngineMes
 import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import { readModel, versionId, type Entry, type Registry, type Version } from '../registry/index.js';
-import { decodeHead, type LogisticHead } from '../train/index.js';
+import { ANSWER_PROBABILITY, decodeHead, type LogisticHead } from '../train/index.js';
 import { fineTunable } from './fine-tune-parts.js';
+import { calibrateRun, uncalibratedHead } from './fast-calibration.js';
 import { fastPlan } from './fast-plan.js';
 import { runVersionJob, type JobProgress } from './version-job.js';
 
@@ -68,7 +69,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
       signal: options.signal,
       work: async (version, checkCancelled) => {
         await fs.mkdir(work, { recursive: true });
-        const run = await trainFast(
+        const trained = await trainFast(
           {
             home,
             spec: base,
@@ -92,7 +93,8 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
           },
         );
         checkCancelled();
-        // Thresholds come from the validation split inside the training photos; the test split only scores.
+        // Calibrated on the held-out photos inside the training split (never the test split, which only scores).
+        const run = await calibrateRun(trained, work, plan, params);
         const report = plan.report(run);
         const spec = { ...run.spec, description: `${base.id} with the blocks above ${run.engine.cut} trained on project ${projectName} (${versionId(version)})` };
         const tuning = {
@@ -101,7 +103,8 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
           budget: { plan: 'fixed recipe', epochs: run.epochs, from: params.from ?? null, budgetSeconds: params.budgetSeconds ?? null, stoppedBy: run.engine.stoppedBy, epochsRun: run.engine.epochsRun },
           chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, members: run.engine.members, flipTest: params.flipTest ?? params.members === 1, epochs: run.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
           validation: { ...run.validation, history: run.engine.history },
-          thresholds: THRESHOLD_METHOD[plan.heads?.kind ?? 'softmax'],
+          thresholds: run.calibration ? THRESHOLD_METHOD.calibrated : THRESHOLD_METHOD[plan.heads?.kind ?? 'softmax'],
+          ...(run.calibration ? { calibration: { temperature: run.calibration.temperature, answerProbability: ANSWER_PROBABILITY } } : {}),
         };
         return {
           output: {
@@ -109,7 +112,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             labels,
             thresholds: run.thresholds,
             head: run.head,
-            params: { mode: 'fast', ...params, ...plan.labelParams },
+            params: { mode: 'fast', ...params, ...plan.labelParams, taxonomy: plan.taxonomy, ...(run.calibration ? { temperature: run.calibration.temperature } : {}) },
             images: plan.images,
             report,
             snapshot: plan.snapshot,
@@ -125,6 +128,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
               epochsRun: run.engine.epochsRun,
               members: run.engine.members,
               valAccuracy: run.validation.accuracy,
+              ...(run.calibration ? { temperature: run.calibration.temperature } : {}),
               cache: { computed: run.cache.computed, reused: run.cache.reused },
               exportMaxDiff: Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff),
             },
@@ -140,6 +144,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
 
 /** How each head layout's thresholds are fitted (tuning.json). */
 const THRESHOLD_METHOD = Object.freeze({
+  calibrated: `the head divided by the temperature fitted on the grouped validation split's logits (calibrated softmax); every label answers at ${ANSWER_PROBABILITY}`,
   softmax: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
   groups: 'best F1 per group value on the held-out photos (a softmax per group), shrunk toward the group\'s pooled best-F1 threshold',
   multi: 'best F1 per label on the held-out photos, a sigmoid per label',
@@ -170,7 +175,8 @@ async function warmStart(registry: Registry, home: HomeLayout, project: string, 
   }
   const decoded = decodeHead(head);
   if (decoded.kind !== 'logistic') throw refuse(`has a ${decoded.kind} head`);
-  return { upper, head: decoded, labels: manifest.labels };
+  // A calibrated version serves its head divided by its temperature: the training continues from the head as trained.
+  return { upper, head: uncalibratedHead(decoded, manifest.params.temperature), labels: manifest.labels };
 }
 
 function forwardProgress(message: EngineMessage, progress: (p: FastProgress) => void): void {

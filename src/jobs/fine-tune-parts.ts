@@ -4,13 +4,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { openEmbedder, type BackboneSpec } from '../backbone/index.js';
-import { nearDuplicateClusters } from '../dataset/index.js';
+import { heldFold, stableFolds } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { pixelScale, type EngineJob, type EngineMessage } from '../finetune/index.js';
 import type { ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import type { Entry } from '../registry/index.js';
-import { groupedStratifiedFolds, headProbabilities, type LogisticHead } from '../train/index.js';
+import { headProbabilities, type LogisticHead } from '../train/index.js';
 import type { FineTuneParams, FineTuneProgress } from './fine-tune.js';
 
 /** The engine's job file: the images, labels and splits by index, and the recipe. */
@@ -148,13 +148,18 @@ export function forwardProgress(message: EngineMessage, progress: (p: FineTunePr
   }
 }
 
-/** Holds out whole near-duplicate groups, stratified, for early stopping; the test split is never used. */
-export function groupedValidation(train: readonly Entry[], y: number[], params: FineTuneParams): { trainIdx: number[]; valIdx: number[] } {
+/**
+ * Holds out whole near-duplicate groups for early stopping and thresholds; the test split is never used.
+ * Fold 0 of stableFolds: the same photos in every version of a project, so a warm start (`--from`) holds
+ * out photos its parent held out too, plus photos added since.
+ */
+export function groupedValidation(train: readonly Entry[], params: FineTuneParams, splitSeed?: number): { trainIdx: number[]; valIdx: number[] } {
   const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
-  const folds = groupedStratifiedFolds(y, nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
+  const folds = stableFolds(train, k, splitSeed);
+  const held = heldFold(folds, 0, k, train, splitSeed);
   const trainIdx: number[] = [];
   const valIdx: number[] = [];
-  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
+  folds.forEach((fold, i) => (fold === held ? valIdx : trainIdx).push(i));
   if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
   return { trainIdx, valIdx };
 }

@@ -64,7 +64,7 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
         let fitted: LabelSetResult;
         let report: EvaluationReport;
         let extraParams: Record<string, unknown>;
-        let testImages = test;
+        const testImages = test;
         if (labelType === 'multi') {
           labels = [...new Set(train.flatMap((i) => i.labels))].sort();
           const index = new Map(labels.map((l, k) => [l, k]));
@@ -72,14 +72,14 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
           fitted = fitMultiPipeline(train.map(vector), train.map(Y), labels.length, clusters, pipeline, hooks);
           checkCancelled();
           options.onProgress?.({ phase: 'evaluate', done: 0, total: test.length });
-          report = evaluateMultiLabel(labels, test.map((i) => ({ image: i.entry.source, truths: Y(i), probs: sigmoidProbabilities(fitted.head, testVector(i)) })), fitted.thresholds);
+          // A test label never trained stays in the truth, as a label the answer misses.
+          const never = (i: LabelSetImage): string[] => i.labels.filter((l) => !index.has(l));
+          report = evaluateMultiLabel(labels, test.map((i) => ({ image: i.entry.source, truths: Y(i), untrained: never(i), probs: sigmoidProbabilities(fitted.head, testVector(i)) })), fitted.thresholds);
           extraParams = {};
         } else {
           const groups = groupsOf(train.map((i) => i.labels));
           const segments = groupSegments(groups);
           labels = segments.flatMap((s) => s.values.map((v) => groupLabel(s.name, v)));
-          // A test photo with a value never trained (and a group it must have) cannot be scored: left out.
-          testImages = test.filter((i) => truthsOf(groups, i.labels) !== null);
           const sets: TuningSet[] = groups.map((_, g) => ({
             views: train.map((i, k) => [vector(i), ...trainViews[k]!.map((view) => vectors.get(`${i.entry.sha256}.${view.key}`)!)]),
             y: Int32Array.from(train, (i) => truthsOf(groups, i.labels)![g]!),
@@ -93,7 +93,7 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
           const sizes = groups.map((g) => g.values.length);
           report = evaluateGroups(
             segments,
-            testImages.map((i) => ({ image: i.entry.source, truths: truthsOf(groups, i.labels)!, probs: groupedProbabilities(fitted.head, testVector(i), sizes) })),
+            testImages.map((i) => ({ image: i.entry.source, ...testTruths(groups, i.labels), probs: groupedProbabilities(fitted.head, testVector(i), sizes) })),
             fitted.thresholds,
           );
           extraParams = { groups: groups.map((g) => ({ name: g.name, values: g.values })) };
@@ -131,8 +131,8 @@ export interface GroupsTrainingSet {
   labels: string[];
   /** Each photo with its value index in each group (NONE_VALUE's index where it has none). */
   train: { image: LabelSetImage; targets: number[] }[];
-  /** Test photos; one with a value never trained cannot be scored and is left out. */
-  test: { image: LabelSetImage; targets: number[] }[];
+  /** Test photos, each with its value index per group (-1 for a value never trained) and the labels never trained: counted as errors. */
+  test: { image: LabelSetImage; truths: number[]; untrained: string[] }[];
   /** The group with the most values: it stratifies the validation folds, as it leads the frozen path's search. */
   lead: number;
 }
@@ -158,7 +158,7 @@ export function groupsTrainingSet(train: readonly LabelSetImage[], test: readonl
     segments,
     labels: segments.flatMap((s) => s.values.map((v) => groupLabel(s.name, v))),
     train: scorable(train),
-    test: scorable(test),
+    test: test.map((image) => ({ image, ...testTruths(groups, image.labels) })),
     lead: groups.reduce((best, g, k) => (g.values.length > groups[best]!.values.length ? k : best), 0),
   };
 }
@@ -176,4 +176,24 @@ function truthsOf(groups: readonly LabelGroup[], labels: readonly string[]): num
     out.push(at);
   }
   return out;
+}
+
+/**
+ * A test photo's value index in each group, -1 where its value (or its lack of one) was never trained, and
+ * the labels it carries that the version never trained: scored as errors, never left out.
+ */
+export function testTruths(groups: readonly LabelGroup[], labels: readonly string[]): { truths: number[]; untrained: string[] } {
+  const values = new Map(labels.map((l) => {
+    const { group, value } = parseGroupLabel(l);
+    return [group, value] as const;
+  }));
+  const untrained: string[] = [];
+  const truths = groups.map((g) => {
+    const value = values.get(g.name) ?? NONE_VALUE;
+    const at = g.values.indexOf(value);
+    if (at < 0) untrained.push(groupLabel(g.name, value));
+    return at;
+  });
+  for (const [group, value] of values) if (!groups.some((g) => g.name === group)) untrained.push(groupLabel(group, value));
+  return { truths, untrained: untrained.sort() };
 }

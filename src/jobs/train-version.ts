@@ -13,7 +13,7 @@ import type { JobQueue } from '../queue/index.js';
 import type { Entry, Registry, Version } from '../registry/index.js';
 import { BALANCE_MODES, headProbabilities, type TuningSet } from '../train/index.js';
 import { describeConfig, embedTrainingImages, fitHeadPipeline } from './head-pipeline.js';
-import { trainableSplit } from './split.js';
+import { trainableSplit, untrainedNote } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
 import { trainLabelSetVersion } from './label-set-version.js';
 
@@ -101,7 +101,10 @@ export async function trainVersion(
   const labelType = registry.projects.labelType(project.id);
   if (labelType !== 'single') return trainLabelSetVersion(registry, home, projectName, params, labelType, options);
   const spec = getBackbone(params.backbone, home.models);
-  const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
+  const split = trainableSplit(registry.entries.list(project.id), projectName);
+  const { labels, train, test } = split;
+  // Evaluated with, recorded in model.json with, and served with: the taxonomy as training starts.
+  const taxonomy = registry.taxonomies.get(project.id);
   const started = performance.now();
   let embedder = options.embedder;
   try {
@@ -157,9 +160,8 @@ export async function trainVersion(
         const testVector = (e: Entry): Float32Array => (params.tta === 'flip' ? averageUnit(vectors.get(e.sha256)!, vectors.get(`${e.sha256}.${FLIP_VIEW.key}`)!) : vectors.get(e.sha256)!);
         const scored: ScoredImage[] = test.map((e) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, testVector(e)) }));
         // Thresholds come from out-of-fold predictions on the training images, never from the test set.
-        const flat = evaluatePredictions(labels, scored, thresholds);
+        const flat = { ...evaluatePredictions(labels, scored, thresholds), ...untrainedNote(split) };
         // With a taxonomy, accuracy per level and the fallback to parents; its target-precision thresholds come out of fold too.
-        const taxonomy = registry.taxonomies.get(project.id);
         const calibration = fitted.outOfFold.map((probs, i) => ({ image: String(i), truth: set.y[i]!, probs }));
         const report = taxonomy ? { ...flat, hierarchy: evaluateHierarchy(labels, scored, thresholds, taxonomy, { calibration }) } : flat;
         checkCancelled();
@@ -171,7 +173,7 @@ export async function trainVersion(
           labels,
           thresholds,
           head,
-          params: { ...params, balance, C: fitted.tuning.winner.C, head: fitted.tuning.winner, thresholds: fitted.thresholdMethod },
+          params: { ...params, balance, C: fitted.tuning.winner.C, head: fitted.tuning.winner, thresholds: fitted.thresholdMethod, taxonomy },
           images: { train: train.length, test: test.length },
           report,
           snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),

@@ -13,7 +13,7 @@ import { importDataset } from '../../src/dataset/index.js';
 import { mulberry32 } from '../../src/train/index.js';
 import { smallOnnxModel, SMALL_ROW } from '../finetune/fixtures.js';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
-import { browserMissing, launch } from './browser.js';
+import { browserMissing, openConsole } from './browser.js';
 import { consoleFixture, ensureConsoleBuilt, type ConsoleFixture } from './fixture.js';
 
 const SHOTS = process.env.SKULENS_SCREENSHOTS ? path.resolve(REPO_ROOT, process.env.SKULENS_SCREENSHOTS) : tempDir(undefined, 'console-mode-shots');
@@ -29,14 +29,7 @@ before(async () => {
   fs.mkdirSync(path.join(fx.home.models, 'small-cnn'), { recursive: true });
   fs.writeFileSync(path.join(fx.home.models, 'small-cnn', 'model.onnx'), smallOnnxModel());
   fs.writeFileSync(path.join(fx.home.models, 'small-cnn.backbone.json'), JSON.stringify(SMALL_ROW));
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(120_000);
-  await page.goto(fx.url);
-  await page.getByLabel('Key id').fill(fx.admin.id);
-  await page.getByLabel('Secret').fill(fx.admin.secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  ({ browser, page } = await openConsole(fx.url, fx.admin, 120_000));
 });
 after(async () => {
   await browser?.close();

@@ -22,7 +22,16 @@ const DescriptionSchema = z.object({
   StatusMessage: z.string().optional(),
   BillableTrainingTimeInSeconds: z.number().optional(),
   TrainingEndTimestamp: z.number().optional(),
-  EvaluationResult: z.object({ F1Score: z.number(), Summary: z.object({ S3Object: z.object({ Bucket: z.string(), Name: z.string() }) }) }).optional(),
+  EvaluationResult: z
+    .object({
+      F1Score: z.number(),
+      Summary: z.object({ S3Object: z.object({ Bucket: z.string(), Name: z.string() }) }),
+      Accuracy: z.number().optional().describe('skulens: argmax accuracy on the test split'),
+      Coverage: z.number().optional().describe('skulens: share of test images that get a label at the thresholds (DetectCustomLabels without MinConfidence)'),
+      AnsweredPrecision: z.number().optional().describe('skulens: share of the labels answered at the thresholds that are right'),
+      ThresholdsChosenOn: z.enum(['held-out training photos', 'test']).optional().describe('skulens: test when the thresholds were edited looking at the test split (the figures then flatter)'),
+    })
+    .optional(),
   BackboneId: z.string().describe('skulens: the backbone of this version'),
   TrainingMode: TrainingModeSchema.optional().describe('skulens: how the version was trained'),
   TrainingPlan: z
@@ -41,7 +50,7 @@ const DescriptionSchema = z.object({
 });
 
 async function describe(ctx: ApiContext, version: Version): Promise<z.input<typeof DescriptionSchema>> {
-  const metrics = version.metrics as { macroF1?: number; trainSeconds?: number } | null;
+  const metrics = version.metrics as { macroF1?: number; trainSeconds?: number; accuracy?: number; coverage?: number; answeredPrecision?: number; thresholdsChosenOn?: string } | null;
   // The child may report its last phase just after the row completed: progress only describes a training.
   const progress = version.status === 'TRAINING_IN_PROGRESS' ? ctx.work.trainingProgress(version.id) : undefined;
   const plan = trainingPlan(version);
@@ -63,7 +72,14 @@ async function describe(ctx: ApiContext, version: Version): Promise<z.input<type
     ...(version.completedAt ? { TrainingEndTimestamp: epochSeconds(version.completedAt) } : {}),
     ...(version.dir && metrics?.macroF1 !== undefined
       ? {
-          EvaluationResult: { F1Score: metrics.macroF1, Summary: { S3Object: { Bucket: 'skulens-home', Name: path.posix.join(version.dir, 'evaluation.json') } } },
+          EvaluationResult: {
+            F1Score: metrics.macroF1,
+            Summary: { S3Object: { Bucket: 'skulens-home', Name: path.posix.join(version.dir, 'evaluation.json') } },
+            ...(metrics.accuracy !== undefined ? { Accuracy: metrics.accuracy } : {}),
+            // Versions trained before these figures existed have none.
+            ...(metrics.coverage !== undefined ? { Coverage: metrics.coverage, AnsweredPrecision: metrics.answeredPrecision ?? 0 } : {}),
+            ThresholdsChosenOn: metrics.thresholdsChosenOn === 'test' ? ('test' as const) : ('held-out training photos' as const),
+          },
           EvaluationSummary: await readVersionJson(ctx.home, version.dir, 'evaluation.json'),
         }
       : {}),
