@@ -3,9 +3,7 @@
 // thresholds fitted out of fold -> evaluation on the test photos -> an immutable version. model.json
 // records the label type (params.labelType) and, for groups, the groups in head order (params.groups);
 // a single-label project never comes here, so its versions are unchanged.
-import path from 'node:path';
-import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
-import { EmbeddingCache, averageUnit, embedWithCache, getBackbone, openEmbedder } from '../backbone/index.js';
+import { getBackbone, openEmbedder } from '../backbone/index.js';
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { evaluateGroups, evaluateMultiLabel, groupSegments, type EvaluationReport, type GroupSegment } from '../evaluate/index.js';
 import { SkulensError } from '../errors.js';
@@ -13,6 +11,7 @@ import type { HomeLayout } from '../home/index.js';
 import { NONE_VALUE, groupLabel, groupsOf, parseGroupLabel, type LabelGroup } from '../labels/index.js';
 import type { Entry, Registry } from '../registry/index.js';
 import { groupedProbabilities, sigmoidProbabilities, type TuningSet } from '../train/index.js';
+import { balanceOf, embedFrozen } from './frozen-embed.js';
 import { describeConfig } from './head-pipeline.js';
 import { fitGroupsPipeline, fitMultiPipeline, type LabelSetResult } from './label-set-pipeline.js';
 import { labelSetSplit, type LabelSetImage } from './split.js';
@@ -34,25 +33,15 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
       signal: options.signal,
       work: async (_version, checkCancelled) => {
         embedder ??= await openEmbedder(spec, { modelsDir: home.models, workers: params.workers });
-        const policy = parseAugment(params.augment);
-        const blob = (e: Entry): string => path.resolve(home.root, e.blob);
-        const trainViews = train.map((i) => drawViews(policy, params.seed, i.entry.sha256));
-        const items: { sha256: string; path: string; view?: AugmentView }[] = [
-          ...[...train, ...test].map((i) => ({ sha256: i.entry.sha256, path: blob(i.entry) })),
-          ...train.flatMap((i, k) => trainViews[k]!.map((view) => ({ sha256: i.entry.sha256, path: blob(i.entry), view }))),
-          ...(params.tta === 'flip' ? test.map((i) => ({ sha256: i.entry.sha256, path: blob(i.entry), view: FLIP_VIEW })) : []),
-        ];
-        const embedStart = performance.now();
-        const vectors = await embedWithCache(embedder, new EmbeddingCache(home.embeddingCache), items, {
-          signal: options.signal,
-          onProgress: (done, total, cached) => options.onProgress?.({ phase: 'embed', done, total, detail: `${cached} cached` }),
-        });
-        const embedSeconds = (performance.now() - embedStart) / 1000;
+        // The multi-label head trains on the centre view only: no augmented views are embedded for it.
+        const entries = (images: readonly LabelSetImage[]): Entry[] => images.map((i) => i.entry);
+        const embedded = await embedFrozen(embedder, home, params, { train: entries(train), test: entries(test), views: labelType === 'groups' }, options);
+        const embedSeconds = embedded.embedSeconds;
         checkCancelled();
-        const vector = (i: LabelSetImage): Float32Array => vectors.get(i.entry.sha256)!;
-        const testVector = (i: LabelSetImage): Float32Array => (params.tta === 'flip' ? averageUnit(vector(i), vectors.get(`${i.entry.sha256}.${FLIP_VIEW.key}`)!) : vector(i));
+        const vector = (i: LabelSetImage): Float32Array => embedded.vector(i.entry);
+        const testVector = (i: LabelSetImage): Float32Array => embedded.testVector(i.entry);
         const clusters = nearDuplicateClusters(train.map((i) => i.entry.dhash));
-        const pipeline = { seed: params.seed, C: params.C, balance: params.balance ?? 'auto', tune: params.tune, budgetSeconds: params.budgetSeconds, maxTrials: params.maxTrials, targetPrecision: params.targetPrecision } as const;
+        const pipeline = { seed: params.seed, C: params.C, balance: balanceOf(params), tune: params.tune, budgetSeconds: params.budgetSeconds, maxTrials: params.maxTrials, targetPrecision: params.targetPrecision } as const;
         const hooks = {
           signal: options.signal,
           onTried: (detail: string, done: number, planned: number) => options.onProgress?.({ phase: 'tune', done, total: Math.max(done, planned), detail }),
@@ -81,7 +70,7 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
           const segments = groupSegments(groups);
           labels = segments.flatMap((s) => s.values.map((v) => groupLabel(s.name, v)));
           const sets: TuningSet[] = groups.map((_, g) => ({
-            views: train.map((i, k) => [vector(i), ...trainViews[k]!.map((view) => vectors.get(`${i.entry.sha256}.${view.key}`)!)]),
+            views: train.map((i, k) => embedded.views(i.entry, k)),
             y: Int32Array.from(train, (i) => truthsOf(groups, i.labels)![g]!),
             groups: clusters,
             splits: train.map(() => 'train'),
@@ -107,7 +96,7 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
           labels,
           thresholds: fitted.thresholds,
           head: fitted.head,
-          params: { ...params, labelType, ...extraParams, head: winner, thresholds: fitted.thresholdMethod },
+          params: { ...params, balance: pipeline.balance, labelType, ...extraParams, head: winner, thresholds: fitted.thresholdMethod },
           images: { train: train.length, test: testImages.length },
           report,
           snapshot: [...train, ...testImages].flatMap((i) => i.labels.map((label) => ({ sha256: i.entry.sha256, label, split: i.split, source: i.entry.source }))),
