@@ -9,6 +9,9 @@ import { calibrateSoftmax, sigmoid, softmax, type Calibration } from '../train/i
 import type { FastItem, FastParams } from './fast.js';
 import type { FastHeads } from './fast-protocol.js';
 
+/** What the folds read of a training photo: its content hash (the fold key) and its near-duplicate hash. */
+export type FoldPhoto = Pick<FastItem, 'sha256' | 'dhash'>;
+
 /** Which photos train a member and which it holds out. */
 export interface MemberSplit {
   train: number[];
@@ -39,7 +42,7 @@ export interface MemberSplitOptions {
  * parent's member (m mod its members) trained on moves to member m's training side: the held-out photos
  * are exactly photos that member never saw.
  */
-export function memberSplits(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed' | 'members'>, options: MemberSplitOptions = {}): MemberSplit[] {
+export function memberSplits(train: readonly FoldPhoto[], params: Pick<FastParams, 'valFraction' | 'seed' | 'members'>, options: MemberSplitOptions = {}): MemberSplit[] {
   const k = foldCount(train.length, params.valFraction);
   const folds = stableFolds(train, k, options.splitSeed ?? DEFAULT_SPLIT_SEED);
   const seen = options.parent ? seenByParentMember(options.parent, options.splitSeed ?? DEFAULT_SPLIT_SEED) : undefined;
@@ -67,8 +70,8 @@ function seenByParentMember(parent: ParentFolds, seed: number): Set<string>[] {
   });
 }
 
-/** The one-member split (fold 0 held out). */
-export function groupedValidation(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed'>, options: MemberSplitOptions = {}): { trainIdx: number[]; valIdx: number[] } {
+/** The one-member split (fold 0 held out): the fast path's and the fine-tune's validation split. */
+export function groupedValidation(train: readonly FoldPhoto[], params: Pick<FastParams, 'valFraction' | 'seed'>, options: MemberSplitOptions = {}): { trainIdx: number[]; valIdx: number[] } {
   const [split] = memberSplits(train, { ...params, members: 1 }, options);
   return { trainIdx: split!.train, valIdx: split!.val };
 }

@@ -14,11 +14,13 @@ import { findCut, untrainableOp } from '../engine/index.js';
 import { detectEngine, FastParamsSchema, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
 import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import { readModel, versionId, type Entry, type Registry, type Version } from '../registry/index.js';
+import { versionId, type Entry, type Registry, type Version } from '../registry/index.js';
 import { ANSWER_PROBABILITY, decodeHead, type LogisticHead } from '../train/index.js';
+import { completedVersion } from './fine-tune-from.js';
 import { fineTunable } from './fine-tune-parts.js';
 import { calibrateRun, uncalibratedHead } from './fast-calibration.js';
 import { fastPlan } from './fast-plan.js';
+import { forwardEngineProgress } from './engine-progress.js';
 import { runVersionJob, type JobProgress } from './version-job.js';
 
 /** The fast path's parameters are the driver's (src/finetune/fast.ts); the CLI and HTTP edges validate with them. */
@@ -88,7 +90,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
               progress(phase === 'serve' ? { phase: 'evaluate', done, total, detail: 'serving the test split with onnxruntime' } : { phase: 'cache', done, total, detail: phase === 'cache' ? 'activations below the cut' : 'decoding' }),
             onMessage: (message) => {
               options.onEngineMessage?.(message);
-              forwardProgress(message, progress);
+              forwardEngineProgress(message, progress as (p: JobProgress<string>) => void, 'train');
             },
           },
         );
@@ -160,10 +162,8 @@ const UPPER_FILE = 'upper.f32';
  * @throws SkulensError ERR_VERSION_NOT_FOUND, ERR_VERSION_NOT_READY, ERR_ARGUMENT_INVALID (not a fast version of this backbone and cut).
  */
 async function warmStart(registry: Registry, home: HomeLayout, project: string, from: string, backbone: string, cut: number): Promise<{ upper: string; head: LogisticHead; labels: string[] }> {
-  const version = registry.versions.resolveIn(project, from);
+  const { version, manifest, head } = await completedVersion(registry, home, project, from);
   const name = versionId(version);
-  if (version.dir === null) throw new SkulensError('ERR_VERSION_NOT_READY', { version: name, status: version.status, wanted: 'TRAINING_COMPLETED' });
-  const { manifest, head } = await readModel(home, version.dir);
   const refuse = (detail: string): SkulensError => new SkulensError('ERR_ARGUMENT_INVALID', { field: '--from', detail: `${name} ${detail}; a warm start needs a fast version of ${backbone} cut at ${cut} channels` });
   if (manifest.params.mode !== 'fast') throw refuse(`was trained by the ${String(manifest.params.mode ?? 'frozen')} path`);
   if (manifest.backbone.base !== backbone || manifest.params.cut !== cut) throw refuse(`is ${String(manifest.backbone.base)} cut at ${String(manifest.params.cut)} channels`);
@@ -177,14 +177,6 @@ async function warmStart(registry: Registry, home: HomeLayout, project: string, 
   if (decoded.kind !== 'logistic') throw refuse(`has a ${decoded.kind} head`);
   // A calibrated version serves its head divided by its temperature: the training continues from the head as trained.
   return { upper, head: uncalibratedHead(decoded, manifest.params.temperature), labels: manifest.labels };
-}
-
-function forwardProgress(message: EngineMessage, progress: (p: FastProgress) => void): void {
-  if (message.type === 'cache') progress({ phase: 'cache', done: message.done, total: message.total, detail: 'activations below the cut' });
-  else if (message.type === 'progress') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(0)} img/s`;
-    progress({ phase: 'train', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
-  } else if (message.type === 'phase' && message.phase === 'export') progress({ phase: 'export', done: 0, total: 1, detail: 'the served graph' });
 }
 
 /** What the frozen head leaves out, for the line that says why `train` fell back to it. */

@@ -4,7 +4,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { openEmbedder, type BackboneSpec } from '../backbone/index.js';
-import { heldFold, stableFolds } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { pixelScale, type EngineJob, type EngineMessage } from '../finetune/index.js';
 import type { ScoredImage } from '../evaluate/index.js';
@@ -132,35 +131,5 @@ export function describePlan(plan: Extract<EngineMessage, { type: 'plan' }>, dev
   const cut = plan.epochs < plan.requestedEpochs ? ` (${plan.requestedEpochs} requested; the budget allows ${plan.epochs})` : '';
   const over = plan.fits ? '' : '; this is more than the budget: it will stop the run early';
   return `Plan: ${plan.epochs} epoch${plan.epochs === 1 ? '' : 's'}${cut}, ${sizes}, about ${(plan.expectedSeconds / 60).toFixed(1)} min${device ? ` on ${device}` : ''} (${steps}, ${plan.threads} thread${plan.threads > 1 ? 's' : ''})${over}`;
-}
-
-export function forwardProgress(message: EngineMessage, progress: (p: FineTuneProgress) => void): void {
-  if (message.type === 'progress') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(1)} img/s`;
-    progress({ phase: 'finetune', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
-  } else if (message.type === 'epoch') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.trainLoss.toFixed(4)} val acc ${message.valAccuracy.toFixed(3)}${message.size ? ` at ${message.size} px` : ''}`;
-    progress({ phase: 'finetune', done: message.epoch, total: message.epochs, detail });
-  } else if (message.type === 'phase' && (message.phase === 'measure' || message.phase === 'probe')) {
-    progress({ phase: 'measure', done: 0, total: 1, detail: message.phase === 'measure' ? 'timing a step at each resolution' : 'linear probe of the head on the frozen backbone' });
-  } else if (message.type === 'phase') {
-    progress({ phase: 'export', done: message.phase === 'export' ? 1 : 0, total: 2, detail: message.phase === 'export' ? 'torch.onnx.export' : 'scoring the test split in PyTorch' });
-  }
-}
-
-/**
- * Holds out whole near-duplicate groups for early stopping and thresholds; the test split is never used.
- * Fold 0 of stableFolds: the same photos in every version of a project, so a warm start (`--from`) holds
- * out photos its parent held out too, plus photos added since.
- */
-export function groupedValidation(train: readonly Entry[], params: FineTuneParams, splitSeed?: number): { trainIdx: number[]; valIdx: number[] } {
-  const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
-  const folds = stableFolds(train, k, splitSeed);
-  const held = heldFold(folds, 0, k, train, splitSeed);
-  const trainIdx: number[] = [];
-  const valIdx: number[] = [];
-  folds.forEach((fold, i) => (fold === held ? valIdx : trainIdx).push(i));
-  if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
-  return { trainIdx, valIdx };
 }
 

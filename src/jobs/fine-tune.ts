@@ -9,13 +9,14 @@ import { z } from 'zod';
 import { backboneSpecSchema, getBackbone, verifiedWeights, type BackboneSpec } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
 import { evaluateHierarchy, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
-import { checkExport, detectEngine, epochsShowing, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
+import { checkExport, detectEngine, epochsShowing, groupedValidation, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Num, Seed } from '../params.js';
 import { versionId, type Registry, type Version } from '../registry/index.js';
 import { headProbabilities } from '../train/index.js';
 import { coldStart, defaultFinalSize, inputAt, warmStart } from './fine-tune-from.js';
-import { engineJob, fineTunable, forwardProgress, groupedValidation, serveTestSplit, valScored } from './fine-tune-parts.js';
+import { forwardEngineProgress } from './engine-progress.js';
+import { engineJob, fineTunable, serveTestSplit, valScored } from './fine-tune-parts.js';
 import { trainableSplit, untrainedNote } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
 import { fineTuneOnnxVersion } from './fine-tune-onnx.js';
@@ -180,7 +181,7 @@ export async function fineTuneVersion(
         const images = [...train, ...test];
         const labelIndex = new Map(labels.map((label, index) => [label, index]));
         const y = images.map((e) => labelIndex.get(e.label)!);
-        const split = groupedValidation(train, params, registry.projects.splitSeed(project.id));
+        const split = groupedValidation(train, params, { splitSeed: registry.projects.splitSeed(project.id) });
         const epochs = params.epochs ?? defaultFineTuneEpochs(split.trainIdx.length, params.from !== undefined);
         // Progressive resizing needs an epoch at the first size: with fewer epochs, all train (and serve) at it.
         const finalSize = params.finalEpochs > 0 && epochs > params.finalEpochs ? (params.finalSize ?? defaultFinalSize(trainSize)) : trainSize;
@@ -199,7 +200,7 @@ export async function fineTuneVersion(
           signal: options.signal,
           onMessage: (message) => {
             options.onEngineMessage?.(message);
-            forwardProgress(message, progress);
+            forwardEngineProgress(message, progress as (p: JobProgress<string>) => void, 'finetune');
           },
         });
 
