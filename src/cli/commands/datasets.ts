@@ -9,7 +9,7 @@ import { DatasetFormatSchema, checkDataset, distributeAutoSplit, exportDataset, 
 import { chooseBalance } from '../../train/index.js';
 import type { CliContext } from '../context.js';
 import { Seed } from '../../params.js';
-import { parseOption } from '../options.js';
+import { intOption, parseOption } from '../options.js';
 import { startProgress } from '../progress.js';
 
 /**
@@ -93,13 +93,13 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .description('the health report: label counts, imbalance, files left out at import, duplicates, leakage, near-duplicate clusters; after a training, the likely mislabelled photos')
     .option('--json', 'print JSON')
     .option('--mislabelled <n>', 'list at most this many likely mislabelled photos (0: none)', '20')
-    .option('--version <name>', 'rank with this version (default: the latest trained one)')
-    .action(async (project: string, options: { json?: boolean; mislabelled: string; version?: string }) => {
+    .option('--ranked-by <version>', 'rank with this version (default: the latest trained one)')
+    .action(async (project: string, options: { json?: boolean; mislabelled: string; rankedBy?: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
       const summary = checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy });
-      const limit = parseOption(z.coerce.number().int().min(0).max(100_000), options.mislabelled, '--mislabelled');
-      const ranking = await rankingAfterTraining(ctx, registry, project, limit, options.version);
+      const limit = parseOption(intOption(0, 100_000), options.mislabelled, '--mislabelled');
+      const ranking = await rankingAfterTraining(ctx, registry, project, limit, options.rankedBy);
       if (options.json) ctx.print(JSON.stringify(ranking ? { ...summary, mislabelled: ranking } : summary));
       else ctx.print(formatHealthSummary(summary) + (ranking ? `\n${formatRanking(ranking, project)}` : ''));
       if (summary.findings.some((f) => f.severity === 'error')) ctx.exitCode = 2;
