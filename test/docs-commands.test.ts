@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { docCommands, refusal, refusedCommands, variants } from './helpers/doc-commands.js';
-import { REPO_ROOT } from './helpers/fixtures.js';
+import { docCommands, refusal, refusedCommands, runRefusal, variants } from './helpers/doc-commands.js';
+import { REPO_ROOT, tempDir } from './helpers/fixtures.js';
 
 const pages = ['README.md', ...fs.readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const read = (page: string): string => fs.readFileSync(path.join(REPO_ROOT, page), 'utf8');
@@ -50,6 +50,15 @@ test('the checker refuses what the CLI refuses and passes what it takes', async 
   // A mention of a command in prose names no arguments: it must exist, nothing more.
   assert.equal(await refusal(['datasets', 'import']), undefined);
   assert.equal(await refusal(['train', '--help']), undefined);
+  // The program's own --version would answer instead of the command.
+  assert.equal(await refusal(['datasets', 'check', 'shop', '--version', 'v3']), "the program's --version took the command over (it printed the version)");
+});
+
+test('a concrete command run in an empty home passes only when it stops at the missing project, version or file', async (t) => {
+  const home = tempDir(t, 'doc-commands');
+  assert.equal(await runRefusal(['train', 'shoes', '--augment', 'light'], home), 'exit 1: skulens: Invalid value for --augment: it does not apply to --mode fast; --augment is an option of --mode frozen [ERR_ARGUMENT_INVALID]');
+  assert.equal(await runRefusal(['train', 'shoes', '--mode', 'frozen', '--augment', 'light'], home), undefined);
+  assert.equal(await runRefusal(['predict', 'shoes/v1', 'a.jpg', '--min-confidence', '150'], home), 'exit 1: skulens: Invalid value for --min-confidence: 150 is not a number from 0 to 100 [ERR_ARGUMENT_INVALID]');
 });
 
 test('README.md and docs/*.md show commands (the extractor is not reading nothing)', () => {
@@ -57,8 +66,14 @@ test('README.md and docs/*.md show commands (the extractor is not reading nothin
   assert.ok(pages.reduce((n, page) => n + docCommands(read(page)).length, 0) >= 100);
 });
 
-test('every skulens command in README.md and docs/*.md parses with the real CLI', async () => {
+test('every skulens command in README.md and docs/*.md parses with the real CLI, and the concrete ones pass its checks', async (t) => {
+  const scratch = tempDir(t, 'doc-commands');
+  const home = path.join(scratch, 'home');
+  // Relative paths in the docs (./photos, predictions.jsonl) resolve in a scratch folder, not the repository.
+  const cwd = process.cwd();
+  process.chdir(scratch);
+  t.after(() => process.chdir(cwd));
   const refused: string[] = [];
-  for (const page of pages) refused.push(...(await refusedCommands(read(page), page)));
+  for (const page of pages) refused.push(...(await refusedCommands(read(page), page, home)));
   assert.deepEqual(refused, []);
 });

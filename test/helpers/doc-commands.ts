@@ -3,7 +3,7 @@
 // CLI would refuse (an unknown command, an option it lacks, one argument too many) is reported.
 import type { Command } from 'commander';
 import { CommanderError } from 'commander';
-import { buildProgram } from '../../src/cli/main.js';
+import { buildProgram, main } from '../../src/cli/main.js';
 import { Capture } from './fixtures.js';
 
 export interface DocCommand {
@@ -95,27 +95,65 @@ function namesCommandOnly(program: Command, args: readonly string[]): boolean {
 }
 
 /**
- * Why the CLI refuses `args`, or undefined when it parses (asking for help counts as parsing). A mere
- * mention of a command (`skulens train` in prose) is checked as `skulens train --help`: the command must exist.
+ * Why the CLI refuses `args`, or undefined when it parses. A mere mention of a command (`skulens train`
+ * in prose) is checked as `skulens train --help`: the command must exist. Help and version output pass
+ * only when the words ask for them (`datasets check --version v3` would print the version instead).
  */
 export async function refusal(args: readonly string[]): Promise<string | undefined> {
   const program = parsingProgram();
+  const asked = namesCommandOnly(program, args) ? [...args, '--help'] : args;
   try {
-    await program.parseAsync(['node', 'skulens', ...args, ...(namesCommandOnly(program, args) ? ['--help'] : [])]);
+    await program.parseAsync(['node', 'skulens', ...asked]);
     return undefined;
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code)) return undefined;
+    if (error.code === 'commander.helpDisplayed' && asked.some((w) => w === '--help' || w === '-h')) return undefined;
+    if (error.code === 'commander.version' && asked.length === 1) return undefined;
+    if (error.code === 'commander.version') return `the program's --version took the command over (it printed the version)`;
     return error.message.replace(/\s*\n\s*/g, ' ');
   }
 }
 
-/** `file:line: command -> reason` for each command on the page that the CLI refuses. */
-export async function refusedCommands(markdown: string, file: string): Promise<string[]> {
+/** The failures a command run in an empty home may end with: the project, version or file it names is not there. */
+const ABSENT = /\[(ERR_PROJECT_NOT_FOUND|ERR_VERSION_NOT_FOUND|ERR_PATH_NOT_FOUND)\]\n$/;
+
+/** The command `args` names when its first argument is a project or a version (so it stops at them in an empty home). */
+function namesProjectOrVersion(args: readonly string[]): boolean {
+  let command = parsingProgram();
+  for (const word of args) {
+    const sub = command.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    command = sub;
+  }
+  return ['project', 'version'].includes(command.registeredArguments[0]?.name() ?? '');
+}
+
+/**
+ * Runs a concrete command (no placeholders or choices) on a project or version for real, in `home`
+ * where nothing exists: its options must pass the command's own checks (an option of another
+ * training mode, a bad value), so it may fail only on the missing project, version or file.
+ */
+export async function runRefusal(args: readonly string[], home: string): Promise<string | undefined> {
+  if (!namesProjectOrVersion(args) || namesCommandOnly(parsingProgram(), args)) return undefined;
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(['node', 'skulens', '--home', home, ...args], { stdout, stderr });
+  if (code === 1 && ABSENT.test(stderr.text)) return undefined;
+  return `exit ${code}: ${stderr.text.trim().split('\n').pop() ?? ''}`;
+}
+
+/** Whether a command is written out in full: one argument list, no `<placeholder>` or `[optional]`. */
+const concrete = (text: string): boolean => !/[<>[\]]/.test(text) && variants(text).length === 1;
+
+/**
+ * `file:line: command -> reason` for each command on the page that the CLI refuses; concrete ones are
+ * also run in `home` (an empty home; relative paths resolve in the current folder, so run it in a temp one).
+ */
+export async function refusedCommands(markdown: string, file: string, home: string): Promise<string[]> {
   const failures: string[] = [];
   for (const command of docCommands(markdown)) {
     for (const args of variants(command.text)) {
-      const reason = await refusal(args);
+      const reason = (await refusal(args)) ?? (concrete(command.text) ? await runRefusal(args, home) : undefined);
       if (reason !== undefined) {
         failures.push(`${file}:${command.line}: skulens ${args.join(' ')} -> ${reason}`);
         break;
