@@ -6,10 +6,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Command } from 'commander';
-import { buildProgram } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
-import { Capture, REPO_ROOT, put, tempDir, writeJpegs } from '../helpers/fixtures.js';
+import { REPO_ROOT, put, tempDir, writeJpegs } from '../helpers/fixtures.js';
 
 /** Exactly one line on stderr, ending in `[code]`, nothing on stdout, exit 1. */
 function assertOneLine(run: { code: number; stdout: string; stderr: string }, code: string): string {
@@ -110,17 +108,4 @@ test('projects delete on a terminal asks, keeps the project on "n" and deletes i
   assert.equal(yes.code, 0, yes.screen);
   assert.match(yes.screen, /Deleted project shop/);
   assert.match((await runCli(home, 'projects', 'list')).stdout, /^No projects yet/);
-});
-
-test('no option of any command shows two defaults in its help (its own text and commander\'s)', () => {
-  const { program } = buildProgram({ stdout: new Capture(), stderr: new Capture() });
-  const doubled: string[] = [];
-  const walk = (command: Command, prefix: string): void => {
-    for (const option of command.options) {
-      if (option.defaultValue !== undefined && /\(default/.test(option.description)) doubled.push(`${prefix} ${option.flags}`);
-    }
-    for (const sub of command.commands) walk(sub, `${prefix} ${sub.name()}`);
-  };
-  walk(program, 'skulens');
-  assert.deepEqual(doubled, []);
 });
