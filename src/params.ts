@@ -46,11 +46,25 @@ export function parseDuration(text: string, field = 'duration'): number {
   return result.data;
 }
 
+/** Text that reads as a finite number becomes that number; anything else is left for the schema to refuse by name. */
+function numberFromText(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+}
+
+/** A number (or its text) from `min` to `max`; `"abc"` is refused as `"abc" is not a number from 0 to 1`, never as NaN. */
+function numeric(min: number, max: number, integer: boolean) {
+  const kind = integer ? 'a whole number' : 'a number';
+  const what = min > 0 && min < 1e-300 ? `${kind} above 0, at most ${max}` : `${kind} from ${min} to ${max}`;
+  const refuse = (iss: { input?: unknown }): string => `${JSON.stringify(iss.input)} is not ${what}`;
+  const number = z.number({ error: refuse });
+  return z.preprocess(numberFromText, (integer ? number.int({ error: refuse }) : number).min(min, { error: refuse }).max(max, { error: refuse }));
+}
+
 /** A random seed: an integer 0 to 2^31-1, given as a number or as text; default 1. */
-export const Seed = z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1);
+export const Seed = numeric(0, 2 ** 31 - 1, true).default(1);
 
 /** An integer option given as a number or as text. */
-export const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const Int = (min: number, max: number) => numeric(min, max, true);
 
 /** A number option given as a number or as text. */
-export const Num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+export const Num = (min: number, max: number) => numeric(min, max, false);

@@ -11,6 +11,8 @@ export interface Output {
 export interface CliIo {
   stdout: Output;
   stderr: Output;
+  /** Where a question is answered (`projects delete` asks on a terminal); none in tests and pipes. */
+  stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
 export class CliContext {

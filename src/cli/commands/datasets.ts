@@ -9,10 +9,13 @@ import { DatasetFormatSchema, checkDataset, distributeAutoSplit, exportDataset, 
 import { chooseBalance } from '../../train/index.js';
 import type { CliContext } from '../context.js';
 import { Seed } from '../../params.js';
-import { parseOption } from '../options.js';
+import { intOption, parseOption } from '../options.js';
 import { startProgress } from '../progress.js';
 
-/** Imports with a progress bar and one line per skipped file; shared with `skulens demo`. */
+/**
+ * Imports with a progress bar and one line per skipped file; shared with `skulens demo`.
+ * @throws SkulensError ERR_IMPORT_NOTHING when the source added nothing and held nothing already there.
+ */
 export async function runImport(ctx: CliContext, project: string, source: string, split?: Split | 'auto', options: Omit<DatasetImportOptions, 'split'> = {}): Promise<ImportReport> {
   const registry = await ctx.registry();
   const progress = startProgress(ctx.io.stderr, 'import');
@@ -26,6 +29,10 @@ export async function runImport(ctx: CliContext, project: string, source: string
   progress.stop();
   for (const notice of report.notices) ctx.info(`note: ${notice}`);
   for (const skipped of report.skipped) ctx.info(`skipped: ${skipped.reason} [${skipped.code}]`);
+  if (report.imported === 0 && report.duplicates === 0) {
+    const detail = report.skipped.length > 0 ? `all ${report.skipped.length} file(s) were skipped, each for the reason printed above` : `the ${report.format} lists no images`;
+    throw new SkulensError('ERR_IMPORT_NOTHING', { source: report.source, detail });
+  }
   const labels = Object.entries(report.labels);
   ctx.info(
     `Imported ${report.imported} new image(s) from ${report.source} (${report.format}) into "${project}" in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
@@ -50,17 +57,17 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .command('import <project> <source>')
     .description('import a folder per label, a CSV (path,label, or path,labels with several labels separated by |) or a Ground Truth manifest; a local path or s3://bucket/prefix or s3://bucket/key.manifest')
     .option('--format <format>', 'folder | csv | manifest (default: from the source: a folder or prefix, *.csv, *.manifest / *.jsonl)')
-    .option('--split <split>', 'train | test | auto: put every image in this split (default: as the source says, else auto 80/20)', 'layout')
+    .option('--split <split>', 'train | test | auto: put every image in this split, or auto 80/20 (default: as the source says: train/ and test/ folders or a split column, else auto)')
     .option('--path-column <name>', 'CSV column holding image paths', 'path')
     .option('--label-column <name>', 'CSV column holding labels', 'label')
     .option('--label-attribute <name>', 'manifest label attribute to read (repeatable; default: every image-classification attribute)', collect)
     .option('--nested', 'folders inside folders are a hierarchy: the folder holding an image is its label, the folders above its parents (sets the project taxonomy)')
     .option('--json', 'print the import report as JSON on stdout')
-    .action(async (project: string, source: string, options: { json?: boolean; split: string; format?: string; pathColumn: string; labelColumn: string; labelAttribute?: string[]; nested?: boolean }) => {
+    .action(async (project: string, source: string, options: { json?: boolean; split?: string; format?: string; pathColumn: string; labelColumn: string; labelAttribute?: string[]; nested?: boolean }) => {
       const ctx = context();
-      const split = parseOption(z.enum(['train', 'test', 'auto', 'layout']), options.split, '--split');
+      const split = parseOption(z.enum(['train', 'test', 'auto']).optional(), options.split, '--split');
       const format = options.format === undefined ? undefined : parseOption(DatasetFormatSchema, options.format, '--format');
-      const report = await runImport(ctx, project, source, split === 'layout' ? undefined : split, {
+      const report = await runImport(ctx, project, source, split, {
         format,
         columns: { path: parseOption(z.string().min(1), options.pathColumn, '--path-column'), label: parseOption(z.string().min(1), options.labelColumn, '--label-column') },
         labelAttributes: options.labelAttribute,
@@ -86,13 +93,13 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     .description('the health report: label counts, imbalance, files left out at import, duplicates, leakage, near-duplicate clusters; after a training, the likely mislabelled photos')
     .option('--json', 'print JSON')
     .option('--mislabelled <n>', 'list at most this many likely mislabelled photos (0: none)', '20')
-    .option('--version <name>', 'rank with this version (default: the latest trained one)')
-    .action(async (project: string, options: { json?: boolean; mislabelled: string; version?: string }) => {
+    .option('--ranked-by <version>', 'rank with this version (default: the latest trained one)')
+    .action(async (project: string, options: { json?: boolean; mislabelled: string; rankedBy?: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
       const summary = checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy });
-      const limit = parseOption(z.coerce.number().int().min(0).max(100_000), options.mislabelled, '--mislabelled');
-      const ranking = await rankingAfterTraining(ctx, registry, project, limit, options.version);
+      const limit = parseOption(intOption(0, 100_000), options.mislabelled, '--mislabelled');
+      const ranking = await rankingAfterTraining(ctx, registry, project, limit, options.rankedBy);
       if (options.json) ctx.print(JSON.stringify(ranking ? { ...summary, mislabelled: ranking } : summary));
       else ctx.print(formatHealthSummary(summary) + (ranking ? `\n${formatRanking(ranking, project)}` : ''));
       if (summary.findings.some((f) => f.severity === 'error')) ctx.exitCode = 2;

@@ -1,9 +1,10 @@
-// `skulens projects create [--labels single|multi|groups]|list|delete`
+// `skulens projects create [--labels single|multi|groups]|list|delete [--yes]`
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LabelTypeSchema } from '../../labels/index.js';
 import type { CliContext } from '../context.js';
+import { confirmDeletion } from '../confirm.js';
 import { parseOption } from '../options.js';
 
 export function registerProjects(program: Command, context: () => CliContext): void {
@@ -31,10 +32,15 @@ export function registerProjects(program: Command, context: () => CliContext): v
     });
   projects
     .command('delete <name>')
-    .description('delete a project with its dataset entries and versions (imported image blobs stay in the home)')
-    .action(async (name: string) => {
+    .description('delete a project with its dataset entries and versions (imported image blobs stay in the home); asks first on a terminal')
+    .option('--yes', 'delete without asking (needed where there is no terminal to ask on)')
+    .action(async (name: string, options: { yes?: boolean }) => {
       const ctx = context();
-      (await ctx.registry()).projects.delete(name);
+      const registry = await ctx.registry();
+      const project = registry.projects.get(name);
+      const photos = registry.entries.counts(project.id).reduce((sum, row) => sum + row.count, 0);
+      await confirmDeletion(ctx, `Project "${name}" (${photos} dataset entries, ${registry.versions.list(project.id).length} model versions)`, options.yes);
+      registry.projects.delete(name);
       // Its version folders go too: a project created later under this name starts again at v1.
       await fs.rm(path.join(ctx.home.projects, name), { recursive: true, force: true });
       ctx.print(`Deleted project ${name}`);

@@ -2,13 +2,12 @@
 // (captured when a project opts in) and a person's answers, which join the training set.
 import os from 'node:os';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { answerReview, captureSettings, reviewQueue, updateCaptureSettings, type ReviewAnswer } from '../../review/index.js';
 import type { CliContext } from '../context.js';
-import { parseOption } from '../options.js';
+import { intOption, numberOption, parseOption } from '../options.js';
 
 const actor = (): string => `cli:${os.userInfo().username}`;
-const Id = z.coerce.number().int().positive();
+const Id = intOption(1, 2 ** 31 - 1);
 
 export function registerReview(program: Command, context: () => CliContext): void {
   const review = program.command('review').description('uncertain predictions kept for a person to answer (opt in per project)');
@@ -27,10 +26,10 @@ export function registerReview(program: Command, context: () => CliContext): voi
       const registry = await ctx.registry();
       const changes = {
         enabled: o.enable ? true : o.disable ? false : undefined,
-        minConfidence: o.minConfidence === undefined ? undefined : parseOption(z.coerce.number().min(0).max(1), o.minConfidence, '--min-confidence'),
-        minMargin: o.minMargin === undefined ? undefined : parseOption(z.coerce.number().min(0).max(1), o.minMargin, '--min-margin'),
-        maxBytes: o.maxMb === undefined ? undefined : Math.round(parseOption(z.coerce.number().min(0).max(1024 ** 2), o.maxMb, '--max-mb') * 1024 ** 2),
-        retentionDays: o.retentionDays === undefined ? undefined : parseOption(z.coerce.number().min(0).max(3650), o.retentionDays, '--retention-days'),
+        minConfidence: o.minConfidence === undefined ? undefined : parseOption(numberOption(0, 1), o.minConfidence, '--min-confidence'),
+        minMargin: o.minMargin === undefined ? undefined : parseOption(numberOption(0, 1), o.minMargin, '--min-margin'),
+        maxBytes: o.maxMb === undefined ? undefined : Math.round(parseOption(numberOption(0, 1024 ** 2), o.maxMb, '--max-mb') * 1024 ** 2),
+        retentionDays: o.retentionDays === undefined ? undefined : parseOption(numberOption(0, 3650), o.retentionDays, '--retention-days'),
       };
       const changed = Object.values(changes).some((v) => v !== undefined);
       const settings = changed ? updateCaptureSettings(registry, project, changes) : captureSettings(registry, registry.projects.get(project).id);
