@@ -38,7 +38,7 @@ test('DetectModerationLabels answers ModerationLabels and ModerationModelVersion
 test('DetectLabels with bytes that are not an image is InvalidImageFormatException', async () => {
   const answer = await call(running, 'DetectLabels', { Image: { Bytes: Buffer.from('plain text').toString('base64') } });
   assert.equal(answer.status, 400);
-  assert.deepEqual(answer.body, { __type: 'InvalidImageFormatException', Message: 'Image Image.Bytes is of an unknown format; supported formats are JPEG, PNG and WebP' });
+  assert.deepEqual(answer.body, { __type: 'InvalidImageFormatException', Message: 'Image Image.Bytes is of an unknown format; supported formats are JPEG, PNG, WebP, AVIF, TIFF and GIF' });
 });
 
 test('POST /v1/batches starts a batch over a folder under an import root; GET /v1/batches/<id> reports it done and /results serves its lines', async () => {

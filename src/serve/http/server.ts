@@ -176,7 +176,8 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   // Backbones by id only: a weights file's path is the server's business.
   app.get('/health', { config: { role: 'public' } }, async () => ({ status: 'ok', backbones: host.backbones().map((b) => ({ ...b, backbone: b.backbone.split('@')[0]! })) }));
   const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS, ...EXPORT_DOWNLOAD_PATH, ...REVIEW_PATHS });
-  app.get('/v1/openapi.json', { config: { role: 'detect' } }, async () => document);
+  // The document holds no data (schemas and summaries only), so a client generator needs no key to read it.
+  app.get('/v1/openapi.json', { config: { role: 'public' } }, async () => document);
   app.post('/v1/:operation', { config: { role: 'operation' } }, run);
   app.post('/', { config: { role: 'operation' } }, run);
   await registerUpload(app, ctx);
