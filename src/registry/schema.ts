@@ -166,6 +166,13 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   CREATE INDEX uncertain_by_queue ON uncertain_predictions (project_id, status, uncertainty);
   CREATE INDEX uncertain_by_file ON uncertain_predictions (file);
   `,
+  // A serving system keeps its desired state: whether each version should run, apart from its status, so
+  // that versions running when a server went down (killed, rebooted, redeployed) start again when one comes
+  // up. Versions a dead server left started are wanted running.
+  `
+  ALTER TABLE versions ADD COLUMN keep_running INTEGER NOT NULL DEFAULT 0 CHECK (keep_running IN (0, 1));
+  UPDATE versions SET keep_running = 1 WHERE status IN ('STARTING', 'RUNNING');
+  `,
 ]);
 
 /** A line for the operator after a migration step (by index) changed something they should know. */

@@ -84,6 +84,19 @@ export class VersionRepository {
       .run(status, message, status, id);
   }
 
+  /**
+   * Records whether `id` should run (a start or a stop was asked). Servers on the home start and stop their
+   * versions to match (ModelHost.reconcile), at once for their own API calls and on their next poll for the CLI.
+   */
+  setKeepRunning(id: number, keep: boolean): void {
+    this.db.prepare('UPDATE versions SET keep_running = ? WHERE id = ?').run(keep ? 1 : 0, id);
+  }
+
+  /** Every version of every project, oldest first: what a server compares with what it holds. */
+  all(): Version[] {
+    return (this.db.prepare(`${SELECT} ORDER BY v.id`).all() as VersionRow[]).map(toVersion);
+  }
+
   /** Deletes the row; its number stays used (the project's counter does not go back). */
   delete(id: number): void {
     this.db.prepare('DELETE FROM versions WHERE id = ?').run(id);
