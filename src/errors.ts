@@ -37,6 +37,7 @@ export const ERRORS = Object.freeze({
   ERR_LABEL_INVALID: { message: 'Label "{label}" is invalid: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_IMAGE_UNREADABLE: { message: 'Cannot read image {file}: {detail}', status: 400, awsType: 'InvalidImageFormatException' },
   ERR_IMAGE_FORMAT_UNSUPPORTED: { message: 'Image {file} is {format}; supported formats are JPEG, PNG, WebP, AVIF, TIFF and GIF', status: 400, awsType: 'InvalidImageFormatException' },
+  ERR_OPTIONAL_PACKAGE_MISSING: { message: '{feature} needs the optional npm packages {packages}, which are not installed; in skulens\'s folder run `{command}`', status: 501, awsType: 'InternalServerError' },
   ERR_IMAGE_HEIC: { message: 'Image {file} is HEIC, which this build of sharp cannot decode; convert it to JPEG first (`heif-convert photo.heic photo.jpg` from Debian\'s libheif-examples, or `sips -s format jpeg photo.heic --out photo.jpg` on a Mac)', status: 400, awsType: 'InvalidImageFormatException' },
   ERR_IMAGE_TOO_SMALL: { message: 'Image {file} is {width}x{height} px; each side must be at least {min} px', status: 400, awsType: 'InvalidParameterException' },
   ERR_IMAGE_TOO_LARGE: { message: 'Image {file} is too large: {detail}', status: 400, awsType: 'ImageTooLargeException' },
