@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importFolder } from '../src/dataset/index.js';
 import { resolveHome } from '../src/home/index.js';
-import { trainVersion } from '../src/jobs/index.js';
+import { DEFAULT_MODE, TRAINING_MODES, trainVersion } from '../src/jobs/index.js';
 import { Registry } from '../src/registry/index.js';
 import { latencyP50, sampleImages } from './latency.js';
 import { runAblation } from './ablation.js';
@@ -38,8 +38,8 @@ if (process.argv.some((a) => a === '--taxonomy' || a.startsWith('--taxonomy=')))
 const modeAt = process.argv.indexOf('--mode');
 const modeArg = process.argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length) ?? (modeAt > 0 ? process.argv[modeAt + 1] : undefined);
 const studies = ['--ablation', '--open-set', '--few-shot'].some((flag) => process.argv.includes(flag));
-const mode = modeArg ?? (studies ? 'frozen' : 'fast');
-if (!['fast', 'frozen', 'fine-tune'].includes(mode)) throw new Error(`--mode ${mode}: use fast, frozen or fine-tune`);
+const mode = modeArg ?? (studies ? 'frozen' : DEFAULT_MODE);
+if (!(mode in TRAINING_MODES)) throw new Error(`--mode ${mode}: use ${Object.keys(TRAINING_MODES).join(', ')}`);
 if (mode === 'fine-tune') {
   await (await import('./fine-tune.js')).runFineTuneBench(process.argv.slice(2));
   await exitAfterOutput();
@@ -136,6 +136,8 @@ async function main(): Promise<void> {
       backbone: result.version.backbone,
       accuracy: round(report.accuracy),
       macroF1: round(report.macroF1),
+      coverage: round(report.coverage),
+      answeredPrecision: round(report.answeredPrecision),
       images: images.train,
       embedMsPerImage: round((result.embedSeconds * 1000) / (images.train.train + images.train.test), 1),
       trainSeconds: round(result.trainSeconds, 1),
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
       ['test accuracy', summary.accuracy.toFixed(3)],
       ['test macro-F1', summary.macroF1.toFixed(3)],
       ['unknown rate at thresholds', report.unknownRate.toFixed(3)],
+      ['coverage / answered precision at thresholds', `${summary.coverage.toFixed(3)} / ${summary.answeredPrecision.toFixed(3)}`],
       ['embedding (ms/image, wall)', summary.embedMsPerImage.toFixed(1)],
       ['train incl. embedding (s)', summary.trainSeconds.toFixed(1)],
       ['predict p50 (ms/image, 1 at a time)', summary.predictMsPerImage.toFixed(1)],

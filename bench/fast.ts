@@ -120,6 +120,9 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       accuracy: round(report.accuracy),
       macroF1: round(report.macroF1),
       unknownRate: round(report.unknownRate),
+      coverage: round(report.coverage),
+      answeredPrecision: round(report.answeredPrecision),
+      untested: report.untested.length,
       valAccuracy: round(run.validation.accuracy),
       images: { ...images, validation: run.validation.val, labels: report.labels.length },
       cache: { computed: run.cache.computed, reused: run.cache.reused },
@@ -137,7 +140,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       params: { cut: params.cut, views: params.views, members: run.engine.members, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest ?? params.members === 1, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime, engine: params.engine, device: params.device, freezeDepthwise: params.freezeDepthwise },
     };
     console.log(
-      `fast path (${summary.cut}): test accuracy ${summary.accuracy.toFixed(3)}, macro-F1 ${summary.macroF1.toFixed(3)} on ${images.test} images; ` +
+      `fast path (${summary.cut}): test accuracy ${summary.accuracy.toFixed(3)}, coverage ${summary.coverage.toFixed(3)} at answered precision ${summary.answeredPrecision.toFixed(3)}, macro-F1 ${summary.macroF1.toFixed(3)} on ${images.test} images; ` +
         `${summary.trainSeconds.toFixed(0)} s all included (${summary.engineTrainSeconds.toFixed(0)} s training, ${summary.secondsPerStep} s/step, engine ${params.engine}; ${summary.cpuSeconds.toFixed(0)} CPU s), predict p50 ${summary.predictMsPerImage} ms; load ${loadBefore.join(' ')} -> ${loadAfter.join(' ')}`,
     );
     if (values.json) console.log(JSON.stringify(summary));

@@ -100,6 +100,8 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       backbone: values.backbone,
       accuracy: round(ft.report.accuracy),
       macroF1: round(ft.report.macroF1),
+      coverage: round(ft.report.coverage),
+      answeredPrecision: round(ft.report.answeredPrecision),
       torchTestAccuracy: round(ft.engine.testAccuracy),
       servedMinusTorch: round(ft.report.accuracy - ft.engine.testAccuracy),
       valAccuracy: round(ft.engine.valAccuracy),

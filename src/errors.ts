@@ -32,7 +32,7 @@ export const ERRORS = Object.freeze({
   ERR_PROJECT_NAME_INVALID: { message: 'Project name "{project}" is invalid: use 1-64 letters, digits, "-", "_" or "."', status: 400, awsType: 'InvalidParameterException' },
   ERR_DATASET_EMPTY: { message: 'Project "{project}" has no usable images{detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_DATASET_LAYOUT_INVALID: { message: 'Dataset folder {path} is not a folder per label: {detail}', status: 400, awsType: 'InvalidParameterException' },
-  ERR_DATASET_TOO_FEW_LABELS: { message: 'Training needs at least 2 labels with images in both train and test; {detail}', status: 400, awsType: 'InvalidParameterException' },
+  ERR_DATASET_TOO_FEW_LABELS: { message: 'Training needs at least 2 labels with training images and a test image of one of them; {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_DATASET_TOO_MANY_LABELS: { message: 'A dataset holds at most {max} labels; {path} has {count}', status: 400, awsType: 'LimitExceededException' },
   ERR_LABEL_INVALID: { message: 'Label "{label}" is invalid: {detail}', status: 400, awsType: 'InvalidParameterException' },
   ERR_IMAGE_UNREADABLE: { message: 'Cannot read image {file}: {detail}', status: 400, awsType: 'InvalidImageFormatException' },

@@ -87,3 +87,27 @@ export function prCurve(labels: readonly string[], items: readonly Scored[], k: 
   }
   return { recall, precision };
 }
+
+/**
+ * Accuracy (top label right), coverage (share of photos with a label at `thresholds`) and answered
+ * precision (share of those labels that are right), as the server's evaluation computes them.
+ */
+export function answerFigures(labels: readonly string[], items: readonly Scored[], thresholds: readonly number[]): { accuracy: number; coverage: number; answeredPrecision: number } {
+  let right = 0;
+  let covered = 0;
+  let answered = 0;
+  let answeredRight = 0;
+  for (const item of items) {
+    if (labels[argmax(item.Probabilities)] === item.Truth) right++;
+    let any = false;
+    item.Probabilities.forEach((p, k) => {
+      if (p < thresholds[k]!) return;
+      any = true;
+      answered++;
+      if (labels[k] === item.Truth) answeredRight++;
+    });
+    if (any) covered++;
+  }
+  const n = items.length || 1;
+  return { accuracy: right / n, coverage: covered / n, answeredPrecision: answered === 0 ? 0 : answeredRight / answered };
+}

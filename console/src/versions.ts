@@ -11,7 +11,7 @@ export interface VersionDescription {
   StatusMessage?: string;
   BillableTrainingTimeInSeconds?: number;
   TrainingEndTimestamp?: number;
-  EvaluationResult?: { F1Score: number };
+  EvaluationResult?: { F1Score: number; Accuracy?: number; Coverage?: number; AnsweredPrecision?: number; ThresholdsChosenOn?: string };
   BackboneId: string;
   TrainingMode?: 'frozen' | 'fast' | 'fine-tune';
   /** The evaluation summary in Rekognition's shape, with skulens' label-type extensions. */
@@ -26,6 +26,15 @@ export interface EvaluationSummary {
   GroupEvaluationResults?: { Group: string; Values: string[]; NumberOfTestingImages: number; Accuracy: number; AccuracyWhereValued: number; F1Score: number; ConfusionMatrix: { GroundTruthLabel: string; PredictedLabel: string; Value: number }[] }[];
   LevelEvaluationResults?: { Level: string; Depth: number; Nodes: number; NumberOfTestingImages: number; Accuracy: number }[];
   FallbackEvaluation?: { own: FallbackPoint; targets: FallbackPoint[]; calibratedOn: string };
+  AnswerEvaluationResults?: {
+    Accuracy: number;
+    Coverage: number;
+    AnsweredPrecision: number;
+    UnknownRate: number;
+    UntestedLabels: string[];
+    UntrainedLabels?: { Labels: string[]; NumberOfTestingImages: number; CountedAsErrors: boolean };
+    ThresholdsChosenOn: 'held-out training photos' | 'test';
+  };
 }
 
 export interface Prf {

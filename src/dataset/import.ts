@@ -11,7 +11,7 @@ import { inspectImage, sha256Hex } from './inspect.js';
 import { issueKindOf } from './issues.js';
 import { listLocalFolder } from './sources/folders.js';
 import type { SkippedFile, SourceItem, SourceListing } from './sources/types.js';
-import { DEFAULT_SPLIT_SEED, stratifiedSplit } from './split.js';
+import { DEFAULT_SPLIT_SEED, drawSplit, type FixedItem, type SplitItem } from './split.js';
 
 export interface ImportReport {
   project: string;
@@ -33,7 +33,7 @@ export interface ImportOptions {
   splitSeed?: number;
   /** Images decoded at once; default 4 (8 when reading from S3). */
   concurrency?: number;
-  /** Put every imported image in this split, whatever the source says; default: from the source, else auto. */
+  /** Put every imported image in this split, whatever the source says; default: from the source, else auto (drawn once, then kept). */
   split?: Split | 'auto';
   /** Stops listing and importing (entries committed before stay); the import rejects with ERR_WALK_CANCELLED. */
   signal?: AbortSignal;
@@ -137,7 +137,7 @@ async function importGuarded(registry: Registry, home: HomeLayout, projectName: 
   if (failure) throw failure.reason;
   flush();
   registry.entries.replaceImportIssues(project.id, listing.origin, issues);
-  distributeAutoSplit(registry, project.id, options.splitSeed ?? DEFAULT_SPLIT_SEED);
+  drawPendingSplit(registry, project.id, options.splitSeed);
   for (const entry of registry.entries.list(project.id)) {
     const counts = (report.labels[entry.label] ??= { train: 0, test: 0 });
     counts[entry.split] += 1;
@@ -186,24 +186,55 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
- * Re-draws the seeded stratified 80/20 split over every entry whose split was not given by the source.
- * In a multi-label or groups project a photo's entries (one per label) move together: the split is drawn
- * per photo (stratified on its first label), so a photo never trains under one label and tests under another.
+ * Re-draws the seeded stratified 80/20 split of every entry whose split was not given by the source (what
+ * `datasets distribute` does; the only thing that moves a photo once it has a side). `seed` becomes the
+ * project's split seed; without it the project's own (DEFAULT_SPLIT_SEED until one is set) is used.
  */
-export function distributeAutoSplit(registry: Registry, projectId: number, seed = DEFAULT_SPLIT_SEED): void {
-  const auto = registry.entries.list(projectId).filter((entry) => entry.splitOrigin === 'auto');
-  const splits = registry.projects.labelType(projectId) === 'single' ? stratifiedSplit(auto, seed) : perPhotoSplit(auto, seed);
-  const updates = auto
-    .map((entry) => ({ id: entry.id, split: splits.get(entry.id) ?? 'train', current: entry.split }))
-    .filter((update) => update.split !== update.current);
-  registry.entries.setSplits(updates);
+export function distributeAutoSplit(registry: Registry, projectId: number, seed?: number): void {
+  if (seed !== undefined) registry.projects.setSplitSeed(projectId, seed);
+  drawAuto(registry, projectId, () => true, seed ?? registry.projects.splitSeed(projectId) ?? DEFAULT_SPLIT_SEED);
 }
 
-function perPhotoSplit(auto: readonly Entry[], seed: number): Map<number, Split> {
-  const first = new Map<string, Entry>();
-  for (const entry of auto) if (!first.has(entry.sha256)) first.set(entry.sha256, entry);
-  const drawn = stratifiedSplit([...first.values()], seed);
-  return new Map(auto.map((entry) => [entry.id, drawn.get(first.get(entry.sha256)!.id) ?? 'train']));
+/**
+ * Draws a side for the automatically split entries imported since the last draw; every other entry keeps
+ * its side, so adding photos never moves one (drawSplit: near-duplicates of earlier photos join their side,
+ * the rest are dealt to keep each label's share).
+ */
+export function drawPendingSplit(registry: Registry, projectId: number, seed?: number): void {
+  const pending = registry.entries.pendingSplit(projectId);
+  if (pending.size === 0) return;
+  drawAuto(registry, projectId, (entry) => pending.has(entry.id), seed ?? registry.projects.splitSeed(projectId) ?? DEFAULT_SPLIT_SEED);
+}
+
+/**
+ * Draws the photos whose automatic entries `fresh` selects. A photo's entries (one per label in a
+ * multi-label or groups project) move together, stratified on its first label, so a photo never trains
+ * under one label and tests under another; a photo with an entry already settled keeps that side.
+ */
+function drawAuto(registry: Registry, projectId: number, fresh: (entry: Entry) => boolean, seed: number): void {
+  const photos = new Map<string, Entry[]>();
+  for (const entry of registry.entries.list(projectId)) {
+    const list = photos.get(entry.sha256);
+    if (list) list.push(entry);
+    else photos.set(entry.sha256, [entry]);
+  }
+  const drawn: SplitItem[] = [];
+  const fixed: FixedItem[] = [];
+  for (const entries of photos.values()) {
+    const first = entries[0]!;
+    const settled = entries.find((e) => !(e.splitOrigin === 'auto' && fresh(e)));
+    const item = { id: first.id, label: first.label, sha256: first.sha256, dhash: first.dhash };
+    if (settled) fixed.push({ ...item, split: settled.split, given: settled.splitOrigin === 'given' });
+    else drawn.push(item);
+  }
+  const sides = drawSplit(drawn, fixed, seed);
+  const updates: { id: number; split: Split }[] = [];
+  for (const entries of photos.values()) {
+    const settled = entries.find((e) => !(e.splitOrigin === 'auto' && fresh(e)));
+    const side = settled?.split ?? sides.get(entries[0]!.id) ?? 'train';
+    for (const e of entries) if (e.splitOrigin === 'auto' && fresh(e)) updates.push({ id: e.id, split: side });
+  }
+  registry.entries.setSplits(updates);
 }
 
 /** True when every label of `item` is `group:value` with one value per group; otherwise the item is skipped with the reason. */

@@ -57,6 +57,26 @@ function labelTypeLines(report: EvaluationReport): string[] {
 }
 
 /**
+ * The one-line figures of a version: argmax accuracy, then what its thresholds answer, then macro-F1.
+ *
+ * @example
+ * headline(report); // 'accuracy 0.880, coverage 0.912 at answered precision 0.936, macro-F1 0.861'
+ */
+export function headline(report: EvaluationReport): string {
+  return `accuracy ${fixed(report.accuracy)}, coverage ${fixed(report.coverage)} at answered precision ${fixed(report.answeredPrecision)}, macro-F1 ${fixed(report.macroF1)}`;
+}
+
+/** What the figures leave out or where they flatter, one line each. */
+function noticeLines(report: EvaluationReport): string[] {
+  const lines: string[] = [];
+  if (report.thresholdsChosenOn === 'test') lines.push('Thresholds chosen on the test split: these figures flatter; they are not a held-out measure.');
+  if ((report.untested ?? []).length > 0) lines.push(`Untested (no test images; trained and served, not measured): ${report.untested.join(', ')}`);
+  const u = report.untrained;
+  if (u) lines.push(`${u.counted ? 'Counted as errors' : 'Left out'} (never trained): ${u.labels.join(', ')} on ${u.testImages} test image(s)`);
+  return lines;
+}
+
+/**
  * A readable terminal rendering of a report: the headline numbers, the per-label table
  * (threshold, precision, recall, F1, support), the confusion matrix with abbreviated labels and the
  * first misclassified images.
@@ -67,6 +87,9 @@ export function formatReport(report: EvaluationReport, options: FormatOptions = 
     `Test images: ${report.numTest}   accuracy: ${fixed(report.accuracy)}   macro-F1: ${fixed(report.macroF1)}` +
       `   macro-precision: ${fixed(report.macroPrecision)}   macro-recall: ${fixed(report.macroRecall)}` +
       `   unknown: ${percent(report.unknownRate)}`,
+    // A report written before these figures existed has none: its line is left out.
+    ...(report.coverage === undefined ? [] : [`At the thresholds: coverage ${percent(report.coverage)} of the test images get a label; answered precision ${fixed(report.answeredPrecision)} (share of those labels that are right)`]),
+    ...noticeLines(report),
     '',
   ];
   lines.push(

@@ -18,7 +18,7 @@ export {
   type RekognitionEvaluationSummary,
   type SummaryMeta,
 } from './summary.js';
-export { formatReport, type FormatOptions } from './format.js';
+export { formatReport, headline, type FormatOptions } from './format.js';
 export {
   evaluateHierarchy,
   hierarchyLevels,

@@ -1,5 +1,6 @@
 // Scores a model version on its test images: per-label one-vs-rest precision, recall and F1 at the
-// version's thresholds, argmax accuracy and confusion matrix, the unknown rate and the worst mistakes.
+// version's thresholds, argmax accuracy and confusion matrix, what the served answer gives (coverage and
+// answered precision at the thresholds, the unknown rate) and the worst mistakes.
 import { argmax, checkLabels, checkScored, checkThresholds, comparable, type ScoredImage } from './scored.js';
 
 /** One label's one-vs-rest metrics at its threshold; `support` is its number of test images. */
@@ -35,6 +36,22 @@ export interface EvaluationReport {
   macroRecall: number;
   /** Fraction of test images for which no label reaches its threshold. */
   unknownRate: number;
+  /**
+   * Fraction of test images that get a label at the version's thresholds (what DetectCustomLabels answers
+   * without MinConfidence): 1 - unknownRate for one label per photo.
+   */
+  coverage: number;
+  /** Fraction of the labels answered at the thresholds that are right (0 when nothing is answered). */
+  answeredPrecision: number;
+  /** Labels the version knows that have no test image: trained and served, not measured (left out of the macro averages). */
+  untested: string[];
+  /**
+   * True labels (or group values) of test photos that the version never trained. `counted`: the photos are
+   * scored as errors (multi-label, groups); otherwise (single-label) they are left out of every figure.
+   */
+  untrained?: { labels: string[]; testImages: number; counted: boolean };
+  /** Set when the thresholds were chosen on these same test images (an edited-thresholds version): the figures then flatter. */
+  thresholdsChosenOn?: 'test';
   perLabel: LabelMetrics[];
   /** Counts; rows are the truth, columns the argmax prediction, both in `labels` order. */
   confusionMatrix: number[][];
@@ -56,14 +73,18 @@ function ratios(tp: number, fp: number, fn: number): { precision: number; recall
   return { precision, recall, f1 };
 }
 
+function sum(values: readonly number[]): number {
+  return values.reduce((total, v) => total + v, 0);
+}
+
 function mean(values: readonly number[]): number {
-  return values.reduce((sum, v) => sum + v, 0) / values.length;
+  return values.length === 0 ? 0 : sum(values) / values.length;
 }
 
 /**
  * Evaluates scored test images at the given per-label thresholds (the decision rule of
  * {@link decideLabels}: a label is predicted when its prob >= its threshold). Macro averages are
- * unweighted means over all labels, including labels without test images.
+ * unweighted means over the labels that have test images; the others are listed in `untested`.
  */
 export function evaluatePredictions(labels: readonly string[], scored: readonly ScoredImage[], thresholds: readonly number[]): EvaluationReport {
   checkLabels(labels);
@@ -104,14 +125,19 @@ export function evaluatePredictions(labels: readonly string[], scored: readonly 
     threshold: thresholds[k]!,
     ...ratios(tp[k]!, fp[k]!, support[k]! - tp[k]!),
   }));
+  const tested = perLabel.filter((m) => m.support > 0);
+  const answeredLabels = sum(tp) + sum(fp);
   return {
     labels: [...labels],
     numTest: scored.length,
     accuracy: correct / scored.length,
-    macroF1: mean(perLabel.map((m) => m.f1)),
-    macroPrecision: mean(perLabel.map((m) => m.precision)),
-    macroRecall: mean(perLabel.map((m) => m.recall)),
+    macroF1: mean(tested.map((m) => m.f1)),
+    macroPrecision: mean(tested.map((m) => m.precision)),
+    macroRecall: mean(tested.map((m) => m.recall)),
     unknownRate: unknown / scored.length,
+    coverage: 1 - unknown / scored.length,
+    answeredPrecision: answeredLabels === 0 ? 0 : sum(tp) / answeredLabels,
+    untested: perLabel.filter((m) => m.support === 0).map((m) => m.label),
     perLabel,
     confusionMatrix,
     misclassified,

@@ -12,6 +12,8 @@ export interface MultiScoredImage {
   readonly image: string;
   readonly truths: readonly number[];
   readonly probs: Float32Array;
+  /** True labels of the photo that the version never trained (it cannot answer them): each counts as a missed label. */
+  readonly untrained?: readonly string[];
 }
 
 export interface MultiLabelMetrics {
@@ -53,7 +55,11 @@ const ratios = (tp: number, fp: number, fn: number): { precision: number; recall
   return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
 };
 
-/** Evaluates multi-label predictions at per-label thresholds (a label is predicted when prob >= its threshold). */
+/**
+ * Evaluates multi-label predictions at per-label thresholds (a label is predicted when prob >= its threshold).
+ * A true label the version never trained (`untrained`) counts as missed: in micro recall, exact match and
+ * Hamming loss, and in the report's `untrained`.
+ */
 export function evaluateMultiLabel(labels: readonly string[], scored: readonly MultiScoredImage[], thresholds: readonly number[]): MultiLabelReport {
   checkLabels(labels);
   const K = labels.length;
@@ -66,8 +72,10 @@ export function evaluateMultiLabel(labels: readonly string[], scored: readonly M
   let exact = 0;
   let unknown = 0;
   let wrongDecisions = 0;
+  let missedUntrained = 0;
+  const untrained = new Map<string, number>();
   const misclassified: Misclassified[] = [];
-  for (const { image, truths, probs } of scored) {
+  for (const { image, truths, probs, untrained: never = [] } of scored) {
     if (probs.length !== K) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'probs', detail: `image ${image} has ${probs.length} probabilities; expected ${K}` });
     const predicted: number[] = [];
     for (let k = 0; k < K; k++) {
@@ -81,18 +89,24 @@ export function evaluateMultiLabel(labels: readonly string[], scored: readonly M
       if ((probs[k]! >= cut[k]!) !== truth) wrongDecisions++;
     }
     if (predicted.length === 0) unknown++;
-    const same = predicted.length === truths.length && truths.every((t) => predicted.includes(t));
+    // A true label never trained is a label the answer misses: counted, never stripped from the truth.
+    for (const label of never) untrained.set(label, (untrained.get(label) ?? 0) + 1);
+    missedUntrained += never.length;
+    wrongDecisions += never.length;
+    const same = never.length === 0 && predicted.length === truths.length && truths.every((t) => predicted.includes(t));
     if (same) exact++;
     else {
       const top = predicted.reduce((m, k) => Math.max(m, probs[k]!), 0);
-      misclassified.push({ image, truth: truths.map((t) => labels[t]!).join('|'), predicted: predicted.length ? predicted.map((k) => labels[k]!).join('|') : null, confidence: top * 100 });
+      const truth = [...truths.map((t) => labels[t]!), ...never].join('|');
+      misclassified.push({ image, truth, predicted: predicted.length ? predicted.map((k) => labels[k]!).join('|') : null, confidence: top * 100 });
     }
   }
   misclassified.sort((a, b) => b.confidence - a.confidence || (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
   const perLabel = labels.map((label, k): LabelMetrics => ({ label, support: support[k]!, threshold: thresholds[k]!, ...ratios(tp[k]!, fp[k]!, support[k]! - tp[k]!) }));
-  const mean = (pick: (m: LabelMetrics) => number): number => perLabel.reduce((s, m) => s + pick(m), 0) / K;
+  const tested = perLabel.filter((m) => m.support > 0);
+  const mean = (pick: (m: LabelMetrics) => number): number => (tested.length === 0 ? 0 : tested.reduce((s, m) => s + pick(m), 0) / tested.length);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-  const micro = ratios(sum(tp), sum(fp), sum(support) - sum(tp));
+  const micro = ratios(sum(tp), sum(fp), sum(support) - sum(tp) + missedUntrained);
   const macro = { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: mean((m) => m.f1) };
   return {
     labels: [...labels],
@@ -102,9 +116,13 @@ export function evaluateMultiLabel(labels: readonly string[], scored: readonly M
     macroPrecision: macro.precision,
     macroRecall: macro.recall,
     unknownRate: unknown / scored.length,
+    coverage: 1 - unknown / scored.length,
+    answeredPrecision: micro.precision,
+    untested: tested.length === K ? [] : perLabel.filter((m) => m.support === 0).map((m) => m.label),
+    ...(untrained.size > 0 ? { untrained: { labels: [...untrained.keys()].sort(), testImages: scored.filter((s) => (s.untrained ?? []).length > 0).length, counted: true } } : {}),
     perLabel,
     confusionMatrix: labels.map(() => new Array<number>(K).fill(0)),
     misclassified,
-    multiLabel: { micro, macro, exactMatch: exact / scored.length, hammingLoss: wrongDecisions / (scored.length * K) },
+    multiLabel: { micro, macro, exactMatch: exact / scored.length, hammingLoss: wrongDecisions / (scored.length * (K + untrained.size)) },
   };
 }

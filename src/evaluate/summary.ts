@@ -31,6 +31,18 @@ export const RekognitionEvaluationSummarySchema = z.object({
       Metrics: z.object({ Threshold: fraction, Precision: fraction, Recall: fraction, F1Score: fraction }),
     }),
   ),
+  /** skulens: argmax accuracy beside what the thresholds answer (absent from summaries written before it existed). */
+  AnswerEvaluationResults: z
+    .object({
+      Accuracy: fraction,
+      Coverage: fraction,
+      AnsweredPrecision: fraction,
+      UnknownRate: fraction,
+      UntestedLabels: z.array(z.string()),
+      UntrainedLabels: z.object({ Labels: z.array(z.string()), NumberOfTestingImages: count, CountedAsErrors: z.boolean() }).optional(),
+      ThresholdsChosenOn: z.enum(['held-out training photos', 'test']),
+    })
+    .optional(),
 });
 
 /** The evaluation summary stored with a model version and returned by DescribeProjectVersions. */
@@ -98,13 +110,25 @@ export function toRekognitionSummary(report: EvaluationReport, meta: SummaryMeta
 }
 
 /**
- * skulens extensions of the summary, present only for the label types and hierarchies that have them
- * (a single-label version without a taxonomy gets none): `MultiLabelEvaluationResults`,
+ * skulens extensions of the summary. Every version has `AnswerEvaluationResults`: argmax accuracy, and what
+ * DetectCustomLabels answers at the version's thresholds (coverage, answered precision), the labels without
+ * test images, the test photos' labels never trained, and where the thresholds were chosen. The others are
+ * present only for the label types and hierarchies that have them: `MultiLabelEvaluationResults`,
  * `GroupEvaluationResults` (one entry per group, with its confusion matrix) and `LevelEvaluationResults`
  * with `FallbackEvaluation` (accuracy per taxonomy level, answers stopping at parents).
  */
 function labelTypeResults(report: EvaluationReport): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = {
+    AnswerEvaluationResults: {
+      Accuracy: report.accuracy,
+      Coverage: report.coverage,
+      AnsweredPrecision: report.answeredPrecision,
+      UnknownRate: report.unknownRate,
+      UntestedLabels: report.untested,
+      ...(report.untrained ? { UntrainedLabels: { Labels: report.untrained.labels, NumberOfTestingImages: report.untrained.testImages, CountedAsErrors: report.untrained.counted } } : {}),
+      ThresholdsChosenOn: report.thresholdsChosenOn === 'test' ? 'test' : 'held-out training photos',
+    },
+  };
   if (report.multiLabel) {
     const { micro, macro, exactMatch, hammingLoss } = report.multiLabel;
     out.MultiLabelEvaluationResults = {
@@ -120,6 +144,8 @@ function labelTypeResults(report: EvaluationReport): Record<string, unknown> {
       Values: g.values,
       NumberOfTestingImages: g.numTest,
       Accuracy: g.accuracy,
+      Coverage: g.coverage,
+      AnsweredPrecision: g.answeredPrecision,
       AccuracyWhereValued: g.accuracyPresent,
       F1Score: g.macroF1,
       ConfusionMatrix: g.confusionMatrix.flatMap((row, t) => {

@@ -1,13 +1,16 @@
 // The fast path's validation split and thresholds: whole near-duplicate groups of the training photos held
-// out (the evaluated images never enter), and best-F1 thresholds from them (mid-gap), shrunk toward a pooled one;
+// out in folds that are the same in every version of a project (the evaluated images never enter), and best-F1 thresholds from them (mid-gap), shrunk toward a pooled one;
 // for a groups head, a softmax per segment and the same rule within each group; for a multi-label head, a
 // sigmoid per label and its best-F1 threshold, as the frozen multi path fits its out-of-fold ones.
-import { nearDuplicateClusters } from '../dataset/index.js';
+import { DEFAULT_SPLIT_SEED, heldFold, stableFolds } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { bestF1Index, DEFAULT_THRESHOLD, labelOperatingPoints, multiLabelThresholds, type MultiScoredImage, type OperatingPoints, type ScoredImage } from '../evaluate/index.js';
-import { groupedStratifiedFolds, sigmoid, softmax } from '../train/index.js';
+import { calibrateSoftmax, sigmoid, softmax, type Calibration } from '../train/index.js';
 import type { FastItem, FastParams } from './fast.js';
 import type { FastHeads } from './fast-protocol.js';
+
+/** What the folds read of a training photo: its content hash (the fold key) and its near-duplicate hash. */
+export type FoldPhoto = Pick<FastItem, 'sha256' | 'dhash'>;
 
 /** Which photos train a member and which it holds out. */
 export interface MemberSplit {
@@ -15,25 +18,61 @@ export interface MemberSplit {
   val: number[];
 }
 
+/** What memberSplits needs to know of a warm start's parent, to hold out only photos its members never saw. */
+export interface ParentFolds {
+  /** The photos the parent version trained on (its training split, validation folds included). */
+  items: readonly { sha256: string; dhash: string }[];
+  members: number;
+  valFraction: number;
+}
+
+export interface MemberSplitOptions {
+  /** The project's split seed (DEFAULT_SPLIT_SEED unless `datasets distribute --seed` set another): the folds' key. */
+  splitSeed?: number;
+  /** A warm start's parent: a photo that member m's starting blocks trained on is never scored by member m. */
+  parent?: ParentFolds;
+}
+
 /**
- * Holds out whole near-duplicate groups, stratified, for thresholds; the caller's test images never enter.
- * Member m holds out fold m (of about 1 / valFraction folds), so that with two members every photo trains
- * at least one of them, and each held-out photo is scored by the member that never saw it.
+ * Holds out whole near-duplicate groups for thresholds; the caller's test images never enter. Folds are
+ * stableFolds (about 1 / valFraction of them, a pure function of each photo's sha256 and the project's
+ * split seed, never of the training seed), so they are the same in every version of a project: member m
+ * holds out fold m, with two members every photo trains at least one of them, and a warm start's member m
+ * holds out what its parent's member m held out, plus photos added since. With `parent`, a photo the
+ * parent's member (m mod its members) trained on moves to member m's training side: the held-out photos
+ * are exactly photos that member never saw.
  */
-export function memberSplits(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed' | 'members'>): MemberSplit[] {
-  const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
-  const folds = groupedStratifiedFolds(train.map((e) => e.label), nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
+export function memberSplits(train: readonly FoldPhoto[], params: Pick<FastParams, 'valFraction' | 'seed' | 'members'>, options: MemberSplitOptions = {}): MemberSplit[] {
+  const k = foldCount(train.length, params.valFraction);
+  const folds = stableFolds(train, k, options.splitSeed ?? DEFAULT_SPLIT_SEED);
+  const seen = options.parent ? seenByParentMember(options.parent, options.splitSeed ?? DEFAULT_SPLIT_SEED) : undefined;
   return Array.from({ length: params.members }, (_, m) => {
+    const fold = heldFold(folds, m % k, k, train, options.splitSeed ?? DEFAULT_SPLIT_SEED);
+    const sawIt = seen?.[m % options.parent!.members];
     const split: MemberSplit = { train: [], val: [] };
-    folds.forEach((fold, i) => (fold === m % k ? split.val : split.train).push(i));
+    folds.forEach((f, i) => (f === fold && !sawIt?.has(train[i]!.sha256) ? split.val : split.train).push(i));
     if (split.val.length === 0 || split.train.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
     return split;
   });
 }
 
-/** The one-member split (fold 0 held out). */
-export function groupedValidation(train: readonly FastItem[], params: Pick<FastParams, 'valFraction' | 'seed'>): { trainIdx: number[]; valIdx: number[] } {
-  const [split] = memberSplits(train, { ...params, members: 1 });
+function foldCount(n: number, valFraction: number): number {
+  return Math.max(2, Math.min(n, Math.round(1 / valFraction)));
+}
+
+/** For each of the parent's members, the sha256 of the photos it trained on. */
+function seenByParentMember(parent: ParentFolds, seed: number): Set<string>[] {
+  const k = foldCount(parent.items.length, parent.valFraction);
+  const folds = stableFolds(parent.items, k, seed);
+  return Array.from({ length: parent.members }, (_, s) => {
+    const fold = heldFold(folds, s % k, k, parent.items, seed);
+    return new Set(parent.items.filter((_, i) => folds[i] !== fold).map((item) => item.sha256));
+  });
+}
+
+/** The one-member split (fold 0 held out): the fast path's and the fine-tune's validation split. */
+export function groupedValidation(train: readonly FoldPhoto[], params: Pick<FastParams, 'valFraction' | 'seed'>, options: MemberSplitOptions = {}): { trainIdx: number[]; valIdx: number[] } {
+  const [split] = memberSplits(train, { ...params, members: 1 }, options);
   return { trainIdx: split!.train, valIdx: split!.val };
 }
 
@@ -77,26 +116,41 @@ export function pooledF1Thresholds(numLabels: number, scored: readonly ScoredIma
 }
 
 /**
+ * Calibration from the held-out logits of a one-softmax head (`heldOut[k]` is the training item of row k
+ * of `valLogits`, scored by the member that never saw it: the stand-in for the served score, which is the
+ * members' mean logits): a temperature to divide the served head by and ANSWER_PROBABILITY for every
+ * label (src/train/temperature.ts). Groups and multi-label heads keep their per-label thresholds: null.
+ */
+export function heldOutCalibration(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): Calibration | null {
+  if (heads !== undefined) return null;
+  const rows = heldOut.map((_, k) => Float64Array.from(valLogits.subarray(k * numLabels, (k + 1) * numLabels)));
+  return calibrateSoftmax(rows, heldOut.map((i) => items[i]!.label), numLabels);
+}
+
+/**
  * Thresholds and accuracy from the held-out photos' logits (`heldOut[k]` is the training item of row k of
- * `valLogits`). One softmax: pooled best-F1 thresholds (pooledF1Thresholds). Groups: a softmax per segment,
+ * `valLogits`), for the head as trained (uncalibrated). One softmax: pooled best-F1 thresholds
+ * (pooledF1Thresholds), and `calibration` (heldOutCalibration), which a caller that serves the head divided
+ * by its temperature uses instead. Groups: a softmax per segment,
  * each group's pooled best-F1 thresholds over the photos with a value in it, and the accuracy of every group
  * right at once. (The frozen groups path's rule, bestF1Thresholds, left 49% of grocery val photos without a
  * product and 36% without a type: the held-out photos are 0.98 right, so their lowest accepted scores sit far
  * above where new photos score; the single-label fast path met the same and moved to this rule.) Multi: a sigmoid per label,
  * best-F1 thresholds per label (multiLabelThresholds, as the frozen multi path), and the exact-match share at them.
  */
-export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): { thresholds: number[]; accuracy: number } {
+export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], heldOut: readonly number[], numLabels: number, heads?: FastHeads): { thresholds: number[]; accuracy: number; calibration: Calibration | null } {
   const row = (k: number): Float32Array => valLogits.subarray(k * numLabels, (k + 1) * numLabels);
+  const calibration = heldOutCalibration(valLogits, items, heldOut, numLabels, heads);
   if (heads === undefined) {
     const scored: ScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truth: items[i]!.label, probs: softmax(Float64Array.from(row(k))) }));
     const correct = scored.filter((s) => argmax(s.probs) === s.truth).length;
-    return { thresholds: pooledF1Thresholds(numLabels, scored), accuracy: scored.length ? correct / scored.length : 0 };
+    return { thresholds: pooledF1Thresholds(numLabels, scored), accuracy: scored.length ? correct / scored.length : 0, calibration };
   }
   if (heads.kind === 'multi') {
     const scored: MultiScoredImage[] = heldOut.map((i, k) => ({ image: items[i]!.name, truths: items[i]!.targets!, probs: row(k).map(sigmoid) }));
     const thresholds = multiLabelThresholds(numLabels, scored);
     const exact = scored.filter((s) => s.probs.every((p, k) => p >= Math.fround(thresholds[k]!) === s.truths.includes(k))).length;
-    return { thresholds, accuracy: scored.length ? exact / scored.length : 0 };
+    return { thresholds, accuracy: scored.length ? exact / scored.length : 0, calibration };
   }
   const thresholds: number[] = [];
   const right = heldOut.map(() => true);
@@ -113,7 +167,7 @@ export function heldOutFit(valLogits: Float32Array, items: readonly FastItem[], 
     thresholds.push(...pooledF1Thresholds(size, scored));
     offset += size;
   });
-  return { thresholds, accuracy: heldOut.length ? right.filter(Boolean).length / heldOut.length : 0 };
+  return { thresholds, accuracy: heldOut.length ? right.filter(Boolean).length / heldOut.length : 0, calibration };
 }
 
 export function argmax(p: Float32Array): number {

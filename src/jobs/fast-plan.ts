@@ -2,12 +2,13 @@
 // labels of a single-label project (unchanged), a softmax per group of a groups project (the frozen groups
 // path's head order, params.groups and evaluation), a sigmoid per label of a multi-label project (the frozen
 // multi path's labels and evaluation). The fast path's job (fast-version.ts) takes the plan as it comes.
-import { evaluateGroups, evaluateMultiLabel, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
+import { evaluateGroups, evaluateHierarchy, evaluateMultiLabel, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
+import type { Taxonomy } from '../labels/index.js';
 import type { FastHeads, FastItem, FastRunResult } from '../finetune/index.js';
 import type { Entry, Project, Registry, SnapshotEntry } from '../registry/index.js';
 import { groupedProbabilities, headProbabilities, sigmoidProbabilities } from '../train/index.js';
 import { groupsTrainingSet } from './label-set-version.js';
-import { labelSetSplit, trainableSplit, type LabelSetImage } from './split.js';
+import { labelSetSplit, trainableSplit, untrainedNote, type LabelSetImage } from './split.js';
 
 /** What a fast version trains on and how its test photos are scored. */
 export interface FastPlan {
@@ -19,6 +20,8 @@ export interface FastPlan {
   labelParams: Record<string, unknown>;
   images: { train: number; test: number };
   snapshot: SnapshotEntry[];
+  /** Single-label: the project's taxonomy as the plan was made (evaluated with, recorded, served with); null otherwise. */
+  taxonomy: Taxonomy | null;
   report(run: FastRunResult): EvaluationReport;
 }
 
@@ -31,7 +34,9 @@ export function fastPlan(registry: Registry, project: Project, file: (e: Entry) 
   const labelType = registry.projects.labelType(project.id);
   const entries = registry.entries.list(project.id);
   if (labelType === 'single') {
-    const { labels, train, test } = trainableSplit(entries, project.name);
+    const split = trainableSplit(entries, project.name);
+    const { labels, train, test } = split;
+    const taxonomy = registry.taxonomies.get(project.id);
     const labelIndex = new Map(labels.map((label, index) => [label, index]));
     return {
       labels,
@@ -40,9 +45,12 @@ export function fastPlan(registry: Registry, project: Project, file: (e: Entry) 
       labelParams: {},
       images: { train: train.length, test: test.length },
       snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),
+      taxonomy,
       report: (run) => {
         const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(run.head, run.served[k]!) }));
-        return evaluatePredictions(labels, scored, run.thresholds);
+        const flat = { ...evaluatePredictions(labels, scored, run.thresholds), ...untrainedNote(split) };
+        // With a taxonomy the version also answers parents: accuracy per level and the fallback, as the frozen path reports.
+        return taxonomy ? { ...flat, hierarchy: evaluateHierarchy(labels, scored, run.thresholds, taxonomy) } : flat;
       },
     };
   }
@@ -58,16 +66,17 @@ export function fastPlan(registry: Registry, project: Project, file: (e: Entry) 
     labelParams: { labelType: 'groups', groups: set.groups.map((g) => ({ name: g.name, values: g.values })) },
     images: { train: set.train.length, test: set.test.length },
     snapshot: [...set.train, ...set.test].flatMap(({ image }) => image.labels.map((label) => ({ sha256: image.entry.sha256, label, split: image.split, source: image.entry.source }))),
+    taxonomy: null,
     report: (run) =>
       evaluateGroups(
         set.segments,
-        set.test.map(({ image, targets }, k) => ({ image: image.entry.source, truths: targets, probs: groupedProbabilities(run.head, run.served[k]!, sizes) })),
+        set.test.map(({ image, truths, untrained }, k) => ({ image: image.entry.source, truths, untrained, probs: groupedProbabilities(run.head, run.served[k]!, sizes) })),
         run.thresholds,
       ),
   };
 }
 
-/** A sigmoid per label: the labels on training photos, sorted; each photo's label indexes (a test label never trained left out). */
+/** A sigmoid per label: the labels on training photos, sorted; each photo's label indexes (a test label never trained counts as missed). */
 function multiPlan(train: readonly LabelSetImage[], test: readonly LabelSetImage[], file: (e: Entry) => string): FastPlan {
   const labels = [...new Set(train.flatMap((i) => i.labels))].sort();
   const index = new Map(labels.map((l, k) => [l, k]));
@@ -84,6 +93,8 @@ function multiPlan(train: readonly LabelSetImage[], test: readonly LabelSetImage
     labelParams: { labelType: 'multi' },
     images: { train: train.length, test: test.length },
     snapshot: [...train, ...test].flatMap((i) => i.labels.map((label) => ({ sha256: i.entry.sha256, label, split: i.split, source: i.entry.source }))),
-    report: (run) => evaluateMultiLabel(labels, test.map((i, k) => ({ image: i.entry.source, truths: truths(i), probs: sigmoidProbabilities(run.head, run.served[k]!) })), run.thresholds),
+    taxonomy: null,
+    report: (run) =>
+      evaluateMultiLabel(labels, test.map((i, k) => ({ image: i.entry.source, truths: truths(i), untrained: i.labels.filter((l) => !index.has(l)), probs: sigmoidProbabilities(run.head, run.served[k]!) })), run.thresholds),
   };
 }

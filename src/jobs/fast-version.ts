@@ -14,10 +14,13 @@ import { findCut, untrainableOp } from '../engine/index.js';
 import { detectEngine, FastParamsSchema, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
 import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import { readModel, versionId, type Entry, type Registry, type Version } from '../registry/index.js';
-import { decodeHead, type LogisticHead } from '../train/index.js';
+import { versionId, type Entry, type Registry, type Version } from '../registry/index.js';
+import { ANSWER_PROBABILITY, decodeHead, type LogisticHead } from '../train/index.js';
+import { completedVersion } from './fine-tune-from.js';
 import { fineTunable } from './fine-tune-parts.js';
+import { calibrateRun, uncalibratedHead } from './fast-calibration.js';
 import { fastPlan } from './fast-plan.js';
+import { forwardEngineProgress } from './engine-progress.js';
 import { runVersionJob, type JobProgress } from './version-job.js';
 
 /** The fast path's parameters are the driver's (src/finetune/fast.ts); the CLI and HTTP edges validate with them. */
@@ -68,7 +71,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
       signal: options.signal,
       work: async (version, checkCancelled) => {
         await fs.mkdir(work, { recursive: true });
-        const run = await trainFast(
+        const trained = await trainFast(
           {
             home,
             spec: base,
@@ -87,12 +90,13 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
               progress(phase === 'serve' ? { phase: 'evaluate', done, total, detail: 'serving the test split with onnxruntime' } : { phase: 'cache', done, total, detail: phase === 'cache' ? 'activations below the cut' : 'decoding' }),
             onMessage: (message) => {
               options.onEngineMessage?.(message);
-              forwardProgress(message, progress);
+              forwardEngineProgress(message, progress as (p: JobProgress<string>) => void, 'train');
             },
           },
         );
         checkCancelled();
-        // Thresholds come from the validation split inside the training photos; the test split only scores.
+        // Calibrated on the held-out photos inside the training split (never the test split, which only scores).
+        const run = await calibrateRun(trained, work, plan, params);
         const report = plan.report(run);
         const spec = { ...run.spec, description: `${base.id} with the blocks above ${run.engine.cut} trained on project ${projectName} (${versionId(version)})` };
         const tuning = {
@@ -101,7 +105,8 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
           budget: { plan: 'fixed recipe', epochs: run.epochs, from: params.from ?? null, budgetSeconds: params.budgetSeconds ?? null, stoppedBy: run.engine.stoppedBy, epochsRun: run.engine.epochsRun },
           chosen: { cut: run.engine.cut, shape: run.engine.shape, views: params.views, members: run.engine.members, flipTest: params.flipTest ?? params.members === 1, epochs: run.epochs, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, batchSize: params.batchSize, flip: params.flip },
           validation: { ...run.validation, history: run.engine.history },
-          thresholds: THRESHOLD_METHOD[plan.heads?.kind ?? 'softmax'],
+          thresholds: run.calibration ? THRESHOLD_METHOD.calibrated : THRESHOLD_METHOD[plan.heads?.kind ?? 'softmax'],
+          ...(run.calibration ? { calibration: { temperature: run.calibration.temperature, answerProbability: ANSWER_PROBABILITY } } : {}),
         };
         return {
           output: {
@@ -109,7 +114,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             labels,
             thresholds: run.thresholds,
             head: run.head,
-            params: { mode: 'fast', ...params, ...plan.labelParams },
+            params: { mode: 'fast', ...params, ...plan.labelParams, taxonomy: plan.taxonomy, ...(run.calibration ? { temperature: run.calibration.temperature } : {}) },
             images: plan.images,
             report,
             snapshot: plan.snapshot,
@@ -125,6 +130,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
               epochsRun: run.engine.epochsRun,
               members: run.engine.members,
               valAccuracy: run.validation.accuracy,
+              ...(run.calibration ? { temperature: run.calibration.temperature } : {}),
               cache: { computed: run.cache.computed, reused: run.cache.reused },
               exportMaxDiff: Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff),
             },
@@ -140,6 +146,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
 
 /** How each head layout's thresholds are fitted (tuning.json). */
 const THRESHOLD_METHOD = Object.freeze({
+  calibrated: `the head divided by the temperature fitted on the grouped validation split's logits (calibrated softmax); every label answers at ${ANSWER_PROBABILITY}`,
   softmax: 'best F1 per label on the grouped validation split, shrunk toward the pooled best-F1 threshold',
   groups: 'best F1 per group value on the held-out photos (a softmax per group), shrunk toward the group\'s pooled best-F1 threshold',
   multi: 'best F1 per label on the held-out photos, a sigmoid per label',
@@ -155,10 +162,8 @@ const UPPER_FILE = 'upper.f32';
  * @throws SkulensError ERR_VERSION_NOT_FOUND, ERR_VERSION_NOT_READY, ERR_ARGUMENT_INVALID (not a fast version of this backbone and cut).
  */
 async function warmStart(registry: Registry, home: HomeLayout, project: string, from: string, backbone: string, cut: number): Promise<{ upper: string; head: LogisticHead; labels: string[] }> {
-  const version = registry.versions.resolveIn(project, from);
+  const { version, manifest, head } = await completedVersion(registry, home, project, from);
   const name = versionId(version);
-  if (version.dir === null) throw new SkulensError('ERR_VERSION_NOT_READY', { version: name, status: version.status, wanted: 'TRAINING_COMPLETED' });
-  const { manifest, head } = await readModel(home, version.dir);
   const refuse = (detail: string): SkulensError => new SkulensError('ERR_ARGUMENT_INVALID', { field: '--from', detail: `${name} ${detail}; a warm start needs a fast version of ${backbone} cut at ${cut} channels` });
   if (manifest.params.mode !== 'fast') throw refuse(`was trained by the ${String(manifest.params.mode ?? 'frozen')} path`);
   if (manifest.backbone.base !== backbone || manifest.params.cut !== cut) throw refuse(`is ${String(manifest.backbone.base)} cut at ${String(manifest.params.cut)} channels`);
@@ -170,15 +175,8 @@ async function warmStart(registry: Registry, home: HomeLayout, project: string, 
   }
   const decoded = decodeHead(head);
   if (decoded.kind !== 'logistic') throw refuse(`has a ${decoded.kind} head`);
-  return { upper, head: decoded, labels: manifest.labels };
-}
-
-function forwardProgress(message: EngineMessage, progress: (p: FastProgress) => void): void {
-  if (message.type === 'cache') progress({ phase: 'cache', done: message.done, total: message.total, detail: 'activations below the cut' });
-  else if (message.type === 'progress') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(0)} img/s`;
-    progress({ phase: 'train', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
-  } else if (message.type === 'phase' && message.phase === 'export') progress({ phase: 'export', done: 0, total: 1, detail: 'the served graph' });
+  // A calibrated version serves its head divided by its temperature: the training continues from the head as trained.
+  return { upper, head: uncalibratedHead(decoded, manifest.params.temperature), labels: manifest.labels };
 }
 
 /** What the frozen head leaves out, for the line that says why `train` fell back to it. */

@@ -26,9 +26,7 @@ export interface FineTuneStart {
  *   ERR_FINETUNE_BACKBONE_UNSUPPORTED (a frozen version: its backbone is the shared one).
  */
 export async function warmStart(registry: Registry, home: HomeLayout, project: string, text: string): Promise<FineTuneStart> {
-  const version = registry.versions.resolveIn(project, text);
-  if (!version.dir) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'TRAINING_COMPLETED' });
-  const { manifest } = await readModel(home, version.dir);
+  const { version, manifest } = await completedVersion(registry, home, project, text);
   if (!manifest.backbone.spec) {
     throw new SkulensError('ERR_FINETUNE_BACKBONE_UNSUPPORTED', {
       backbone: manifest.backbone.id,
@@ -44,6 +42,17 @@ export async function warmStart(registry: Registry, home: HomeLayout, project: s
     // The base row is gone (a user row removed): the version's own input settings stand in.
   }
   return { spec, baseInput, baseId, from: version };
+}
+
+/**
+ * The trained version a warm start (`--from`, the fast path's or a fine-tune's) names, with its model.
+ *
+ * @throws SkulensError ERR_VERSION_NOT_FOUND, ERR_VERSION_NOT_READY (still training or failed).
+ */
+export async function completedVersion(registry: Registry, home: HomeLayout, project: string, text: string): Promise<{ version: Version & { dir: string } } & Awaited<ReturnType<typeof readModel>>> {
+  const version = registry.versions.resolveIn(project, text);
+  if (!version.dir) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'TRAINING_COMPLETED' });
+  return { version: version as Version & { dir: string }, ...(await readModel(home, version.dir)) };
 }
 
 /** A cold start from a backbone row. */

@@ -13,7 +13,8 @@ import { fastPlan } from './fast-plan.js';
 import { defaultFineTuneEpochs, type FineTuneOptions, type FineTuneParams, type FineTuneResult } from './fine-tune.js';
 import { coldStart, inputAt, warmStart } from './fine-tune-from.js';
 import { fineTunable } from './fine-tune-parts.js';
-import { runVersionJob } from './version-job.js';
+import { forwardEngineProgress } from './engine-progress.js';
+import { runVersionJob, type JobProgress } from './version-job.js';
 
 /** Runs a fine-tune on the ONNX engine (params already validated). */
 export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, projectName: string, params: FineTuneParams, options: FineTuneOptions, started: number): Promise<FineTuneResult> {
@@ -54,12 +55,8 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
             onProgress: (phase, done, total) => progress(phase === 'serve' ? { phase: 'evaluate', done, total, detail: 'serving the test split with onnxruntime' } : { phase: 'prepare', done, total, detail: 'decoding images' }),
             onMessage: (message: EngineMessage) => {
               options.onEngineMessage?.(message);
-              if (message.type === 'plan') {
-                planned = message;
-                progress({ phase: 'measure', done: 1, total: 1, detail: 'timed a training step' });
-              }
-              if (message.type === 'phase' && message.phase === 'export') progress({ phase: 'export', done: 0, total: 1, detail: 'the served graph' });
-              if (message.type === 'progress') progress({ phase: 'finetune', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail: `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(0)} img/s` });
+              if (message.type === 'plan') planned = message;
+              forwardEngineProgress(message, progress as (p: JobProgress<string>) => void, 'finetune');
             },
           },
         );

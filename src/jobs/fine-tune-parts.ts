@@ -4,13 +4,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { openEmbedder, type BackboneSpec } from '../backbone/index.js';
-import { nearDuplicateClusters } from '../dataset/index.js';
 import { SkulensError } from '../errors.js';
 import { pixelScale, type EngineJob, type EngineMessage } from '../finetune/index.js';
 import type { ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import type { Entry } from '../registry/index.js';
-import { groupedStratifiedFolds, headProbabilities, type LogisticHead } from '../train/index.js';
+import { headProbabilities, type LogisticHead } from '../train/index.js';
 import type { FineTuneParams, FineTuneProgress } from './fine-tune.js';
 
 /** The engine's job file: the images, labels and splits by index, and the recipe. */
@@ -132,30 +131,5 @@ export function describePlan(plan: Extract<EngineMessage, { type: 'plan' }>, dev
   const cut = plan.epochs < plan.requestedEpochs ? ` (${plan.requestedEpochs} requested; the budget allows ${plan.epochs})` : '';
   const over = plan.fits ? '' : '; this is more than the budget: it will stop the run early';
   return `Plan: ${plan.epochs} epoch${plan.epochs === 1 ? '' : 's'}${cut}, ${sizes}, about ${(plan.expectedSeconds / 60).toFixed(1)} min${device ? ` on ${device}` : ''} (${steps}, ${plan.threads} thread${plan.threads > 1 ? 's' : ''})${over}`;
-}
-
-export function forwardProgress(message: EngineMessage, progress: (p: FineTuneProgress) => void): void {
-  if (message.type === 'progress') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.loss.toFixed(4)} ${message.imagesPerSecond.toFixed(1)} img/s`;
-    progress({ phase: 'finetune', done: (message.epoch - 1) * message.steps + message.step, total: message.epochs * message.steps, detail });
-  } else if (message.type === 'epoch') {
-    const detail = `epoch ${message.epoch}/${message.epochs} loss ${message.trainLoss.toFixed(4)} val acc ${message.valAccuracy.toFixed(3)}${message.size ? ` at ${message.size} px` : ''}`;
-    progress({ phase: 'finetune', done: message.epoch, total: message.epochs, detail });
-  } else if (message.type === 'phase' && (message.phase === 'measure' || message.phase === 'probe')) {
-    progress({ phase: 'measure', done: 0, total: 1, detail: message.phase === 'measure' ? 'timing a step at each resolution' : 'linear probe of the head on the frozen backbone' });
-  } else if (message.type === 'phase') {
-    progress({ phase: 'export', done: message.phase === 'export' ? 1 : 0, total: 2, detail: message.phase === 'export' ? 'torch.onnx.export' : 'scoring the test split in PyTorch' });
-  }
-}
-
-/** Holds out whole near-duplicate groups, stratified, for early stopping; the test split is never used. */
-export function groupedValidation(train: readonly Entry[], y: number[], params: FineTuneParams): { trainIdx: number[]; valIdx: number[] } {
-  const k = Math.max(2, Math.min(train.length, Math.round(1 / params.valFraction)));
-  const folds = groupedStratifiedFolds(y, nearDuplicateClusters(train.map((e) => e.dhash)), k, params.seed);
-  const trainIdx: number[] = [];
-  const valIdx: number[] = [];
-  folds.forEach((fold, i) => (fold === 0 ? valIdx : trainIdx).push(i));
-  if (valIdx.length === 0 || trainIdx.length === 0) throw new SkulensError('ERR_TRAINING_INVALID', { detail: `${train.length} training images are too few to hold out a validation split` });
-  return { trainIdx, valIdx };
 }
 

@@ -8,15 +8,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { backboneSpecSchema, getBackbone, verifiedWeights, type BackboneSpec } from '../backbone/index.js';
 import { sha256Hex } from '../dataset/index.js';
-import { evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
-import { checkExport, detectEngine, epochsShowing, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
+import { evaluateHierarchy, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
+import { checkExport, detectEngine, epochsShowing, groupedValidation, pooledF1Thresholds, readFloat32, readHead, runEngine, writeCanvasFile, type EngineDone, type EngineMessage, type ExportCheck } from '../finetune/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Num, Seed } from '../params.js';
 import { versionId, type Registry, type Version } from '../registry/index.js';
 import { headProbabilities } from '../train/index.js';
 import { coldStart, defaultFinalSize, inputAt, warmStart } from './fine-tune-from.js';
-import { engineJob, fineTunable, forwardProgress, groupedValidation, serveTestSplit, valScored } from './fine-tune-parts.js';
-import { trainableSplit } from './split.js';
+import { forwardEngineProgress } from './engine-progress.js';
+import { engineJob, fineTunable, serveTestSplit, valScored } from './fine-tune-parts.js';
+import { trainableSplit, untrainedNote } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
 import { fineTuneOnnxVersion } from './fine-tune-onnx.js';
 import { SkulensError } from '../errors.js';
@@ -163,7 +164,9 @@ export async function fineTuneVersion(
   const start = params.from ? await warmStart(registry, home, projectName, params.from) : coldStart(getBackbone(params.backbone, home.models));
   const base = fineTunable(start.spec);
   const trainSize = params.trainSize ?? start.baseInput.size;
-  const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
+  const trainable = trainableSplit(registry.entries.list(project.id), projectName);
+  const { labels, train, test } = trainable;
+  const taxonomy = registry.taxonomies.get(project.id);
   const engineInfo = await detectEngine(params.python);
   const work = path.join(home.tmp, `.finetune.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const progress = options.onProgress ?? (() => undefined);
@@ -178,7 +181,7 @@ export async function fineTuneVersion(
         const images = [...train, ...test];
         const labelIndex = new Map(labels.map((label, index) => [label, index]));
         const y = images.map((e) => labelIndex.get(e.label)!);
-        const split = groupedValidation(train, y.slice(0, train.length), params);
+        const split = groupedValidation(train, params, { splitSeed: registry.projects.splitSeed(project.id) });
         const epochs = params.epochs ?? defaultFineTuneEpochs(split.trainIdx.length, params.from !== undefined);
         // Progressive resizing needs an epoch at the first size: with fewer epochs, all train (and serve) at it.
         const finalSize = params.finalEpochs > 0 && epochs > params.finalEpochs ? (params.finalSize ?? defaultFinalSize(trainSize)) : trainSize;
@@ -197,7 +200,7 @@ export async function fineTuneVersion(
           signal: options.signal,
           onMessage: (message) => {
             options.onEngineMessage?.(message);
-            forwardProgress(message, progress);
+            forwardEngineProgress(message, progress as (p: JobProgress<string>) => void, 'finetune');
           },
         });
 
@@ -225,7 +228,8 @@ export async function fineTuneVersion(
         const valEmbeddings = await readFloat32(out(engine.files.valEmbeddings), split.valIdx.length * base.dim);
         const thresholds = pooledF1Thresholds(labels.length, valScored(train, split.valIdx, y, head, valEmbeddings));
         const scored: ScoredImage[] = test.map((e, k) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, served[k]!) }));
-        const report = evaluatePredictions(labels, scored, thresholds);
+        const flat = { ...evaluatePredictions(labels, scored, thresholds), ...untrainedNote(trainable) };
+        const report = taxonomy ? { ...flat, hierarchy: evaluateHierarchy(labels, scored, thresholds, taxonomy) } : flat;
         checkCancelled();
 
         progress({ phase: 'write', done: 0, total: 1 });
@@ -236,7 +240,7 @@ export async function fineTuneVersion(
           labels,
           thresholds,
           head,
-          params: { mode: 'fine-tune', ...params },
+          params: { mode: 'fine-tune', ...params, taxonomy },
           images: { train: train.length, test: test.length },
           report,
           snapshot: images.map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),

@@ -3,9 +3,7 @@
 // thresholds fitted out of fold -> evaluation on the test photos -> an immutable version. model.json
 // records the label type (params.labelType) and, for groups, the groups in head order (params.groups);
 // a single-label project never comes here, so its versions are unchanged.
-import path from 'node:path';
-import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
-import { EmbeddingCache, averageUnit, embedWithCache, getBackbone, openEmbedder } from '../backbone/index.js';
+import { getBackbone, openEmbedder } from '../backbone/index.js';
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { evaluateGroups, evaluateMultiLabel, groupSegments, type EvaluationReport, type GroupSegment } from '../evaluate/index.js';
 import { SkulensError } from '../errors.js';
@@ -13,6 +11,7 @@ import type { HomeLayout } from '../home/index.js';
 import { NONE_VALUE, groupLabel, groupsOf, parseGroupLabel, type LabelGroup } from '../labels/index.js';
 import type { Entry, Registry } from '../registry/index.js';
 import { groupedProbabilities, sigmoidProbabilities, type TuningSet } from '../train/index.js';
+import { balanceOf, embedFrozen } from './frozen-embed.js';
 import { describeConfig } from './head-pipeline.js';
 import { fitGroupsPipeline, fitMultiPipeline, type LabelSetResult } from './label-set-pipeline.js';
 import { labelSetSplit, type LabelSetImage } from './split.js';
@@ -34,25 +33,15 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
       signal: options.signal,
       work: async (_version, checkCancelled) => {
         embedder ??= await openEmbedder(spec, { modelsDir: home.models, workers: params.workers });
-        const policy = parseAugment(params.augment);
-        const blob = (e: Entry): string => path.resolve(home.root, e.blob);
-        const trainViews = train.map((i) => drawViews(policy, params.seed, i.entry.sha256));
-        const items: { sha256: string; path: string; view?: AugmentView }[] = [
-          ...[...train, ...test].map((i) => ({ sha256: i.entry.sha256, path: blob(i.entry) })),
-          ...train.flatMap((i, k) => trainViews[k]!.map((view) => ({ sha256: i.entry.sha256, path: blob(i.entry), view }))),
-          ...(params.tta === 'flip' ? test.map((i) => ({ sha256: i.entry.sha256, path: blob(i.entry), view: FLIP_VIEW })) : []),
-        ];
-        const embedStart = performance.now();
-        const vectors = await embedWithCache(embedder, new EmbeddingCache(home.embeddingCache), items, {
-          signal: options.signal,
-          onProgress: (done, total, cached) => options.onProgress?.({ phase: 'embed', done, total, detail: `${cached} cached` }),
-        });
-        const embedSeconds = (performance.now() - embedStart) / 1000;
+        // The multi-label head trains on the centre view only: no augmented views are embedded for it.
+        const entries = (images: readonly LabelSetImage[]): Entry[] => images.map((i) => i.entry);
+        const embedded = await embedFrozen(embedder, home, params, { train: entries(train), test: entries(test), views: labelType === 'groups' }, options);
+        const embedSeconds = embedded.embedSeconds;
         checkCancelled();
-        const vector = (i: LabelSetImage): Float32Array => vectors.get(i.entry.sha256)!;
-        const testVector = (i: LabelSetImage): Float32Array => (params.tta === 'flip' ? averageUnit(vector(i), vectors.get(`${i.entry.sha256}.${FLIP_VIEW.key}`)!) : vector(i));
+        const vector = (i: LabelSetImage): Float32Array => embedded.vector(i.entry);
+        const testVector = (i: LabelSetImage): Float32Array => embedded.testVector(i.entry);
         const clusters = nearDuplicateClusters(train.map((i) => i.entry.dhash));
-        const pipeline = { seed: params.seed, C: params.C, balance: params.balance ?? 'auto', tune: params.tune, budgetSeconds: params.budgetSeconds, maxTrials: params.maxTrials, targetPrecision: params.targetPrecision } as const;
+        const pipeline = { seed: params.seed, C: params.C, balance: balanceOf(params), tune: params.tune, budgetSeconds: params.budgetSeconds, maxTrials: params.maxTrials, targetPrecision: params.targetPrecision } as const;
         const hooks = {
           signal: options.signal,
           onTried: (detail: string, done: number, planned: number) => options.onProgress?.({ phase: 'tune', done, total: Math.max(done, planned), detail }),
@@ -64,7 +53,7 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
         let fitted: LabelSetResult;
         let report: EvaluationReport;
         let extraParams: Record<string, unknown>;
-        let testImages = test;
+        const testImages = test;
         if (labelType === 'multi') {
           labels = [...new Set(train.flatMap((i) => i.labels))].sort();
           const index = new Map(labels.map((l, k) => [l, k]));
@@ -72,16 +61,16 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
           fitted = fitMultiPipeline(train.map(vector), train.map(Y), labels.length, clusters, pipeline, hooks);
           checkCancelled();
           options.onProgress?.({ phase: 'evaluate', done: 0, total: test.length });
-          report = evaluateMultiLabel(labels, test.map((i) => ({ image: i.entry.source, truths: Y(i), probs: sigmoidProbabilities(fitted.head, testVector(i)) })), fitted.thresholds);
+          // A test label never trained stays in the truth, as a label the answer misses.
+          const never = (i: LabelSetImage): string[] => i.labels.filter((l) => !index.has(l));
+          report = evaluateMultiLabel(labels, test.map((i) => ({ image: i.entry.source, truths: Y(i), untrained: never(i), probs: sigmoidProbabilities(fitted.head, testVector(i)) })), fitted.thresholds);
           extraParams = {};
         } else {
           const groups = groupsOf(train.map((i) => i.labels));
           const segments = groupSegments(groups);
           labels = segments.flatMap((s) => s.values.map((v) => groupLabel(s.name, v)));
-          // A test photo with a value never trained (and a group it must have) cannot be scored: left out.
-          testImages = test.filter((i) => truthsOf(groups, i.labels) !== null);
           const sets: TuningSet[] = groups.map((_, g) => ({
-            views: train.map((i, k) => [vector(i), ...trainViews[k]!.map((view) => vectors.get(`${i.entry.sha256}.${view.key}`)!)]),
+            views: train.map((i, k) => embedded.views(i.entry, k)),
             y: Int32Array.from(train, (i) => truthsOf(groups, i.labels)![g]!),
             groups: clusters,
             splits: train.map(() => 'train'),
@@ -93,7 +82,7 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
           const sizes = groups.map((g) => g.values.length);
           report = evaluateGroups(
             segments,
-            testImages.map((i) => ({ image: i.entry.source, truths: truthsOf(groups, i.labels)!, probs: groupedProbabilities(fitted.head, testVector(i), sizes) })),
+            testImages.map((i) => ({ image: i.entry.source, ...testTruths(groups, i.labels), probs: groupedProbabilities(fitted.head, testVector(i), sizes) })),
             fitted.thresholds,
           );
           extraParams = { groups: groups.map((g) => ({ name: g.name, values: g.values })) };
@@ -107,7 +96,7 @@ export async function trainLabelSetVersion(registry: Registry, home: HomeLayout,
           labels,
           thresholds: fitted.thresholds,
           head: fitted.head,
-          params: { ...params, labelType, ...extraParams, head: winner, thresholds: fitted.thresholdMethod },
+          params: { ...params, balance: pipeline.balance, labelType, ...extraParams, head: winner, thresholds: fitted.thresholdMethod },
           images: { train: train.length, test: testImages.length },
           report,
           snapshot: [...train, ...testImages].flatMap((i) => i.labels.map((label) => ({ sha256: i.entry.sha256, label, split: i.split, source: i.entry.source }))),
@@ -131,8 +120,8 @@ export interface GroupsTrainingSet {
   labels: string[];
   /** Each photo with its value index in each group (NONE_VALUE's index where it has none). */
   train: { image: LabelSetImage; targets: number[] }[];
-  /** Test photos; one with a value never trained cannot be scored and is left out. */
-  test: { image: LabelSetImage; targets: number[] }[];
+  /** Test photos, each with its value index per group (-1 for a value never trained) and the labels never trained: counted as errors. */
+  test: { image: LabelSetImage; truths: number[]; untrained: string[] }[];
   /** The group with the most values: it stratifies the validation folds, as it leads the frozen path's search. */
   lead: number;
 }
@@ -158,7 +147,7 @@ export function groupsTrainingSet(train: readonly LabelSetImage[], test: readonl
     segments,
     labels: segments.flatMap((s) => s.values.map((v) => groupLabel(s.name, v))),
     train: scorable(train),
-    test: scorable(test),
+    test: test.map((image) => ({ image, ...testTruths(groups, image.labels) })),
     lead: groups.reduce((best, g, k) => (g.values.length > groups[best]!.values.length ? k : best), 0),
   };
 }
@@ -176,4 +165,24 @@ function truthsOf(groups: readonly LabelGroup[], labels: readonly string[]): num
     out.push(at);
   }
   return out;
+}
+
+/**
+ * A test photo's value index in each group, -1 where its value (or its lack of one) was never trained, and
+ * the labels it carries that the version never trained: scored as errors, never left out.
+ */
+export function testTruths(groups: readonly LabelGroup[], labels: readonly string[]): { truths: number[]; untrained: string[] } {
+  const values = new Map(labels.map((l) => {
+    const { group, value } = parseGroupLabel(l);
+    return [group, value] as const;
+  }));
+  const untrained: string[] = [];
+  const truths = groups.map((g) => {
+    const value = values.get(g.name) ?? NONE_VALUE;
+    const at = g.values.indexOf(value);
+    if (at < 0) untrained.push(groupLabel(g.name, value));
+    return at;
+  });
+  for (const [group, value] of values) if (!groups.some((g) => g.name === group)) untrained.push(groupLabel(group, value));
+  return { truths, untrained: untrained.sort() };
 }

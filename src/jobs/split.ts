@@ -1,17 +1,23 @@
-// The one check of what a version can be trained on: the labels with images in both splits.
+// The one check of what a version can be trained on: every label with training photos (a label without test
+// photos trains, serves, and is reported untested); a label with no training photo is left out, named.
 import { SkulensError } from '../errors.js';
 import type { Entry } from '../registry/index.js';
 
 export interface TrainableSplit {
-  /** Labels with at least one train and one test image, sorted. */
+  /** Labels with at least one training image, sorted. */
   labels: string[];
   train: Entry[];
+  /** The test images of those labels. */
   test: Entry[];
+  /** Trained labels without a test image: served, reported untested. */
+  untested: string[];
+  /** Labels with test images but no training image: not in the version; their test images are left out. */
+  untrained: { labels: string[]; testImages: number };
 }
 
 /**
- * Labels that can be trained and tested: each needs at least one train and one test image, and a
- * version needs two such labels. Frozen training and fine-tuning both check here.
+ * Labels that can be trained: each needs at least one training image, and a version needs two such labels
+ * and a test image of one of them. Frozen training, the fast path and fine-tuning all check here.
  *
  * @throws SkulensError ERR_DATASET_EMPTY (no images), ERR_DATASET_TOO_FEW_LABELS (naming the labels left out).
  */
@@ -23,19 +29,28 @@ export function trainableSplit(entries: readonly Entry[], project: string): Trai
     c[e.split] += 1;
     counts.set(e.label, c);
   }
-  const labels = [...counts.entries()].filter(([, c]) => c.train > 0 && c.test > 0).map(([label]) => label).sort();
-  const dropped = [...counts.keys()].filter((label) => !labels.includes(label)).sort();
-  if (labels.length < 2) {
+  const labels = [...counts.entries()].filter(([, c]) => c.train > 0).map(([label]) => label).sort();
+  const untrained = [...counts.keys()].filter((label) => !labels.includes(label)).sort();
+  const kept = new Set(labels);
+  const test = entries.filter((e) => e.split === 'test' && kept.has(e.label));
+  if (labels.length < 2 || test.length === 0) {
+    const why = labels.length < 2 ? `${labels.length} label(s) with training images` : 'no test image of a trained label';
     throw new SkulensError('ERR_DATASET_TOO_FEW_LABELS', {
-      detail: `project "${project}" has ${labels.length}${dropped.length ? ` (left out for lack of train or test images: ${dropped.join(', ')})` : ''}`,
+      detail: `project "${project}" has ${why}${untrained.length ? ` (no training images: ${untrained.join(', ')})` : ''}`,
     });
   }
-  const kept = new Set(labels);
   return {
     labels,
     train: entries.filter((e) => e.split === 'train' && kept.has(e.label)),
-    test: entries.filter((e) => e.split === 'test' && kept.has(e.label)),
+    test,
+    untested: labels.filter((label) => counts.get(label)!.test === 0),
+    untrained: { labels: untrained, testImages: entries.filter((e) => e.split === 'test' && !kept.has(e.label)).length },
   };
+}
+
+/** The single-label report's `untrained` field: labels with test images but none to train on, left out of every figure. */
+export function untrainedNote(split: TrainableSplit): { untrained?: { labels: string[]; testImages: number; counted: boolean } } {
+  return split.untrained.labels.length === 0 ? {} : { untrained: { ...split.untrained, counted: false } };
 }
 
 /** One photo of a multi-label or groups project: its entries (one per label) gathered. */

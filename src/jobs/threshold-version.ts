@@ -1,6 +1,9 @@
 // A version's test images scored again (for a console's confusion cells, mistakes and live threshold
 // slider), and a new version that keeps a trained version's head but takes edited per-label thresholds:
 // the same backbone, head and snapshot, evaluated again on the same test images at the new thresholds.
+// Those thresholds were chosen looking at the test images, so the new version's figures say so wherever
+// they are shown (report.thresholdsChosenOn, the summary, `versions list`, the console). Single-label only:
+// the test images are scored with one softmax over the labels.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FLIP_VIEW } from '../augment/index.js';
@@ -30,9 +33,13 @@ export interface ScoredTestSet {
 /** The files every version folder has; anything else (a tuning report, a fine-tuned backbone) is carried over. */
 const STANDARD_FILES = new Set(['model.json', 'evaluation.json', 'report.json', 'snapshot.json']);
 
-function trained(version: Version): string {
+function trained(version: Version, operation: string): string {
   if (version.dir === null || version.status === 'TRAINING_IN_PROGRESS' || version.status === 'TRAINING_FAILED') {
     throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'trained' });
+  }
+  const type = (version.params as { labelType?: string }).labelType ?? 'single';
+  if (type !== 'single') {
+    throw new SkulensError('ERR_LABEL_TYPE_UNSUPPORTED', { operation, labelType: type, project: version.project, detail: `${versionId(version)}'s test images are not one label each; its evaluation (skulens evaluate) has its figures` });
   }
   return version.dir;
 }
@@ -42,7 +49,7 @@ function trained(version: Version): string {
  * the version used it). Test images whose stored copy is gone are left out.
  */
 export async function scoreTestImages(registry: Registry, home: HomeLayout, version: Version, options: { workers?: number } = {}): Promise<ScoredTestSet> {
-  const dir = trained(version);
+  const dir = trained(version, 'Scoring test images one label each');
   const { manifest, head: headBytes } = await readModel(home, dir);
   const head = decodeHead(headBytes);
   const snapshot = (await readVersionJson(home, dir, 'snapshot.json')) as SnapshotEntry[];
@@ -80,13 +87,16 @@ export interface ThresholdVersionOptions {
 
 /**
  * Makes a new version of `from`'s project with `from`'s backbone and head and the given thresholds
- * (one per label, 0-1, in `from`'s label order), evaluated on the same test images.
+ * (one per label, 0-1, in `from`'s label order), evaluated on the same test images; its report says the
+ * thresholds were chosen on the test split.
+ *
+ * @throws SkulensError ERR_LABEL_TYPE_UNSUPPORTED for a multi-label or groups version (before any row exists).
  *
  * @example
  * const { version } = await thresholdVersion(registry, home, registry.versions.get('shop', 'v1'), { shirt: 0.7 });
  */
 export async function thresholdVersion(registry: Registry, home: HomeLayout, from: Version, edits: Readonly<Record<string, number>>, options: ThresholdVersionOptions = {}): Promise<{ version: Version; report: EvaluationReport }> {
-  const dir = trained(from);
+  const dir = trained(from, 'Editing thresholds');
   const { manifest } = await readModel(home, dir);
   for (const [label, value] of Object.entries(edits)) {
     if (!manifest.labels.includes(label)) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'Thresholds', detail: `"${label}" is not a label of ${versionId(from)} (${manifest.labels.join(', ')})` });
@@ -100,7 +110,8 @@ export async function thresholdVersion(registry: Registry, home: HomeLayout, fro
     onStart: options.onStart,
     work: async () => {
       const scored = await scoreTestImages(registry, home, from, options);
-      const report = evaluateAt(manifest, scored.predictions, thresholds);
+      // Chosen on the test images (the console's sliders read them): the figures say so, never pass for held-out ones.
+      const report: EvaluationReport = { ...evaluateAt(manifest, scored.predictions, thresholds), thresholdsChosenOn: 'test' };
       const folder = path.resolve(home.root, dir);
       const files: Record<string, Uint8Array> = {};
       for (const name of await fs.readdir(folder)) {

@@ -1,19 +1,19 @@
 // Trains one model version end to end: dataset snapshot -> embeddings (cached) -> head -> thresholds
 // and evaluation on the test split -> immutable artefacts -> registry row TRAINING_COMPLETED.
-import path from 'node:path';
 import { z } from 'zod';
-import { FLIP_VIEW, drawViews, parseAugment, type AugmentView } from '../augment/index.js';
-import { DEFAULT_BACKBONE_ID, EmbeddingCache, averageUnit, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
+import { parseAugment } from '../augment/index.js';
+import { DEFAULT_BACKBONE_ID, getBackbone, openEmbedder, type Embedder } from '../backbone/index.js';
 import { nearDuplicateClusters } from '../dataset/index.js';
 import { reasonOf } from '../errors.js';
 import { evaluateHierarchy, evaluatePredictions, type EvaluationReport, type ScoredImage } from '../evaluate/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { Duration, Int, Seed } from '../params.js';
 import type { JobQueue } from '../queue/index.js';
-import type { Entry, Registry, Version } from '../registry/index.js';
+import type { Registry, Version } from '../registry/index.js';
 import { BALANCE_MODES, headProbabilities, type TuningSet } from '../train/index.js';
-import { describeConfig, embedTrainingImages, fitHeadPipeline } from './head-pipeline.js';
-import { trainableSplit } from './split.js';
+import { describeConfig, fitHeadPipeline } from './head-pipeline.js';
+import { balanceOf, embedFrozen } from './frozen-embed.js';
+import { trainableSplit, untrainedNote } from './split.js';
 import { runVersionJob, type JobProgress, type VersionOutput } from './version-job.js';
 import { trainLabelSetVersion } from './label-set-version.js';
 
@@ -101,7 +101,10 @@ export async function trainVersion(
   const labelType = registry.projects.labelType(project.id);
   if (labelType !== 'single') return trainLabelSetVersion(registry, home, projectName, params, labelType, options);
   const spec = getBackbone(params.backbone, home.models);
-  const { labels, train, test } = trainableSplit(registry.entries.list(project.id), projectName);
+  const split = trainableSplit(registry.entries.list(project.id), projectName);
+  const { labels, train, test } = split;
+  // Evaluated with, recorded in model.json with, and served with: the taxonomy as training starts.
+  const taxonomy = registry.taxonomies.get(project.id);
   const started = performance.now();
   let embedder = options.embedder;
   try {
@@ -112,34 +115,20 @@ export async function trainVersion(
       signal: options.signal,
       work: async (_version, checkCancelled) => {
         embedder ??= await openEmbedder(spec, { modelsDir: home.models, workers: params.workers });
-        const cache = new EmbeddingCache(home.embeddingCache);
-        const policy = parseAugment(params.augment);
-        const blob = (e: Entry): string => path.resolve(home.root, e.blob);
-        const trainViews = train.map((e) => drawViews(policy, params.seed, e.sha256));
-        const items: { sha256: string; path: string; view?: AugmentView }[] = [
-          ...[...train, ...test].map((e) => ({ sha256: e.sha256, path: blob(e) })),
-          ...train.flatMap((e, i) => trainViews[i]!.map((view) => ({ sha256: e.sha256, path: blob(e), view }))),
-          ...(params.tta === 'flip' ? test.map((e) => ({ sha256: e.sha256, path: blob(e), view: FLIP_VIEW })) : []),
-        ];
-        const embedStart = performance.now();
-        const { vectors } = await embedTrainingImages(embedder, cache, items, {
-          queue: options.queue,
-          signal: options.signal,
-          onProgress: (done, total, cached) => options.onProgress?.({ phase: 'embed', done, total, detail: `${cached} cached` }),
-        });
-        const embedSeconds = (performance.now() - embedStart) / 1000;
+        const embedded = await embedFrozen(embedder, home, params, { train, test, views: true }, options);
+        const embedSeconds = embedded.embedSeconds;
         checkCancelled();
 
         const labelIndex = new Map(labels.map((label, index) => [label, index]));
         // Only training entries reach the tuner; it refuses anything else (assertTrainOnly).
         const set: TuningSet = {
-          views: train.map((e, i) => [vectors.get(e.sha256)!, ...trainViews[i]!.map((view) => vectors.get(`${e.sha256}.${view.key}`)!)]),
+          views: train.map((e, i) => embedded.views(e, i)),
           y: Int32Array.from(train, (e) => labelIndex.get(e.label)!),
           groups: nearDuplicateClusters(train.map((e) => e.dhash)),
           splits: train.map((e) => e.split),
           numClasses: labels.length,
         };
-        const balance = params.balance ?? (params.classWeights === 'none' ? 'none' : params.classWeights === 'balanced' ? 'weights' : 'auto');
+        const balance = balanceOf(params);
         options.onProgress?.({ phase: 'tune', done: 0, total: 1 });
         const fitted = fitHeadPipeline(
           set,
@@ -154,12 +143,10 @@ export async function trainVersion(
         checkCancelled();
 
         options.onProgress?.({ phase: 'evaluate', done: 0, total: test.length });
-        const testVector = (e: Entry): Float32Array => (params.tta === 'flip' ? averageUnit(vectors.get(e.sha256)!, vectors.get(`${e.sha256}.${FLIP_VIEW.key}`)!) : vectors.get(e.sha256)!);
-        const scored: ScoredImage[] = test.map((e) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, testVector(e)) }));
+        const scored: ScoredImage[] = test.map((e) => ({ image: e.source, truth: labelIndex.get(e.label)!, probs: headProbabilities(head, embedded.testVector(e)) }));
         // Thresholds come from out-of-fold predictions on the training images, never from the test set.
-        const flat = evaluatePredictions(labels, scored, thresholds);
+        const flat = { ...evaluatePredictions(labels, scored, thresholds), ...untrainedNote(split) };
         // With a taxonomy, accuracy per level and the fallback to parents; its target-precision thresholds come out of fold too.
-        const taxonomy = registry.taxonomies.get(project.id);
         const calibration = fitted.outOfFold.map((probs, i) => ({ image: String(i), truth: set.y[i]!, probs }));
         const report = taxonomy ? { ...flat, hierarchy: evaluateHierarchy(labels, scored, thresholds, taxonomy, { calibration }) } : flat;
         checkCancelled();
@@ -171,7 +158,7 @@ export async function trainVersion(
           labels,
           thresholds,
           head,
-          params: { ...params, balance, C: fitted.tuning.winner.C, head: fitted.tuning.winner, thresholds: fitted.thresholdMethod },
+          params: { ...params, balance, C: fitted.tuning.winner.C, head: fitted.tuning.winner, thresholds: fitted.thresholdMethod, taxonomy },
           images: { train: train.length, test: test.length },
           report,
           snapshot: [...train, ...test].map((e) => ({ sha256: e.sha256, label: e.label, split: e.split, source: e.source })),

@@ -23,7 +23,10 @@ export interface VersionOutput {
   labels: string[];
   thresholds: number[];
   head: Head;
-  /** The parameters recorded in model.json. */
+  /**
+   * The parameters recorded in model.json. `taxonomy` (the one the version serves with) is the project's
+   * when the job started, unless given here (a version made from another keeps that one's).
+   */
   params: Record<string, unknown>;
   images: { train: number; test: number };
   report: EvaluationReport;
@@ -32,7 +35,7 @@ export interface VersionOutput {
   extra?: Record<string, unknown>;
   /** Extra binary files (a fine-tuned backbone), by file name. */
   files?: Record<string, Uint8Array>;
-  /** Metrics stored on the row beyond accuracy, macro-F1, unknown rate and image counts. */
+  /** Metrics stored on the row beyond accuracy, macro-F1, unknown rate, coverage, answered precision, untested labels and image counts. */
   metrics?: Record<string, unknown>;
 }
 
@@ -70,6 +73,8 @@ export function assertLabelTypeSupported(registry: Registry, project: Project, p
  */
 export async function runVersionJob<R>(registry: Registry, home: HomeLayout, job: VersionJob<R>): Promise<R & { version: Version }> {
   assertLabelTypeSupported(registry, job.project, job.init.params);
+  // The taxonomy the version is trained (and evaluated) with is the one it serves with, whatever the project gets later.
+  const taxonomy = registry.projects.labelType(job.project.id) === 'single' ? registry.taxonomies.get(job.project.id) : null;
   const version = registry.versions.create(job.project.id, job.init);
   job.onStart?.(version);
   const checkCancelled = (): void => {
@@ -87,15 +92,16 @@ export async function runVersionJob<R>(registry: Registry, home: HomeLayout, job
       labels: output.labels,
       thresholds: output.thresholds,
       head: { file: 'head.bin', kind: output.head.kind, sha256: sha256Hex(headBytes) },
-      params: output.params,
+      params: { ...output.params, taxonomy: 'taxonomy' in output.params ? output.params.taxonomy : taxonomy },
       seed: version.seed,
       images: output.images,
       createdAt: version.createdAt,
     };
     const summary = toRekognitionSummary(output.report, { projectVersionArn: versionArn(version), evaluationEndTimestamp: new Date(), numberOfTrainingImages: output.images.train });
     const dir = await writeVersionArtefacts(home, { manifest, head: headBytes, evaluationSummary: summary, report: output.report, snapshot: output.snapshot, extra: output.extra, files: output.files });
-    const { accuracy, macroF1, unknownRate } = output.report;
-    const completed = registry.versions.complete(version.id, { dir, metrics: { accuracy, macroF1, unknownRate, images: output.images, ...output.metrics } });
+    const { accuracy, macroF1, unknownRate, coverage, answeredPrecision, untested, thresholdsChosenOn } = output.report;
+    const figures = { accuracy, macroF1, unknownRate, coverage, answeredPrecision, untested, ...(thresholdsChosenOn ? { thresholdsChosenOn } : {}) };
+    const completed = registry.versions.complete(version.id, { dir, metrics: { ...figures, images: output.images, ...output.metrics } });
     return { ...result, version: completed };
   } catch (error) {
     if (isSkulensError(error, 'ERR_TRAINING_CANCELLED') || job.signal?.aborted) {

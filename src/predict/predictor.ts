@@ -1,14 +1,14 @@
 // A loaded model version: its head, labels and thresholds, plus the embedder of its backbone.
 // Turns an image into Rekognition-shaped CustomLabels with the same decision rule as evaluation, for
-// each label type: single (softmax; with the project's taxonomy, the deepest label that clears its
-// threshold, with Parents), multi (a sigmoid per label) and groups (the best value of each group, and
+// each label type: single (softmax; with the taxonomy the version was trained with, the deepest label that
+// clears its threshold, with Parents), multi (a sigmoid per label) and groups (the best value of each group, and
 // the composed name with the product of confidences).
 import path from 'node:path';
 import { FLIP_VIEW } from '../augment/index.js';
 import { averageUnit, openEmbedder, versionBackbone, type EmbedInput, type Embedder } from '../backbone/index.js';
 import { SkulensError } from '../errors.js';
 import { decideLabels, decideWithTaxonomy, type DecidedLabel } from '../evaluate/index.js';
-import { LabelTypeSchema, NONE_VALUE, type LabelGroup, type LabelType, type Taxonomy } from '../labels/index.js';
+import { LabelTypeSchema, NONE_VALUE, TaxonomySchema, type LabelGroup, type LabelType, type Taxonomy } from '../labels/index.js';
 import type { HomeLayout } from '../home/index.js';
 import { readModel, versionArn, versionId, type ModelManifest, type Registry, type Version, type VersionRef } from '../registry/index.js';
 import { decodeHead, groupedProbabilities, headProbabilities, sigmoidProbabilities, type Head } from '../train/index.js';
@@ -33,9 +33,14 @@ export class Predictor {
     private readonly head: Head,
     private readonly embedder: Embedder,
     private readonly ownsEmbedder: boolean,
-    /** The project's taxonomy now (read on each call, so a taxonomy given after training applies at once). */
-    private readonly taxonomy: () => Taxonomy | null,
+    /** The taxonomy the version answers with (see {@link versionTaxonomy}). */
+    private readonly taxonomyNow: () => Taxonomy | null,
   ) {}
+
+  /** The taxonomy this version answers with: the one it was trained and evaluated with (null: flat labels). */
+  get taxonomy(): Taxonomy | null {
+    return this.labelType === 'single' ? this.taxonomyNow() : null;
+  }
 
   /** The version's label type (model.json's params.labelType; single when absent, as for every older version). */
   get labelType(): LabelType {
@@ -61,8 +66,7 @@ export class Predictor {
       throw new SkulensError('ERR_BACKBONE_RUNTIME', { backbone: spec.id, detail: `the shared embedder runs ${options.embedder.spec.id}` });
     }
     const embedder = options.embedder ?? (await openEmbedder(spec, { modelsDir: home.models, workers: options.workers }));
-    const taxonomy = (): Taxonomy | null => registry.taxonomies.get(version.projectId);
-    return new Predictor(version, manifest, head, embedder, options.embedder === undefined, taxonomy);
+    return new Predictor(version, manifest, head, embedder, options.embedder === undefined, versionTaxonomy(registry, version, manifest));
   }
 
   get arn(): string {
@@ -93,13 +97,24 @@ export class Predictor {
     const { labels, thresholds } = this.manifest;
     const type = this.labelType;
     if (type === 'groups') return decideGroups(this.groups, labels, probs, thresholds, options);
-    const taxonomy = type === 'single' ? this.taxonomy() : null;
+    const taxonomy = this.taxonomy;
     return { CustomLabels: taxonomy ? decideWithTaxonomy(labels, probs, thresholds, taxonomy, options) : decideLabels(labels, probs, thresholds, options) };
   }
 
   async close(): Promise<void> {
     if (this.ownsEmbedder) await this.embedder.close();
   }
+}
+
+/**
+ * The taxonomy a version answers with: the one recorded in its model.json when it was trained (null for
+ * none), so a taxonomy given or changed later never changes answers that were evaluated without it. A
+ * version written before versions recorded it (no `taxonomy` parameter) follows the project's current one.
+ */
+function versionTaxonomy(registry: Registry, version: Version, manifest: ModelManifest): () => Taxonomy | null {
+  if (!('taxonomy' in manifest.params)) return () => registry.taxonomies.get(version.projectId);
+  const recorded = manifest.params.taxonomy === null ? null : TaxonomySchema.parse(manifest.params.taxonomy);
+  return () => recorded;
 }
 
 /**

@@ -124,9 +124,10 @@ export class EntryRepository {
 
   /** Inserts entries in one transaction; an entry already present (same image, same label) is skipped. Returns how many were new. */
   add(projectId: number, entries: readonly NewEntry[]): number {
+    // An automatically split entry waits for its draw (drawPendingSplit, at the end of its import).
     const insert = this.db.prepare(`INSERT OR IGNORE INTO entries
-      (project_id, sha256, blob, source, label, split, split_origin, format, width, height, bytes, dhash, metadata, imported_at)
-      VALUES (@projectId, @sha256, @blob, @source, @label, @split, @splitOrigin, @format, @width, @height, @bytes, @dhash, @metadata, @importedAt)`);
+      (project_id, sha256, blob, source, label, split, split_origin, format, width, height, bytes, dhash, metadata, imported_at, split_pending)
+      VALUES (@projectId, @sha256, @blob, @source, @label, @split, @splitOrigin, @format, @width, @height, @bytes, @dhash, @metadata, @importedAt, @splitOrigin = 'auto')`);
     const run = this.db.transaction((rows: readonly NewEntry[]) => {
       let added = 0;
       const importedAt = now();
@@ -172,9 +173,15 @@ export class EntryRepository {
       .all(projectId) as { split: Split; label: string; count: number }[];
   }
 
-  /** Sets the split of entries by id, in one transaction. */
+  /** Ids of the automatically split entries not drawn yet (imported since the last draw). */
+  pendingSplit(projectId: number): Set<number> {
+    const rows = this.db.prepare('SELECT id FROM entries WHERE project_id = ? AND split_pending = 1').all(projectId) as { id: number }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Sets the split of entries by id (which settles a pending draw), in one transaction. */
   setSplits(updates: readonly { id: number; split: Split }[]): void {
-    const update = this.db.prepare('UPDATE entries SET split = ? WHERE id = ?');
+    const update = this.db.prepare('UPDATE entries SET split = ?, split_pending = 0 WHERE id = ?');
     this.db.transaction(() => {
       for (const { id, split } of updates) update.run(split, id);
     })();

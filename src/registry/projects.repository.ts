@@ -55,6 +55,16 @@ export class ProjectRepository {
     return row?.label_type ?? 'single';
   }
 
+  /** The seed the project's automatic split is drawn with (set by `datasets distribute --seed`), or undefined for the default. */
+  splitSeed(projectId: number): number | undefined {
+    const row = this.db.prepare('SELECT split_seed FROM projects WHERE id = ?').get(projectId) as { split_seed: number | null } | undefined;
+    return row?.split_seed ?? undefined;
+  }
+
+  setSplitSeed(projectId: number, seed: number): void {
+    this.db.prepare('UPDATE projects SET split_seed = ? WHERE id = ?').run(seed, projectId);
+  }
+
   delete(name: string): void {
     this.db.prepare('DELETE FROM projects WHERE id = ?').run(this.get(name).id);
   }

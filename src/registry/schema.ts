@@ -166,6 +166,13 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   CREATE INDEX uncertain_by_queue ON uncertain_predictions (project_id, status, uncertainty);
   CREATE INDEX uncertain_by_file ON uncertain_predictions (file);
   `,
+  // Stable automatic splits (issue 27): an automatically split entry is drawn once, at the end of the import
+  // that brought it (split_pending until then, so a killed import's entries are drawn by the next one), and
+  // keeps its side; only \`datasets distribute\` re-draws. Each project keeps the seed its split was drawn with.
+  `
+  ALTER TABLE entries ADD COLUMN split_pending INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projects ADD COLUMN split_seed INTEGER;
+  `,
   // A serving system keeps its desired state: whether each version should run, apart from its status, so
   // that versions running when a server went down (killed, rebooted, redeployed) start again when one comes
   // up. Versions a dead server left started are wanted running.

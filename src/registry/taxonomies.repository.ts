@@ -1,5 +1,5 @@
 // The taxonomy of each project (one row, replaced whole): which parents each label is filed under.
-// Versions read it when they predict, so a taxonomy given after training applies at once.
+// A version records the one it was trained with (model.json) and answers with that one.
 import type Database from 'better-sqlite3';
 import { TaxonomySchema, type Taxonomy } from '../labels/index.js';
 import { now } from './rows.js';
@@ -21,7 +21,7 @@ export class TaxonomyRepository {
       .run(projectId, JSON.stringify(taxonomy.levels), JSON.stringify(taxonomy.parents), now());
   }
 
-  /** Removes the project's taxonomy (its versions answer flat labels again). */
+  /** Removes the project's taxonomy (versions trained after answer flat labels; earlier ones keep theirs). */
   clear(projectId: number): void {
     this.db.prepare('DELETE FROM label_taxonomies WHERE project_id = ?').run(projectId);
   }

@@ -1,6 +1,6 @@
 // Serving with capture: answers an image as Predictor.detect does and, when the version's project opted
 // in, keeps the answer for review if it is uncertain. With capture on, the probabilities are computed
-// once and the single-label decision (with the project's taxonomy, as Predictor.detect) made here, so
+// once and the single-label decision (with the version's taxonomy, as Predictor.detect) made here, so
 // capturing costs no second embedding; with it off, or for other label types, Predictor.detect answers.
 import fs from 'node:fs/promises';
 import type { EmbedInput } from '../backbone/index.js';
@@ -33,7 +33,7 @@ export async function detectWithCapture(
   const { version, manifest } = predictor;
   if (!captureSettings(registry, version.projectId).enabled || predictor.labelType !== 'single') return { ...(await predictor.detect(input, options)), capture: 'off' };
   const probs = await predictor.probabilities(input);
-  const taxonomy = registry.taxonomies.get(version.projectId);
+  const taxonomy = predictor.taxonomy;
   const CustomLabels = taxonomy ? decideWithTaxonomy(manifest.labels, probs, manifest.thresholds, taxonomy, options) : decideLabels(manifest.labels, probs, manifest.thresholds, options);
   const bytes = input.bytes ?? (input.path ? new Uint8Array(await fs.readFile(input.path)) : undefined);
   const capture = bytes ? await captureIfUncertain(registry, home, version, { bytes, source, labels: manifest.labels, probs, answer: CustomLabels }) : 'off';

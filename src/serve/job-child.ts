@@ -6,10 +6,10 @@
 import { SkulensError, isSkulensError, reasonOf } from '../errors.js';
 import { importDataset } from '../dataset/index.js';
 import { resourceErrorOf } from '../home/index.js';
-import { fastVersion, fineTuneVersion, trainVersion } from '../jobs/index.js';
+import { TRAINING_MODES } from '../jobs/index.js';
 import { Registry, type Version } from '../registry/index.js';
 import { S3Store } from '../storage/index.js';
-import type { ChildMessage, JobRequest, ParentMessage, TrainingRequest, WireError } from './job-protocol.js';
+import type { ChildMessage, JobRequest, ParentMessage, WireError } from './job-protocol.js';
 
 const controller = new AbortController();
 /** The registry and training row of this child, once they exist. */
@@ -55,15 +55,8 @@ function train(registry: Registry, job: Extract<JobRequest, { kind: 'train' }>):
     },
     onProgress: (progress: { phase: string; done: number; total: number; detail?: string }) => void send({ type: 'progress', progress }),
   };
-  const request: TrainingRequest = job;
-  switch (request.mode) {
-    case 'fine-tune':
-      return fineTuneVersion(registry, job.home, job.project, request.params, options);
-    case 'fast':
-      return fastVersion(registry, job.home, job.project, request.params, options);
-    default:
-      return trainVersion(registry, job.home, job.project, request.params, options);
-  }
+  // The mode's own run: the fast mode's fallback to frozen (an untrainable backbone) is decided there.
+  return TRAINING_MODES[job.mode].run(registry, job.home, job.project, job.params, options);
 }
 
 /** The server stopped (closed or died): a training row says so and the child exits; an import is cancelled. */

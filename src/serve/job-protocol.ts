@@ -2,15 +2,15 @@
 // message, cancelled by "cancel", stopped by "shutdown" (or by the server going away), reported back as
 // JSON-safe messages.
 import type { HomeLayout } from '../home/index.js';
-import type { FastParamsInput, FineTuneParamsInput, JobProgress, TrainParamsInput } from '../jobs/index.js';
+import type { JobProgress, ModeName } from '../jobs/index.js';
 import type { FileIdentity } from '../dataset/index.js';
 import type { Split, Version } from '../registry/index.js';
 
-/** A training of one mode and its parameters (validated again by the mode's job schema in the child). */
-export type TrainingRequest =
-  | { mode: 'frozen'; params: TrainParamsInput }
-  | { mode: 'fast'; params: FastParamsInput }
-  | { mode: 'fine-tune'; params: FineTuneParamsInput };
+/** A training of one mode (a row of TRAINING_MODES) and its parameters, validated by the mode's job schema in the child. */
+export interface TrainingRequest {
+  mode: ModeName;
+  params: Record<string, unknown>;
+}
 
 /** Any training's progress: its phase (prepare, finetune, ...), how far, and a line such as the epoch. */
 export type TrainingProgress = JobProgress<string>;

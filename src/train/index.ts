@@ -3,6 +3,7 @@
 export type { Head, LogisticHead, MlpHead, HeadTrainingOptions } from './types.js';
 export { trainHead, ABSENT_CLASS_BIAS } from './train-head.js';
 export { headProbabilities, headLogits, groupedProbabilities, softmax } from './probabilities.js';
+export { fitTemperature, temperatureScaled, calibrateSoftmax, ANSWER_PROBABILITY, TEMPERATURE_RANGE, type Calibration } from './temperature.js';
 export { trainMultiLabelHead, sigmoid, sigmoidProbabilities, type MultiLabelOptions } from './multi-label.js';
 export { stackGroupHeads } from './group-head.js';
 export { balancedClassWeights } from './class-weights.js';

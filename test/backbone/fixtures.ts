@@ -17,6 +17,17 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
   return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
 }
 
+/**
+ * Photo `n` of a colour: the colour jittered by n, with a dark square at a place that depends on n, so that
+ * no two photos are near-duplicates and a backbone that averages pixels still tells the colours apart.
+ */
+export async function colourPhoto(rgb: [number, number, number], n: number): Promise<Buffer> {
+  const jitter = (n * 7) % 23;
+  const square = await solidPng(24, 20, [20, 20, 20]);
+  const background = await solidPng(96, 80, [rgb[0] + jitter, rgb[1] + ((jitter * 3) % 17), rgb[2] + ((jitter * 5) % 13)]);
+  return sharp(background).composite([{ input: square, left: (n * 13) % 72, top: (n * 29) % 60 }]).png().toBuffer();
+}
+
 // --- minimal protobuf writer (varint and length-delimited fields are all ONNX needs here) ---
 type Field = [number, number | bigint | string | Uint8Array];
 
@@ -74,6 +85,13 @@ export function tinyBackboneRow(scale: 'raw255' | { mean: [number, number, numbe
  * ONNX model (IR 7, opset 13): `input` float [1,3,size,size] -> GlobalAveragePool -> Flatten -> `embedding` [1,3].
  * Its embedding of a solid-colour image is that colour's three scaled channel values.
  */
+/** Installs the tiny backbone (tinyOnnxModel(8)) as `tiny` in `modelsDir`, with `row` as its backbone row. */
+export function installTinyBackbone(modelsDir: string, row: ReturnType<typeof tinyBackboneRow>): void {
+  fs.mkdirSync(path.join(modelsDir, 'tiny'), { recursive: true });
+  fs.writeFileSync(path.join(modelsDir, 'tiny', 'model.onnx'), tinyOnnxModel(8));
+  fs.writeFileSync(path.join(modelsDir, 'tiny.backbone.json'), JSON.stringify(row));
+}
+
 export function tinyOnnxModel(size = 8): Uint8Array {
   const pool = message([[1, 'input'], [2, 'pooled'], [3, 'pool'], [4, 'GlobalAveragePool']]);
   const flatten = message([[1, 'pooled'], [2, 'embedding'], [3, 'flatten'], [4, 'Flatten']]);

@@ -11,14 +11,13 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { importDataset } from '../../src/dataset/index.js';
 import { mulberry32 } from '../../src/train/index.js';
-import { smallOnnxModel, SMALL_ROW, torchPython } from '../finetune/fixtures.js';
+import { smallOnnxModel, SMALL_ROW } from '../finetune/fixtures.js';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
-import { browserMissing, launch } from './browser.js';
+import { browserMissing, openConsole } from './browser.js';
 import { consoleFixture, ensureConsoleBuilt, type ConsoleFixture } from './fixture.js';
 
 const SHOTS = process.env.SKULENS_SCREENSHOTS ? path.resolve(REPO_ROOT, process.env.SKULENS_SCREENSHOTS) : tempDir(undefined, 'console-mode-shots');
 const skip = browserMissing();
-const python = skip ? undefined : torchPython();
 let fx: ConsoleFixture;
 let browser: Browser;
 let page: Page;
@@ -26,18 +25,11 @@ let page: Page;
 before(async () => {
   if (skip) return;
   await ensureConsoleBuilt();
-  fx = await consoleFixture('console-modes', 6, python ? { SKULENS_PYTHON: python } : {});
+  fx = await consoleFixture('console-modes', 6, { SKULENS_PYTHON: '/nonexistent/python3' });
   fs.mkdirSync(path.join(fx.home.models, 'small-cnn'), { recursive: true });
   fs.writeFileSync(path.join(fx.home.models, 'small-cnn', 'model.onnx'), smallOnnxModel());
   fs.writeFileSync(path.join(fx.home.models, 'small-cnn.backbone.json'), JSON.stringify(SMALL_ROW));
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(120_000);
-  await page.goto(fx.url);
-  await page.getByLabel('Key id').fill(fx.admin.id);
-  await page.getByLabel('Secret').fill(fx.admin.secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  ({ browser, page } = await openConsole(fx.url, fx.admin, 120_000));
 });
 after(async () => {
   await browser?.close();
@@ -69,7 +61,7 @@ async function trainRequest(click: () => Promise<void>): Promise<Record<string, 
   return request.postDataJSON() as Record<string, unknown>;
 }
 
-test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, cancels with its button, and shows its epoch curves when done', { skip: skip ?? (python ? false : 'no python with torch and onnx (SKULENS_REQUIRE_TORCH=1 makes this a failure)'), timeout: 300_000 }, async () => {
+test('a fine-tune chosen in the console is sent as Mode and FineTuneOptions, cancels with its button, and shows its epoch curves when done', { skip, timeout: 300_000 }, async () => {
   await createProject('tuned', /^Single/);
   const dir = path.join(fx.root, 'colours');
   fs.mkdirSync(dir, { recursive: true });

@@ -11,7 +11,7 @@ import { importFolder } from '../../src/dataset/index.js';
 import { trainVersion } from '../../src/jobs/index.js';
 import { mislabelledRanking } from '../../src/review/index.js';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
-import { browserMissing, launch } from './browser.js';
+import { browserMissing, launch, signIn } from './browser.js';
 import { consoleFixture, ensureConsoleBuilt, type ConsoleFixture } from './fixture.js';
 
 const SHOTS = process.env.SKULENS_SCREENSHOTS ? path.resolve(REPO_ROOT, process.env.SKULENS_SCREENSHOTS) : tempDir(undefined, 'review-shots');
@@ -61,11 +61,7 @@ test('a person relabels a flagged photo with one click, then compares the versio
   const firstShown = `${flagged[0]!.label}: ${flagged[0]!.source.slice(fx.root.length + 1)}`;
   const first = flagged[0]!;
 
-  await page.goto(fx.url);
-  await page.getByLabel('Key id').fill(fx.admin.id);
-  await page.getByLabel('Secret').fill(fx.admin.secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  await signIn(page, fx.url, fx.admin);
   await page.goto(`${fx.url}/#/p/shop/review`);
   const list = page.getByRole('region', { name: 'Likely mislabelled' });
   await list.getByText(`showing ${Math.min(40, flagged.length)} not yet reviewed`).waitFor();

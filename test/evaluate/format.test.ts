@@ -9,6 +9,19 @@ test('the formatted report shows the headline numbers', () => {
   assert.match(formatReport(report), /Test images: 7 {3}accuracy: 0\.571 {3}macro-F1: 0\.611 .* unknown: 14\.3%/);
 });
 
+test('the formatted report puts coverage and answered precision beside accuracy, and says when thresholds were chosen on the test split', () => {
+  assert.match(formatReport(report), /At the thresholds: coverage 85\.7% of the test images get a label; answered precision 0\.667/);
+  assert.doesNotMatch(formatReport(report), /chosen on the test split/);
+  assert.match(formatReport({ ...report, thresholdsChosenOn: 'test' }), /Thresholds chosen on the test split: these figures flatter/);
+});
+
+test('a report stored before coverage existed still formats, without that line', () => {
+  const { coverage: _c, answeredPrecision: _a, untested: _u, ...old } = report;
+  const text = formatReport(old as typeof report);
+  assert.match(text, /Test images: 7/);
+  assert.doesNotMatch(text, /coverage/);
+});
+
 test('the formatted report has one per-label row with threshold, precision, recall, F1 and support', () => {
   const lines = formatReport(report).split('\n');
   assert.ok(lines.some((l) => /^hat\s+0\.500\s+1\.000\s+0\.333\s+0\.500\s+3$/.test(l)), lines.join('\n'));

@@ -24,6 +24,18 @@ test('the confusion matrix counts argmax predictions per true label', () => {
   ]);
 });
 
+test('coverage is the share of images that get a label at the thresholds, answered precision the share of those labels that are right', () => {
+  // Images 1-4, 6, 7 get one label each (5 gets none); right: 1 shirt, 3 shirt, 4 shoe, 7 hat.
+  assertClose(report.coverage, 6 / 7);
+  assertClose(report.answeredPrecision, 4 / 6);
+});
+
+test('a label without test images is listed untested and left out of the macro averages', () => {
+  const r = evaluatePredictions([...LABELS, 'sock'], HAND_WORKED.map((s) => img(s.image, s.truth, [...s.probs, 0])), [...THRESHOLDS, 0.5]);
+  assert.deepEqual(r.untested, ['sock']);
+  assertClose([r.macroPrecision, r.macroRecall, r.macroF1], [13 / 18, 2 / 3, 11 / 18]);
+});
+
 test('accuracy is the share of argmax predictions that match the truth', () => {
   assert.equal(report.numTest, 7);
   assertClose(report.accuracy, 4 / 7);

@@ -36,6 +36,8 @@ test('the summary has Rekognition field names and the hand-computed values', () 
       { Label: 'shoe', NumberOfTestingImages: 1, Metrics: { Threshold: 0.5, Precision: 1 / 2, Recall: 1, F1Score: 2 / 3 } },
       { Label: 'hat', NumberOfTestingImages: 3, Metrics: { Threshold: 0.5, Precision: 1, Recall: 1 / 3, F1Score: 1 / 2 } },
     ],
+    // Images 1-4, 6 and 7 get a label at the thresholds (image 5 none); 4 of those 6 labels are right.
+    AnswerEvaluationResults: { Accuracy: 4 / 7, Coverage: 6 / 7, AnsweredPrecision: 4 / 6, UnknownRate: 1 / 7, UntestedLabels: [], ThresholdsChosenOn: 'held-out training photos' },
   });
 });
 

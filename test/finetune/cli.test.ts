@@ -28,7 +28,7 @@ test('skulens train --mode fine-tune --from v1 continues from that version and s
   assert.equal(first.code, 0, first.stderr);
   const run = await cli(home.root, 'train', 'p', '--mode', 'fine-tune', '--from', 'v1', '--epochs', '1', '--workers', '1');
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /Version p\/v2 \(fine-tuned\): accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 9 test images; 1 epoch as planned, on cpu/);
+  assert.match(run.stdout, /Version p\/v2 \(fine-tuned\): accuracy \d\.\d{3}, coverage \d\.\d{3} at answered precision \d\.\d{3}, macro-F1 \d\.\d{3} on 9 test images; 1 epoch as planned, on cpu/);
   assert.match(run.stderr, /Fine-tuning p\/v2 from backbone small-cnn/);
 });
 

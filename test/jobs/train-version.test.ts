@@ -10,7 +10,7 @@ import { resolveHome, type HomeLayout } from '../../src/home/index.js';
 import { addLabelVersion, trainVersion } from '../../src/jobs/index.js';
 import { Registry, readVersionJson } from '../../src/registry/index.js';
 import { Predictor } from '../../src/predict/index.js';
-import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
+import { solidPng, installTinyBackbone, tempDir, tinyBackboneRow } from '../backbone/fixtures.js';
 
 // A backbone that averages raw pixels (dim 3): solid colours are separable, so training is quick and sure.
 const TINY = tinyBackboneRow('raw255', 'GlobalAveragePool of raw pixels');
@@ -52,9 +52,7 @@ async function makeProject(name: string, testOffset: number): Promise<void> {
 before(async () => {
   root = tempDir('jobs');
   home = resolveHome(path.join(root, 'home'), { SKULENS_MODELS: path.join(root, 'models') });
-  fs.mkdirSync(path.join(root, 'models', 'tiny'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'models', 'tiny', 'model.onnx'), tinyOnnxModel(8));
-  fs.writeFileSync(path.join(root, 'models', 'tiny.backbone.json'), JSON.stringify(TINY));
+  installTinyBackbone(path.join(root, 'models'), TINY);
   registry = Registry.open(home.database);
   await makeProject('a', 0);
   await makeProject('b', 50);

@@ -49,9 +49,10 @@ test('a job that works is written and completed: manifest, summary, extra files 
   assert.equal(started, 'TRAINING_IN_PROGRESS');
   assert.equal(result.extra, 42);
   assert.equal(result.version.status, 'TRAINING_COMPLETED');
-  assert.deepEqual(result.version.metrics, { accuracy: 1, macroF1: 1, unknownRate: 0, images: { train: 4, test: 2 }, trainSeconds: 1.5 });
+  assert.deepEqual(result.version.metrics, { accuracy: 1, macroF1: 1, unknownRate: 0, coverage: 1, answeredPrecision: 1, untested: [], images: { train: 4, test: 2 }, trainSeconds: 1.5 });
   const { manifest } = await readModel(home, result.version.dir!);
-  assert.deepEqual([manifest.version, manifest.seed, manifest.labels, manifest.params], ['v1', 3, ['a', 'b'], { mode: 'test' }]);
+  // The version records the taxonomy it answers with: none here.
+  assert.deepEqual([manifest.version, manifest.seed, manifest.labels, manifest.params], ['v1', 3, ['a', 'b'], { mode: 'test', taxonomy: null }]);
   assert.deepEqual(fs.readdirSync(path.resolve(home.root, result.version.dir!)).sort(), ['evaluation.json', 'extra.json', 'head.bin', 'model.json', 'report.json', 'snapshot.json']);
 });
 
@@ -90,12 +91,20 @@ function entry(label: string, split: 'train' | 'test'): Entry {
   return { label, split } as Entry;
 }
 
-test('the split check keeps labels with train and test images and names the ones it leaves out', () => {
-  const split = trainableSplit([entry('a', 'train'), entry('a', 'test'), entry('b', 'train'), entry('b', 'test'), entry('c', 'train')], 'p');
-  assert.deepEqual([split.labels, split.train.length, split.test.length], [['a', 'b'], 2, 2]);
+test('the split check trains every label with training images, reports those without test images untested, and names the ones it leaves out', () => {
+  const split = trainableSplit([entry('a', 'train'), entry('a', 'test'), entry('b', 'train'), entry('b', 'test'), entry('c', 'train'), entry('d', 'test')], 'p');
+  // On main: labels ['a', 'b'], c (16 training photos in the issue's check) silently dropped.
+  assert.deepEqual(split.labels, ['a', 'b', 'c']);
+  assert.deepEqual([split.train.length, split.test.length], [3, 2]);
+  assert.deepEqual(split.untested, ['c']);
+  assert.deepEqual(split.untrained, { labels: ['d'], testImages: 1 });
   assert.throws(
-    () => trainableSplit([entry('a', 'train'), entry('a', 'test'), entry('c', 'train'), entry('d', 'test')], 'p'),
-    (error) => isSkulensError(error, 'ERR_DATASET_TOO_FEW_LABELS') && /project "p" has 1 \(left out for lack of train or test images: c, d\)/.test(error.message),
+    () => trainableSplit([entry('a', 'train'), entry('a', 'test'), entry('d', 'test')], 'p'),
+    (error) => isSkulensError(error, 'ERR_DATASET_TOO_FEW_LABELS') && /project "p" has 1 label\(s\) with training images \(no training images: d\)/.test(error.message),
+  );
+  assert.throws(
+    () => trainableSplit([entry('a', 'train'), entry('b', 'train'), entry('d', 'test')], 'p'),
+    (error) => isSkulensError(error, 'ERR_DATASET_TOO_FEW_LABELS') && /no test image of a trained label/.test(error.message),
   );
   assert.throws(() => trainableSplit([], 'p'), (error) => isSkulensError(error, 'ERR_DATASET_EMPTY'));
 });

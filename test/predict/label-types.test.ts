@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import sharp from 'sharp';
 import { importDataset } from '../../src/dataset/index.js';
 import { exportVersion } from '../../src/export/index.js';
 import { resolveHome, type HomeLayout } from '../../src/home/index.js';
@@ -12,7 +11,7 @@ import { addLabelVersion, assertLabelTypeSupported, trainVersion } from '../../s
 import type { LabelType } from '../../src/labels/index.js';
 import { Predictor } from '../../src/predict/index.js';
 import { Registry, readVersionJson } from '../../src/registry/index.js';
-import { solidPng, tempDir, tinyBackboneRow, tinyOnnxModel } from '../backbone/fixtures.js';
+import { colourPhoto, installTinyBackbone, tempDir, tinyBackboneRow } from '../backbone/fixtures.js';
 
 const TINY = tinyBackboneRow('raw255', 'GlobalAveragePool of raw pixels');
 // Colour, and whether it is warm: the groups and the multi-label sets are both read off the colour.
@@ -29,11 +28,8 @@ let registry: Registry;
 const rows: { file: string; colour: string; split: 'train' | 'test' }[] = [];
 
 async function photo(file: string, rgb: [number, number, number], n: number): Promise<void> {
-  const jitter = (n * 7) % 23;
-  const square = await solidPng(24, 20, [20, 20, 20]);
-  const background = await solidPng(96, 80, [rgb[0] + jitter, rgb[1] + ((jitter * 3) % 17), rgb[2] + ((jitter * 5) % 13)]);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, await sharp(background).composite([{ input: square, left: (n * 13) % 72, top: (n * 29) % 60 }]).png().toBuffer());
+  fs.writeFileSync(file, await colourPhoto(rgb, n));
 }
 
 /** A project of `type` over the same photos; `labels(colour)` gives each photo's labels. */
@@ -47,9 +43,7 @@ async function project(name: string, type: LabelType, labels: (colour: string) =
 before(async () => {
   root = tempDir('label-types');
   home = resolveHome(path.join(root, 'home'), { SKULENS_MODELS: path.join(root, 'models') });
-  fs.mkdirSync(path.join(root, 'models', 'tiny'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'models', 'tiny', 'model.onnx'), tinyOnnxModel(8));
-  fs.writeFileSync(path.join(root, 'models', 'tiny.backbone.json'), JSON.stringify(TINY));
+  installTinyBackbone(path.join(root, 'models'), TINY);
   registry = Registry.open(home.database);
   let n = 0;
   for (const [colour, { rgb }] of Object.entries(COLOURS)) {
@@ -116,26 +110,34 @@ test('fine-tuning and few-shot labels refuse multi and groups projects with a co
   await assert.rejects(addLabelVersion(registry, home, { project: 'multi', name: version.name }, { label: 'pink', images: [testPhoto('red')] }), { code: 'ERR_LABEL_TYPE_UNSUPPORTED' });
 });
 
-test('a single-label version answers exactly as before; with a taxonomy the same version adds Parents at once', async () => {
+test('a single-label version answers exactly as before; a taxonomy given later changes nothing, a version trained with it adds Parents', async () => {
   const { version, report } = await trainVersion(registry, home, 'single', PARAMS);
   assert.equal(report.hierarchy, undefined);
   const model = JSON.parse(fs.readFileSync(path.join(home.root, version.dir!, 'model.json'), 'utf8')) as { params: Record<string, unknown> };
   assert.equal('labelType' in model.params, false);
   assert.equal('groups' in model.params, false);
+  assert.equal(model.params.taxonomy, null, 'the version records that it was trained without a taxonomy');
   const summary = (await readVersionJson(home, version.dir!, 'evaluation.json')) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(summary), ['Version', 'EvaluationDetails', 'AggregatedEvaluationResults', 'LabelEvaluationResults']);
+  assert.deepEqual(Object.keys(summary), ['Version', 'EvaluationDetails', 'AggregatedEvaluationResults', 'LabelEvaluationResults', 'AnswerEvaluationResults']);
+  const { id } = registry.projects.get('single');
   const predictor = await Predictor.load(registry, home, { project: 'single', name: version.name }, { workers: 1 });
   try {
     const flat = await predictor.detect({ path: testPhoto('green') });
     assert.equal(flat.CustomLabels[0]?.Name, 'green');
     assert.deepEqual(Object.keys(flat.CustomLabels[0]!), ['Name', 'Confidence']);
     assert.deepEqual(Object.keys(flat), ['CustomLabels']);
-    const { id } = registry.projects.get('single');
     registry.taxonomies.set(id, { levels: ['label', 'warmth'], parents: { red: ['warm'], green: ['cool'], blue: ['cool'] } });
-    const filed = await predictor.detect({ path: testPhoto('green') });
-    assert.deepEqual(filed.CustomLabels[0], { ...flat.CustomLabels[0], Parents: [{ Name: 'cool' }] });
-    registry.taxonomies.clear(id);
+    assert.deepEqual(await predictor.detect({ path: testPhoto('green') }), flat, 'answers that were evaluated without a taxonomy stay flat');
   } finally {
     await predictor.close();
+  }
+  const trainedWith = await trainVersion(registry, home, 'single', PARAMS);
+  registry.taxonomies.clear(id);
+  const filedPredictor = await Predictor.load(registry, home, { project: 'single', name: trainedWith.version.name }, { workers: 1 });
+  try {
+    const filed = await filedPredictor.detect({ path: testPhoto('green') });
+    assert.deepEqual(filed.CustomLabels[0]?.Parents, [{ Name: 'cool' }]);
+  } finally {
+    await filedPredictor.close();
   }
 });

@@ -1,7 +1,9 @@
 // Label types and hierarchies over HTTP, through a real server: CreateProject's LabelType extension,
-// DescribeProjects showing it, and DetectCustomLabels answering Parents once the project has a taxonomy.
+// DescribeProjects showing it, and DetectCustomLabels answering Parents with the taxonomy a version was trained with.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { trainVersion } from '../../src/jobs/index.js';
+import { versionArn } from '../../src/registry/index.js';
 import { call, startServer, statusOf, trainedFixture, type Fixture, type Running } from './helpers.js';
 
 let fixture: Fixture;
@@ -31,7 +33,7 @@ test('CreateProject takes a LabelType; DescribeProjects shows it for multi and g
   assert.equal(bad.body.__type, 'InvalidParameterException');
 });
 
-test('DetectCustomLabels answers Parents, nearest first, once the project has a taxonomy; without one, no Parents field', async () => {
+test('DetectCustomLabels answers Parents, nearest first, from a version trained with a taxonomy; one trained without stays flat', async () => {
   await call(running, 'StartProjectVersion', { ProjectVersionArn: fixture.arn, MinInferenceUnits: 1 });
   await statusOf(running, fixture.arn, 'RUNNING');
   const flat = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: image(), MinConfidence: 0 });
@@ -42,7 +44,14 @@ test('DetectCustomLabels answers Parents, nearest first, once the project has a 
   const [a, b, ...rest] = fixture.labels;
   const parents = Object.fromEntries([[a!, ['pair', 'catalogue']], [b!, ['pair', 'catalogue']], ...rest.map((l) => [l, ['single', 'catalogue']])]);
   fixture.registry.taxonomies.set(fixture.registry.projects.get('shop').id, { levels: ['label', 'kind', 'root'], parents });
-  const filed = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: image(), MinConfidence: 0 });
+  // v1 was evaluated without the taxonomy: its answers do not change.
+  assert.deepEqual((await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: image(), MinConfidence: 0 })).body, flat.body);
+  // The same training with the taxonomy in place: a version that answers (and was evaluated) with it.
+  const { version } = await trainVersion(fixture.registry, fixture.home, 'shop', { backbone: 'tiny', workers: 1 });
+  const arn = versionArn(version);
+  await call(running, 'StartProjectVersion', { ProjectVersionArn: arn, MinInferenceUnits: 1 });
+  await statusOf(running, arn, 'RUNNING');
+  const filed = await call(running, 'DetectCustomLabels', { ProjectVersionArn: arn, Image: image(), MinConfidence: 0 });
   assert.equal(filed.status, 200);
   assert.deepEqual(
     filed.body.CustomLabels.map((l: { Name: string }) => l.Name),
@@ -53,6 +62,6 @@ test('DetectCustomLabels answers Parents, nearest first, once the project has a 
     assert.deepEqual(label.Parents, parents[label.Name]!.map((Name: string) => ({ Name })));
   }
   // MinConfidence 100 is past every label, and past every parent but the root (its sum is 1).
-  const root = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: image(), MinConfidence: 99.9 });
+  const root = await call(running, 'DetectCustomLabels', { ProjectVersionArn: arn, Image: image(), MinConfidence: 99.9 });
   assert.deepEqual(root.body.CustomLabels.map((l: { Name: string; Parents: unknown[] }) => [l.Name, l.Parents]), [['catalogue', []]]);
 });

@@ -1,12 +1,14 @@
 // Evaluation of one version: per-label table with a live threshold slider each (saved as a new
 // version's thresholds), the confusion matrix as a heat map whose cells open their images, the
 // precision-recall curve of the chosen label and the gallery of mistakes. A tab row above adds a
-// "Levels" tab when the project has a taxonomy. Multi-label and groups versions are shown from their
-// stored summary instead (evaluation-summary.tsx): micro/macro F1, or one tab per group.
+// "Levels" tab when the project has a taxonomy. Above them, accuracy, coverage and answered precision at
+// the thresholds (figures.tsx), live as the sliders move. Multi-label and groups versions are shown from
+// their stored summary instead (evaluation-summary.tsx): micro/macro F1, or one tab per group.
 import { useMemo, useState } from 'preact/hooks';
 import { call, may } from '../api.js';
 import { ErrorLine, MetricsHead, pct, Thumb, useAsync } from '../components.js';
-import { confusion, labelAt, mistakes, type Scored } from '../metrics.js';
+import { FigureLine, trainedFigures } from '../figures.js';
+import { answerFigures, confusion, labelAt, mistakes, type Scored } from '../metrics.js';
 import { PrCurve } from '../pr-curve.js';
 import { useVersions, type EvaluationSummary, type VersionDescription } from '../versions.js';
 import { GroupTab, LabelTable, LevelsTab, MultiLabelSummary } from './evaluation-summary.js';
@@ -96,9 +98,18 @@ function SummaryEvaluation({ summary, version }: { summary: EvaluationSummary; v
   const tabs: [string, string][] = [['all', 'All labels'], ...groups.map((g): [string, string] => [`group:${g.Group}`, `Group ${g.Group}`])];
   if (summary.LevelEvaluationResults) tabs.push(['levels', 'Levels']);
   const group = groups.find((g) => `group:${g.Group}` === tab);
-  if (summary.MultiLabelEvaluationResults) return <MultiLabelSummary summary={summary} />;
+  const figures = trainedFigures(version);
+  const line = figures && <FigureLine figures={figures} version={version} />;
+  if (summary.MultiLabelEvaluationResults)
+    return (
+      <>
+        {line}
+        <MultiLabelSummary summary={summary} />
+      </>
+    );
   return (
     <>
+      {line}
       <Tabs tabs={tabs} selected={tab} onSelect={setTab} />
       {group ? (
         <GroupTab group={group} summary={summary} />
@@ -130,7 +141,10 @@ function Evaluation({ project, version }: { project: string; version: VersionDes
   const rows = labels.map((_, k) => labelAt(labels, items, k, thresholds[k]!));
   const cells = useMemo(() => confusion(labels, items), [data.value]);
   const wrong = mistakes(labels, items, thresholds);
-  const macroF1 = rows.length ? rows.reduce((s, r) => s + r.f1, 0) / rows.length : 0;
+  // Labels without test photos have no recall to measure: left out of the average, as the server's evaluation does.
+  const tested = rows.filter((r) => r.support > 0);
+  const macroF1 = tested.length ? tested.reduce((s, r) => s + r.f1, 0) / tested.length : 0;
+  const figures = answerFigures(labels, items, thresholds);
   const save = async () => {
     setError('');
     try {
@@ -158,6 +172,7 @@ function Evaluation({ project, version }: { project: string; version: VersionDes
   return (
     <>
       {tabs}
+      <FigureLine figures={figures} trained={trainedFigures(version)} version={version} />
       <p class="summary">
         {items.length} test images · macro F1 <strong>{pct(macroF1)}</strong> at these thresholds (as trained: {pct(version.EvaluationResult?.F1Score)})
       </p>

@@ -1,85 +1,95 @@
-// A fine-tune's own options on the training page, as CreateProjectVersion's FineTuneOptions takes them:
-// exact epochs, a time budget, how many blocks to train, a warm start from an earlier fine-tuned or fast
-// version, and the device. Empty fields are left out, so the server's recipe applies. The fast path
-// takes the epochs, budget and warm start, sent as FastOptions.
+// A mode's own options on the training page, built from ListTrainingModes (the server's table of modes):
+// one field per option, typed by its JSON schema (a list of choices, on/off, a number, or text such as a
+// budget of "30m"), with the option's help as its hint. From lists the versions a warm start may begin
+// from. Empty fields are left out, so the server's recipe applies.
 import type { VersionDescription } from '../versions.js';
 
-export interface FineTuneForm {
-  epochs: string;
-  budgetMinutes: string;
-  unfreeze: string;
-  from: string;
-  device: string;
+/** A mode as ListTrainingModes describes it. */
+export interface ModeDescription {
+  Name: string;
+  Summary: string;
+  Default: boolean;
+  Docs: string;
+  OptionsField: string;
+  Options: { Field: string; Help: string; Schema: JsonSchema }[];
 }
 
-/** The modes whose options CreateProjectVersion accepts, and the field it takes them in. */
-export const OPTION_MODES: Readonly<Record<string, string>> = { 'fine-tune': 'FineTuneOptions', fast: 'FastOptions' };
-
-/** What each mode takes of the form: the fast path trains no backbone blocks of the user's choosing and runs on the CPU. */
-const FAST_ONLY: readonly (keyof FineTuneForm)[] = ['epochs', 'budgetMinutes', 'from'];
-
-export const NO_OPTIONS: FineTuneForm = { epochs: '', budgetMinutes: '', unfreeze: '', from: '', device: 'auto' };
-
-/** The form as FineTuneOptions: only what the user set. */
-export function fineTuneOptions(form: FineTuneForm, mode = 'fine-tune'): Record<string, unknown> {
-  if (mode === 'fast') form = { ...NO_OPTIONS, ...Object.fromEntries(FAST_ONLY.map((k) => [k, form[k]])) };
-  const unfreeze = form.unfreeze.trim();
-  return {
-    ...(form.epochs.trim() ? { Epochs: Number(form.epochs) } : {}),
-    ...(form.budgetMinutes.trim() ? { BudgetSeconds: Math.round(Number(form.budgetMinutes) * 60) } : {}),
-    ...(unfreeze ? { Unfreeze: unfreeze === 'all' ? 'all' : Number(unfreeze) } : {}),
-    ...(form.from ? { From: form.from } : {}),
-    ...(form.device !== 'auto' ? { Device: form.device } : {}),
-  };
+interface JsonSchema {
+  type?: string;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
 }
 
-export function FineTuneFields({ form, onChange, warmFrom, mode = 'fine-tune' }: { form: FineTuneForm; onChange: (next: FineTuneForm) => void; warmFrom: VersionDescription[]; mode?: string }) {
-  const all = mode !== 'fast';
-  const set = (key: keyof FineTuneForm) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => onChange({ ...form, [key]: e.currentTarget.value });
+/** The text typed or chosen in each field, by field name. */
+export type OptionsForm = Readonly<Record<string, string>>;
+
+/** Every type a schema admits (a union's members flattened). */
+function typesOf(schema: JsonSchema): JsonSchema[] {
+  return schema.anyOf ? schema.anyOf.flatMap(typesOf) : [schema];
+}
+
+/** The choices of a field that is a list of constants (an enum), else undefined. */
+function choicesOf(schema: JsonSchema): string[] | undefined {
+  const types = typesOf(schema);
+  const values = types.flatMap((t) => t.enum ?? (t.const !== undefined ? [t.const] : []));
+  return types.every((t) => t.enum || t.const !== undefined) ? values.map(String) : undefined;
+}
+
+/** A field's text as the value the API takes: a number where the schema takes one, on/off as a boolean. */
+function valueOf(schema: JsonSchema, text: string): unknown {
+  const types = typesOf(schema);
+  if (types.some((t) => t.type === 'boolean')) return text === 'on';
+  const numeric = types.some((t) => t.type === 'number' || t.type === 'integer');
+  return numeric && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
+
+/** The form as the mode's options object: only what the user set. */
+export function optionsOf(mode: ModeDescription, form: OptionsForm): Record<string, unknown> {
+  return Object.fromEntries(mode.Options.filter((o) => (form[o.Field] ?? '').trim() !== '').map((o) => [o.Field, valueOf(o.Schema, form[o.Field]!.trim())]));
+}
+
+/** "BudgetSeconds" -> "Budget seconds". */
+const labelOf = (field: string): string => field.replace(/(?<=[a-z])([A-Z])/g, (c) => ` ${c.toLowerCase()}`);
+
+export function ModeFields({ mode, form, onChange, warmFrom }: { mode: ModeDescription; form: OptionsForm; onChange: (next: OptionsForm) => void; warmFrom: VersionDescription[] }) {
+  const set = (field: string) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => onChange({ ...form, [field]: e.currentTarget.value });
   return (
     <fieldset class="options">
-      <legend>{all ? 'Fine-tune options' : 'Fast options'}</legend>
+      <legend>{mode.Name} options</legend>
       <div class="row">
-        <label>
-          Epochs
-          <input name="epochs" inputMode="numeric" pattern="\d*" placeholder="the recipe (fitted to the budget)" value={form.epochs} onInput={set('epochs')} />
-        </label>
-        <label>
-          Budget (minutes)
-          <input name="budget" inputMode="decimal" pattern="\d*\.?\d*" placeholder="24" value={form.budgetMinutes} onInput={set('budgetMinutes')} />
-        </label>
-        {all && (
-          <label>
-            Unfreeze
-            <input name="unfreeze" pattern="all|\d+" placeholder="all, or the last N blocks" value={form.unfreeze} onInput={set('unfreeze')} />
-          </label>
-        )}
-        <label>
-          Warm start from
-          <select name="from" value={form.from} onChange={set('from')}>
-            <option value="">none: the pretrained backbone</option>
-            {warmFrom.map((v) => (
-              <option key={v.VersionName} value={v.ProjectVersionArn}>
-                {v.VersionName} ({v.TrainingMode}, F1 {((v.EvaluationResult?.F1Score ?? 0) * 100).toFixed(1)}%)
-              </option>
-            ))}
-          </select>
-        </label>
-        {all && (
-          <label>
-            Device
-            <select name="device" value={form.device} onChange={set('device')}>
-              <option value="auto">auto: CUDA, then Apple MPS, then CPU</option>
-              <option value="cpu">cpu</option>
-              <option value="cuda">cuda</option>
-              <option value="mps">mps</option>
-            </select>
-          </label>
-        )}
+        {mode.Options.map(({ Field, Help, Schema }) => {
+          const choices = Field === 'From' ? undefined : typesOf(Schema).some((t) => t.type === 'boolean') ? ['on', 'off'] : choicesOf(Schema);
+          return (
+            <label key={Field} title={Help}>
+              {Field === 'From' ? 'Warm start from' : labelOf(Field)}
+              {Field === 'From' ? (
+                <select name={Field} value={form[Field] ?? ''} onChange={set(Field)}>
+                  <option value="">none: the pretrained backbone</option>
+                  {warmFrom.map((v) => (
+                    <option key={v.VersionName} value={v.ProjectVersionArn}>
+                      {v.VersionName} ({v.TrainingMode}, F1 {((v.EvaluationResult?.F1Score ?? 0) * 100).toFixed(1)}%)
+                    </option>
+                  ))}
+                </select>
+              ) : choices ? (
+                <select name={Field} value={form[Field] ?? ''} onChange={set(Field)}>
+                  <option value="">the server's default</option>
+                  {choices.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input name={Field} placeholder={Help.length > 48 ? `${Help.slice(0, 45)}…` : Help} value={form[Field] ?? ''} onInput={set(Field)} />
+              )}
+            </label>
+          );
+        })}
       </div>
       <p class="hint">
-        Left empty, the server plans the recipe's epochs within the budget and says before training how long it expects. A warm start continues an earlier fine-tuned or fast
-        version's weights: fewer epochs, new photos and labels welcome.
+        Left empty, each option takes the server's default ({mode.Docs}). Hover a field for its help. A warm start continues an earlier version's weights: fewer epochs, new photos and labels welcome.
       </p>
     </fieldset>
   );

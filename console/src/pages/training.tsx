@@ -1,27 +1,14 @@
-// Training: the common options with their defaults in one line each, the mode (frozen, fast,
-// fine-tune) with a fine-tune's own options and warm start, a live progress view of the version in
+// Training: the backbone and seed, the mode (the server's ListTrainingModes, its default first) with that
+// mode's own options and warm start, a live progress view of the version in
 // training (phase, bar, elapsed and remaining, epoch curves, cancel) and, when done, its summary and
 // training report (epoch curves, plan, tuning report).
 import { useRef, useState } from 'preact/hooks';
 import { call, may } from '../api.js';
-import { ErrorLine, pct, ProgressBar, seconds } from '../components.js';
+import { ErrorLine, pct, ProgressBar, seconds, useAsync } from '../components.js';
 import { EpochChart, pointOf, type EpochPoint } from '../epoch-chart.js';
 import { TrainingReport } from '../training-report.js';
 import { useVersions, type VersionDescription } from '../versions.js';
-import { FineTuneFields, fineTuneOptions, NO_OPTIONS, OPTION_MODES, type FineTuneForm } from './training-options.js';
-
-const MODES = [
-  ['frozen', 'Frozen: embeddings of a pretrained backbone and a tuned head. Minutes on a CPU; the API default.'],
-  ['fast', 'Fast: frozen plus a short fine-tune of the last layers (needs PyTorch on the server).'],
-  ['fine-tune', 'Fine-tune: trains the backbone too; best accuracy, slowest (needs PyTorch).'],
-] as const;
-
-const DEFAULTS = [
-  ['Augmentation', 'light: flips and small crops of each training photo'],
-  ['Balance', 'auto: class weights when the largest label has 1.5× the images of the smallest'],
-  ['Budget', 'the tuner stops trying head settings after its time budget'],
-  ['Target precision', 'none: each label’s threshold maximises its F1 on held-out folds'],
-] as const;
+import { ModeFields, optionsOf, type ModeDescription, type OptionsForm } from './training-options.js';
 
 /** "embed 40/120 (3 cached)" -> its parts. */
 function parseProgress(message: string | undefined): { phase: string; done: number; total: number; detail?: string } | undefined {
@@ -81,9 +68,11 @@ export function TrainingPage({ project }: { project: string }) {
   const [nonce, setNonce] = useState(0);
   const versions = useVersions(project, false, nonce);
   const [backbone, setBackbone] = useState('');
-  const [mode, setMode] = useState<string>('frozen');
+  const modes = useAsync(() => call<{ Modes: ModeDescription[] }>('ListTrainingModes').then((r) => r.Modes), []);
+  const [chosen, setMode] = useState<string | undefined>(undefined);
+  const mode = modes.value?.find((m) => m.Name === chosen) ?? modes.value?.find((m) => m.Default);
   const [seed, setSeed] = useState('');
-  const [tune, setTune] = useState<FineTuneForm>(NO_OPTIONS);
+  const [forms, setForms] = useState<Record<string, OptionsForm>>({});
   const [error, setError] = useState('');
   const [cancelled, setCancelled] = useState<string[]>([]);
   const all = versions.value ?? [];
@@ -91,20 +80,19 @@ export function TrainingPage({ project }: { project: string }) {
   const last = all.find((v) => v.Status !== 'TRAINING_IN_PROGRESS');
   const gone = cancelled.filter((name) => versions.value && !all.some((v) => v.VersionName === name));
   // A fine-tune continues a fine-tuned or fast version; the fast path only a fast one (same blocks).
-  const warmFrom = all.filter((v) => v.EvaluationResult && (v.TrainingMode === 'fast' || (mode === 'fine-tune' && v.TrainingMode === 'fine-tune')));
+  const warmFrom = all.filter((v) => v.EvaluationResult && (v.TrainingMode === 'fast' || (mode?.Name === 'fine-tune' && v.TrainingMode === 'fine-tune')));
   const train = async (event: Event) => {
     event.preventDefault();
     setError('');
     try {
-      const field = OPTION_MODES[mode];
-      const options = field ? fineTuneOptions(tune, mode) : {};
+      if (!mode) return;
+      const options = optionsOf(mode, forms[mode.Name] ?? {});
       await call('CreateProjectVersion', {
         ProjectArn: project,
         ...(backbone.trim() ? { Backbone: backbone.trim() } : {}),
-        // Sent only for a mode other than the API's default (frozen).
-        ...(mode !== 'frozen' ? { Mode: mode } : {}),
+        Mode: mode.Name,
         ...(seed.trim() ? { Seed: Number(seed) } : {}),
-        ...(field && Object.keys(options).length ? { [field]: options } : {}),
+        ...(Object.keys(options).length ? { [mode.OptionsField]: options } : {}),
       });
       setNonce(nonce + 1);
     } catch (e) {
@@ -123,29 +111,20 @@ export function TrainingPage({ project }: { project: string }) {
           </label>
           <fieldset>
             <legend>Mode</legend>
-            {MODES.map(([id, text]) => (
-              <label key={id} class="radio">
-                <input type="radio" name="mode" value={id} checked={mode === id} onChange={() => setMode(id)} /> {text}
+            {(modes.value ?? []).map((m) => (
+              <label key={m.Name} class="radio">
+                <input type="radio" name="mode" value={m.Name} checked={mode?.Name === m.Name} onChange={() => setMode(m.Name)} /> {m.Name[0]!.toUpperCase() + m.Name.slice(1)}: {m.Summary}
+                {m.Default ? ' (default)' : ''}
               </label>
             ))}
           </fieldset>
-          {OPTION_MODES[mode] && <FineTuneFields form={tune} onChange={setTune} warmFrom={warmFrom} mode={mode} />}
+          <ErrorLine error={modes.error} />
+          {mode && mode.Options.length > 0 && <ModeFields key={mode.Name} mode={mode} form={forms[mode.Name] ?? {}} onChange={(next) => setForms({ ...forms, [mode.Name]: next })} warmFrom={warmFrom} />}
           <label>
             Seed
             <input name="seed" inputMode="numeric" pattern="\d*" placeholder="random (recorded in the version)" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} />
           </label>
-          <details>
-            <summary>Other options (the server’s defaults)</summary>
-            <dl class="defaults">
-              {DEFAULTS.map(([name, text]) => (
-                <div key={name}>
-                  <dt>{name}</dt>
-                  <dd>{text}</dd>
-                </div>
-              ))}
-            </dl>
-          </details>
-          <button type="submit">Train</button>
+          <button type="submit" disabled={!mode}>Train</button>
           <ErrorLine error={error} />
         </form>
       ) : (

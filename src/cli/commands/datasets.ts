@@ -140,12 +140,12 @@ export function registerDatasets(program: Command, context: () => CliContext): v
     });
   datasets
     .command('distribute <project>')
-    .description('re-draw the seeded stratified 80/20 split of images that came without a test set')
-    .option('--seed <n>', 'split seed', '42')
-    .action(async (project: string, options: { seed: string }) => {
+    .description('re-draw the seeded stratified 80/20 split of images that came without a test set (imports never move a photo; this does)')
+    .option('--seed <n>', "split seed, kept as the project's for later imports (default: the project's, 42 until set)")
+    .action(async (project: string, options: { seed?: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
-      distributeAutoSplit(registry, registry.projects.get(project).id, parseOption(Seed, options.seed, '--seed'));
+      distributeAutoSplit(registry, registry.projects.get(project).id, options.seed === undefined ? undefined : parseOption(Seed, options.seed, '--seed'));
       ctx.print(formatHealthSummary(checkDataset(registry, project, { imbalanceStrategy: defaultBalanceStrategy })));
     });
 }

@@ -1,5 +1,6 @@
 // What `train` prints around a training: one line for the engine's notable messages (the cut, the runtime,
 // the plan) and, after the evaluation, each mode's summary, read from the version's metrics.
+import { headline } from '../../evaluate/index.js';
 import { describePlan, type ModeResult } from '../../jobs/index.js';
 import { versionId } from '../../registry/index.js';
 import type { TrainCliOptions } from './train-run.js';
@@ -24,7 +25,7 @@ export function summaryLines(result: ModeResult, options: TrainCliOptions): stri
   const { version, report } = result;
   const m = (version.metrics ?? {}) as Record<string, unknown>;
   const head = `\nVersion ${versionId(version)}`;
-  const scores = `accuracy ${report.accuracy.toFixed(3)}, macro-F1 ${report.macroF1.toFixed(3)} on ${report.numTest} test images`;
+  const scores = `${headline(report)} on ${report.numTest} test images`;
   const minutes = `${(result.trainSeconds / 60).toFixed(1)} min`;
   const match = typeof m.exportMaxDiff === 'number' ? ` The served graph matches training within ${m.exportMaxDiff.toExponential(1)}.` : '';
   switch (version.params.mode) {

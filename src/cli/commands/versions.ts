@@ -9,8 +9,12 @@ import { compareVersions, type VersionComparison } from '../../review/index.js';
 import type { CliContext } from '../context.js';
 
 function metricsLine(version: Version): string {
-  const m = version.metrics as { accuracy?: number; macroF1?: number } | null;
-  return m?.accuracy === undefined ? '' : `accuracy ${m.accuracy.toFixed(3)}  macro-F1 ${(m.macroF1 ?? 0).toFixed(3)}`;
+  const m = version.metrics as { accuracy?: number; macroF1?: number; coverage?: number; answeredPrecision?: number; untested?: string[]; thresholdsChosenOn?: string } | null;
+  if (m?.accuracy === undefined) return '';
+  const answered = m.coverage === undefined ? '' : `  coverage ${m.coverage.toFixed(3)}  answered precision ${(m.answeredPrecision ?? 0).toFixed(3)}`;
+  const untested = m.untested?.length ? `  untested (no test images): ${m.untested.join(', ')}` : '';
+  const edited = m.thresholdsChosenOn === 'test' ? '  (thresholds chosen on the test split: these figures flatter)' : '';
+  return `accuracy ${m.accuracy.toFixed(3)}  macro-F1 ${(m.macroF1 ?? 0).toFixed(3)}${answered}${untested}${edited}`;
 }
 
 export function registerVersions(program: Command, context: () => CliContext): void {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
 import type { HomeLayout } from '../../home/index.js';
 import { readVersionJson, versionArn, versionId, type Version } from '../../registry/index.js';
+import { TrainingModeSchema } from './mode-options.js';
 import { operation, type Operation } from './operation.js';
 
 const EpochSchema = z.object({
@@ -22,7 +23,7 @@ const EpochSchema = z.object({
 
 const ReportSchema = z.object({
   ProjectVersionArn: z.string(),
-  TrainingMode: z.enum(['frozen', 'fast', 'fine-tune']),
+  TrainingMode: TrainingModeSchema,
   TuningReport: z.unknown().optional().describe("tuning.json: frozen versions list every head setting tried (grouped-CV accuracy, macro F1, seconds) and the winner; fast versions their fixed recipe"),
   TrainingPlan: z.unknown().optional().describe('fine-tuned versions: the plan fixed before training (epochs, sizes, measured step seconds)'),
   EpochHistory: z.array(EpochSchema).describe('fast and fine-tuned versions: one entry per epoch; empty for frozen versions'),
@@ -61,9 +62,10 @@ function epochs(history: unknown): z.input<typeof EpochSchema>[] {
   }));
 }
 
-function modeOf(version: Version): 'frozen' | 'fast' | 'fine-tune' {
-  const mode = version.params.mode;
-  return mode === 'fast' || mode === 'fine-tune' ? mode : 'frozen';
+/** The mode that trained a version (versions from before modes were recorded are frozen). */
+function modeOf(version: Version): z.infer<typeof TrainingModeSchema> {
+  const mode = TrainingModeSchema.safeParse(version.params.mode);
+  return mode.success ? mode.data : 'frozen';
 }
 
 export const versionReportOperations: Record<string, Operation> = {

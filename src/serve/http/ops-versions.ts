@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
 import { readVersionJson, versionArn, versionId, type Version, parseProjectArn } from '../../registry/index.js';
 import { epochSeconds, nextToken, parseToken } from './wire.js';
+import { MODE_HELP, MODE_OPTIONS_INPUT, modeParams, modesDescription, TrainingModeSchema } from './mode-options.js';
 import { operation, type ApiContext, type Operation } from './operation.js';
 
 const StatusSchema = z.enum(['TRAINING_IN_PROGRESS', 'TRAINING_COMPLETED', 'TRAINING_FAILED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'DELETING']);
@@ -21,9 +22,18 @@ const DescriptionSchema = z.object({
   StatusMessage: z.string().optional(),
   BillableTrainingTimeInSeconds: z.number().optional(),
   TrainingEndTimestamp: z.number().optional(),
-  EvaluationResult: z.object({ F1Score: z.number(), Summary: z.object({ S3Object: z.object({ Bucket: z.string(), Name: z.string() }) }) }).optional(),
+  EvaluationResult: z
+    .object({
+      F1Score: z.number(),
+      Summary: z.object({ S3Object: z.object({ Bucket: z.string(), Name: z.string() }) }),
+      Accuracy: z.number().optional().describe('skulens: argmax accuracy on the test split'),
+      Coverage: z.number().optional().describe('skulens: share of test images that get a label at the thresholds (DetectCustomLabels without MinConfidence)'),
+      AnsweredPrecision: z.number().optional().describe('skulens: share of the labels answered at the thresholds that are right'),
+      ThresholdsChosenOn: z.enum(['held-out training photos', 'test']).optional().describe('skulens: test when the thresholds were edited looking at the test split (the figures then flatter)'),
+    })
+    .optional(),
   BackboneId: z.string().describe('skulens: the backbone of this version'),
-  TrainingMode: z.enum(['frozen', 'fast', 'fine-tune']).optional().describe('skulens: how the version was trained'),
+  TrainingMode: TrainingModeSchema.optional().describe('skulens: how the version was trained'),
   TrainingPlan: z
     .object({
       RequestedEpochs: z.number().int(),
@@ -40,7 +50,7 @@ const DescriptionSchema = z.object({
 });
 
 async function describe(ctx: ApiContext, version: Version): Promise<z.input<typeof DescriptionSchema>> {
-  const metrics = version.metrics as { macroF1?: number; trainSeconds?: number } | null;
+  const metrics = version.metrics as { macroF1?: number; trainSeconds?: number; accuracy?: number; coverage?: number; answeredPrecision?: number; thresholdsChosenOn?: string } | null;
   // The child may report its last phase just after the row completed: progress only describes a training.
   const progress = version.status === 'TRAINING_IN_PROGRESS' ? ctx.work.trainingProgress(version.id) : undefined;
   const plan = trainingPlan(version);
@@ -48,7 +58,8 @@ async function describe(ctx: ApiContext, version: Version): Promise<z.input<type
     version.statusMessage ??
     (progress ? `${progress.phase} ${progress.done}/${progress.total}${progress.detail ? ` (${progress.detail})` : ''}` : undefined) ??
     (plan && plan.EpochsRun < plan.PlannedEpochs ? `The ${plan.StoppedBy === 'budget' ? 'time budget' : plan.StoppedBy} stopped the training after ${plan.EpochsRun} of ${plan.PlannedEpochs} planned epochs` : undefined) ??
-    (plan && plan.PlannedEpochs < plan.RequestedEpochs ? `The time budget allowed ${plan.PlannedEpochs} of the recipe's ${plan.RequestedEpochs} epochs` : undefined);
+    (plan && plan.PlannedEpochs < plan.RequestedEpochs ? `The time budget allowed ${plan.PlannedEpochs} of the recipe's ${plan.RequestedEpochs} epochs` : undefined) ??
+    (typeof version.params.fallback === 'string' ? `Trained frozen instead of fast: ${version.params.fallback}` : undefined);
   const mode = TrainingModeSchema.safeParse(version.params.mode);
   return {
     ProjectVersionArn: versionArn(version),
@@ -61,7 +72,14 @@ async function describe(ctx: ApiContext, version: Version): Promise<z.input<type
     ...(version.completedAt ? { TrainingEndTimestamp: epochSeconds(version.completedAt) } : {}),
     ...(version.dir && metrics?.macroF1 !== undefined
       ? {
-          EvaluationResult: { F1Score: metrics.macroF1, Summary: { S3Object: { Bucket: 'skulens-home', Name: path.posix.join(version.dir, 'evaluation.json') } } },
+          EvaluationResult: {
+            F1Score: metrics.macroF1,
+            Summary: { S3Object: { Bucket: 'skulens-home', Name: path.posix.join(version.dir, 'evaluation.json') } },
+            ...(metrics.accuracy !== undefined ? { Accuracy: metrics.accuracy } : {}),
+            // Versions trained before these figures existed have none.
+            ...(metrics.coverage !== undefined ? { Coverage: metrics.coverage, AnsweredPrecision: metrics.answeredPrecision ?? 0 } : {}),
+            ThresholdsChosenOn: metrics.thresholdsChosenOn === 'test' ? ('test' as const) : ('held-out training photos' as const),
+          },
           EvaluationSummary: await readVersionJson(ctx.home, version.dir, 'evaluation.json'),
         }
       : {}),
@@ -70,8 +88,6 @@ async function describe(ctx: ApiContext, version: Version): Promise<z.input<type
     ...(plan ? { TrainingPlan: plan } : {}),
   };
 }
-
-const TrainingModeSchema = z.enum(['frozen', 'fast', 'fine-tune']);
 
 /** A fine-tuned version's plan vs what ran, from its metrics. */
 function trainingPlan(version: Version): z.input<typeof DescriptionSchema>['TrainingPlan'] {
@@ -88,38 +104,6 @@ function trainingPlan(version: Version): z.input<typeof DescriptionSchema>['Trai
   };
 }
 
-/** CreateProjectVersion's fine-tune options (a skulens extension), in FineTuneParamsSchema's terms. */
-const FineTuneOptionsInput = z
-  .object({
-    Epochs: z.number().int().min(1).max(200).optional().describe('exact epoch count (default: the recipe, fitted to BudgetSeconds)'),
-    BudgetSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().describe('wall-clock budget of the whole job'),
-    Unfreeze: z.union([z.literal('all'), z.number().int().min(1).max(1000)]).optional().describe("'all' or the number of last blocks trained"),
-    From: z.string().min(1).optional().describe('continue from this fine-tuned or fast version (ARN or name): a warm start'),
-    Device: z.enum(['auto', 'cpu', 'cuda', 'mps']).optional().describe('auto: CUDA, then Apple MPS, then the CPU'),
-  })
-  .strict();
-
-/** CreateProjectVersion's fast-path options (a skulens extension), in FastParamsSchema's terms. */
-const FastOptionsInput = z
-  .object({
-    Epochs: z.number().int().min(1).max(200).optional().describe('epochs of each member (default 12, or 4 with From)'),
-    Members: z.number().int().min(1).max(8).optional().describe('copies of the trained blocks served together (default 2)'),
-    Cut: z.number().int().min(1).max(100_000).optional().describe('cut at the end of the stage with this many channels (default 96)'),
-    Views: z.number().int().min(1).max(8).optional().describe('cached views per photo (default 2)'),
-    BudgetSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().describe('wall-clock budget of the training'),
-    From: z.string().min(1).optional().describe('continue from this fast version (ARN or name): a warm start'),
-  })
-  .strict();
-
-/** The mode's options as job parameters; options given for another mode are refused, naming the field. */
-function modeParams(mode: z.infer<typeof TrainingModeSchema>, fineTune: z.infer<typeof FineTuneOptionsInput> | undefined, fast: z.infer<typeof FastOptionsInput> | undefined): Record<string, unknown> {
-  if (fineTune && mode !== 'fine-tune') throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'FineTuneOptions', detail: `it applies to Mode fine-tune, not ${mode}` });
-  if (fast && mode !== 'fast') throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'FastOptions', detail: `it applies to Mode fast, not ${mode}` });
-  const o = { ...fineTune, ...fast } as Record<string, unknown>;
-  const names: Record<string, string> = { Epochs: 'epochs', BudgetSeconds: 'budgetSeconds', Unfreeze: 'unfreeze', From: 'from', Device: 'device', Members: 'members', Cut: 'cut', Views: 'views' };
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [names[k]!, v]));
-}
-
 export const versionOperations: Record<string, Operation> = {
   CreateProjectVersion: operation({
     role: 'train',
@@ -134,18 +118,25 @@ export const versionOperations: Record<string, Operation> = {
       KmsKeyId: z.string().optional(),
       Backbone: z.string().optional().describe('skulens: backbone id (default mobilenet-v2-imagenet)'),
       Seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('skulens: training seed'),
-      Mode: TrainingModeSchema.optional().describe('skulens: frozen (default; frozen backbone + tuned head), fast (top blocks on cached activations) or fine-tune (the whole backbone); fast and fine-tune need the PyTorch engine'),
-      FineTuneOptions: FineTuneOptionsInput.optional().describe('skulens, with Mode fine-tune: Epochs, BudgetSeconds, Unfreeze, From, Device'),
-      FastOptions: FastOptionsInput.optional().describe('skulens, with Mode fast: Epochs, Members, Cut, Views, BudgetSeconds, From'),
+      Mode: TrainingModeSchema.optional().describe(MODE_HELP),
+      ...MODE_OPTIONS_INPUT,
     }),
     output: z.object({ ProjectVersionArn: z.string() }),
     handle: async (ctx, input) => {
       const project = parseProjectArn(input.ProjectArn);
       const common = { ...(input.Backbone !== undefined ? { backbone: input.Backbone } : {}), ...(input.Seed !== undefined ? { seed: input.Seed } : {}) };
-      const mode = input.Mode ?? 'frozen';
-      const version = await ctx.work.startTraining(project, { mode, params: { ...common, ...modeParams(mode, input.FineTuneOptions, input.FastOptions) } });
+      const { mode, params } = modeParams(input);
+      const version = await ctx.work.startTraining(project, { mode, params: { ...common, ...params } });
       return { ProjectVersionArn: versionArn(version) };
     },
+  }),
+
+  ListTrainingModes: operation({
+    role: 'train',
+    summary: "skulens: the training modes CreateProjectVersion takes (the default first), each with its <Mode>Options fields, their help and JSON schemas; the console's training form is built from it.",
+    input: z.object({}),
+    output: z.object({ Modes: z.array(z.object({ Name: TrainingModeSchema, Summary: z.string(), Default: z.boolean(), Docs: z.string(), OptionsField: z.string(), Options: z.array(z.object({ Field: z.string(), Help: z.string(), Schema: z.unknown() })) })) }),
+    handle: () => ({ Modes: modesDescription() }),
   }),
 
   DescribeProjectVersions: operation({
