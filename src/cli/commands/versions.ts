@@ -21,14 +21,14 @@ export function registerVersions(program: Command, context: () => CliContext): v
   const versions = program.command('versions').description('model versions of a project');
   versions
     .command('compare <a> <b>')
-    .description('compare two versions (<project>/v<N>, or v<N> for the second) on the same test photos: per-label F1, fixed and broken photos, McNemar')
+    .description('compare two versions (<project>/<version>, or just <version> of the same project for the second) on the same test photos: per-label F1, fixed and broken photos, McNemar')
     .option('--json', 'print JSON')
     .option('--photos <n>', 'list at most this many fixed and broken photos each', '10')
     .action(async (a: string, b: string, options: { json?: boolean; photos: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
       const va = registry.versions.resolve(a);
-      const vb = registry.versions.resolve(/^v\d+$/.test(b) ? `${va.project}/${b}` : b);
+      const vb = registry.versions.resolveIn(va.project, b);
       const comparison = await compareVersions(registry, ctx.home, va, vb);
       ctx.print(options.json ? JSON.stringify(comparison) : formatComparison(comparison, Math.max(0, Number(options.photos) || 0)));
     });
@@ -77,7 +77,7 @@ export function registerVersions(program: Command, context: () => CliContext): v
 
   program
     .command('evaluate <version>')
-    .description('show the evaluation of a version (<project>/v<N> or its ARN) on its test split')
+    .description('show the evaluation of a version (<project>/<version> or its ARN) on its test split')
     .option('--json', "print the evaluation summary in Rekognition's shape")
     .action(async (ref: string, options: { json?: boolean }) => {
       const ctx = context();
