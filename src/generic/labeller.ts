@@ -11,7 +11,7 @@ import {
 } from '../backbone/index.js';
 import { SkulensError, isSkulensError } from '../errors.js';
 import { imagenetLabel } from './imagenet.js';
-import { detectionCandidates, mergeLabels, softmax, type Candidate, type GenericLabel } from './labels.js';
+import { detectionCandidates, imagenetCandidates, mergeLabels, softmax, type Candidate, type GenericLabel } from './labels.js';
 import { moderationLabels, type ModerationLabel } from './moderation.js';
 
 /** Rekognition's defaults: DetectLabels MinConfidence 55, DetectModerationLabels MinConfidence 50. */
@@ -95,16 +95,7 @@ export class GenericLabeller {
     const minConfidence = options.minConfidence ?? DEFAULT_LABELS_MIN_CONFIDENCE;
     const [detections, logits] = await Promise.all([this.detector?.run(input), this.imagenet?.model.run(input)]);
     const candidates: Candidate[] = detections ? detectionCandidates(detections.data, COCO_DETECTOR_SIZE, minConfidence) : [];
-    if (this.imagenet && logits) {
-      const probabilities = softmax(logits.data);
-      // Index 0 is "background": never a label.
-      for (let k = 1; k < probabilities.length; k++) {
-        const confidence = probabilities[k]! * 100;
-        if (confidence < minConfidence) continue;
-        const { name, parents } = imagenetLabel(k, this.imagenet.labels[k] ?? `class ${k}`);
-        candidates.push({ name, parents, confidence, instances: [] });
-      }
-    }
+    if (this.imagenet && logits) candidates.push(...imagenetCandidates(softmax(logits.data), this.imagenet.labels, minConfidence));
     return {
       Labels: mergeLabels(candidates, options.maxLabels ?? MAX_LABELS),
       LabelModelVersion: [this.detector?.id, this.imagenet?.model.id].filter((id) => id !== undefined).join('+'),
