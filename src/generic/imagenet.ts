@@ -67,6 +67,7 @@ const OBJECTS: ReadonlyMap<string, readonly [string, readonly string[]]> = new M
   ['sports car', ['Sports Car', ['Car', ...VEHICLE]]], ['convertible', ['Convertible', ['Car', ...VEHICLE]]], ['cab', ['Taxi', ['Car', ...VEHICLE]]], ['limousine', ['Limousine', ['Car', ...VEHICLE]]],
   ['minivan', ['Minivan', ['Car', ...VEHICLE]]], ['jeep', ['Jeep', ['Car', ...VEHICLE]]], ['pickup', ['Pickup Truck', ['Truck', ...VEHICLE]]], ['mountain bike', ['Mountain Bike', ['Bicycle', ...VEHICLE]]],
   ['teddy', ['Teddy Bear', ['Toy']]], ['soccer ball', ['Soccer Ball', ['Ball', 'Sport']]], ['basketball', ['Basketball', ['Ball', 'Sport']]], ['tennis ball', ['Tennis Ball', ['Ball', 'Sport']]],
+  ['bulletproof vest', ['Vest', CLOTHING]], ['bathing cap', ['Swimming Cap', HAT]], ['bib', ['Bib', CLOTHING]],
   ['sarong', ['Sarong', ['Skirt', ...CLOTHING]]], ['academic gown', ['Academic Gown', ['Robe', ...CLOTHING]]], ['christmas stocking', ['Stocking', ['Sock', ...CLOTHING]]],
   ['granny smith', ['Granny Smith', ['Apple', ...FRUIT]]], ['strawberry', ['Strawberry', ['Berry', ...FRUIT]]], ['orange', ['Orange', ['Citrus Fruit', ...FRUIT]]],
   ['lemon', ['Lemon', ['Citrus Fruit', ...FRUIT]]], ['fig', ['Fig', FRUIT]], ['pineapple', ['Pineapple', FRUIT]], ['banana', ['Banana', FRUIT]], ['jackfruit', ['Jackfruit', FRUIT]],
