@@ -57,11 +57,9 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       ema: { type: 'string' },
       'val-fraction': { type: 'string' },
       'batch-size': { type: 'string' },
-      'cache-runtime': { type: 'string' },
       budget: { type: 'string' },
       threads: { type: 'string' },
       workers: { type: 'string' },
-      engine: { type: 'string' },
       device: { type: 'string' },
       'freeze-depthwise': { type: 'string' },
       'predict-sample': { type: 'string', default: '100' },
@@ -72,8 +70,8 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     Object.fromEntries(
       Object.entries({
         backbone: values.backbone, seed: values.seed, cut: values.cut, views: values.views, members: values.members, epochs: values.epochs, lr: values.lr, headLr: values['head-lr'],
-        weightDecay: values['weight-decay'], ema: values.ema, flipTest: values['flip-test'] === undefined ? undefined : values['flip-test'] !== 'false', size: values.size, from: values.from, valFraction: values['val-fraction'], batchSize: values['batch-size'], cacheRuntime: values['cache-runtime'],
-        budgetSeconds: values.budget, threads: values.threads, workers: values.workers, engine: values.engine, device: values.device,
+        weightDecay: values['weight-decay'], ema: values.ema, flipTest: values['flip-test'] === undefined ? undefined : values['flip-test'] !== 'false', size: values.size, from: values.from, valFraction: values['val-fraction'], batchSize: values['batch-size'],
+        budgetSeconds: values.budget, threads: values.threads, workers: values.workers, device: values.device,
         freezeDepthwise: values['freeze-depthwise'] === undefined ? undefined : values['freeze-depthwise'] !== 'false',
       }).filter(([, v]) => v !== undefined),
     ),
@@ -98,7 +96,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     const importSeconds = (performance.now() - t) / 1000;
     const cpuBefore = await cpuSeconds();
     t = performance.now();
-    const result = await fastVersion(registry, home, 'bench', { ...params, python: check.python }, {
+    const result = await fastVersion(registry, home, 'bench', params, {
       onEngineMessage: (m) => {
         const s = ((performance.now() - t) / 1000).toFixed(0).padStart(4);
         if (m.type === 'epoch') log(`${s}s epoch ${m.epoch}/${m.epochs}: loss ${m.trainLoss.toFixed(4)}, val acc ${m.valAccuracy.toFixed(4)}, ${m.seconds.toFixed(0)} s (load ${load().join(' ')})`);
@@ -114,7 +112,7 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
     const images = result.version.metrics?.images as { train: number; test: number };
     const summary = {
       mode: 'fast',
-      engine: params.engine,
+      engine: 'onnx',
       backbone: params.backbone,
       cut: `${run.engine.cut} ${JSON.stringify(run.engine.shape)}`,
       accuracy: round(report.accuracy),
@@ -137,11 +135,11 @@ export async function runFastBench(argv: string[]): Promise<boolean> {
       exportMaxDiff: Math.max(run.check.embeddingMaxDiff, run.check.logitMaxDiff),
       cpuSeconds: round(cpu, 1),
       load: { before: loadBefore, after: loadAfter },
-      params: { cut: params.cut, views: params.views, members: run.engine.members, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest ?? params.members === 1, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, cacheRuntime: params.cacheRuntime, engine: params.engine, device: params.device, freezeDepthwise: params.freezeDepthwise },
+      params: { cut: params.cut, views: params.views, members: run.engine.members, epochs: run.epochs, size: params.size ?? null, ema: params.ema, flipTest: params.flipTest ?? params.members === 1, from: params.from ?? null, lr: params.lr, headLr: params.headLr, weightDecay: params.weightDecay, valFraction: params.valFraction, batchSize: params.batchSize, device: params.device, freezeDepthwise: params.freezeDepthwise },
     };
     console.log(
       `fast path (${summary.cut}): test accuracy ${summary.accuracy.toFixed(3)}, coverage ${summary.coverage.toFixed(3)} at answered precision ${summary.answeredPrecision.toFixed(3)}, macro-F1 ${summary.macroF1.toFixed(3)} on ${images.test} images; ` +
-        `${summary.trainSeconds.toFixed(0)} s all included (${summary.engineTrainSeconds.toFixed(0)} s training, ${summary.secondsPerStep} s/step, engine ${params.engine}; ${summary.cpuSeconds.toFixed(0)} CPU s), predict p50 ${summary.predictMsPerImage} ms; load ${loadBefore.join(' ')} -> ${loadAfter.join(' ')}`,
+        `${summary.trainSeconds.toFixed(0)} s all included (${summary.engineTrainSeconds.toFixed(0)} s training, ${summary.secondsPerStep} s/step; ${summary.cpuSeconds.toFixed(0)} CPU s), predict p50 ${summary.predictMsPerImage} ms; load ${loadBefore.join(' ')} -> ${loadAfter.join(' ')}`,
     );
     if (values.json) console.log(JSON.stringify(summary));
     return true;

@@ -1,5 +1,5 @@
 // `npm run bench -- --mode fine-tune [--backbone ID] [--epochs N] [--unfreeze all|N] [--budget 24m] [--recipe k=v,...] [--no-compare] [--json]`:
-// imports the official train/test split into a throw-away home, fine-tunes (PyTorch engine), serves the
+// imports the official train/test split into a throw-away home, fine-tunes (the ONNX Runtime engine, or --recipe engine=torch), serves the
 // version through onnxruntime, and then trains the frozen (fast) version on the same split, printing
 // the side-by-side table: accuracy, macro-F1, train time and serving latency.
 import fs from 'node:fs/promises';
@@ -102,7 +102,7 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       macroF1: round(ft.report.macroF1),
       coverage: round(ft.report.coverage),
       answeredPrecision: round(ft.report.answeredPrecision),
-      torchTestAccuracy: round(ft.engine.testAccuracy),
+      trainingTestAccuracy: round(ft.engine.testAccuracy),
       servedMinusTorch: round(ft.report.accuracy - ft.engine.testAccuracy),
       valAccuracy: round(ft.engine.valAccuracy),
       probeValAccuracy: ft.engine.probeValAccuracy === null ? null : round(ft.engine.probeValAccuracy),
@@ -136,7 +136,7 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
       summary.frozen = { accuracy: round(frozen.report.accuracy), macroF1: round(frozen.report.macroF1), trainSeconds: round(frozen.trainSeconds, 1), predictMsPerImage: round(frozenLatency, 1) };
     }
     console.log(`${path.basename(path.dirname(path.resolve(values.test)))} dataset: ${ft.report.numTest} test images from ${values.test}; backbone ${values.backbone}; ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`PyTorch test accuracy ${ft.engine.testAccuracy.toFixed(4)}, served (onnxruntime) ${ft.report.accuracy.toFixed(4)}; export max diff: embedding ${ft.check.embeddingMaxDiff.toExponential(2)}, logits ${ft.check.logitMaxDiff.toExponential(2)}`);
+    console.log(`training-side test accuracy ${ft.engine.testAccuracy.toFixed(4)}, served (onnxruntime) ${ft.report.accuracy.toFixed(4)}; export max diff: embedding ${ft.check.embeddingMaxDiff.toExponential(2)}, logits ${ft.check.logitMaxDiff.toExponential(2)}`);
     console.log('| method | test accuracy | macro-F1 | train time | predict p50 (1 image) |');
     console.log('|---|---:|---:|---:|---:|');
     for (const r of rows) console.log(`| ${r.method} | ${r.accuracy.toFixed(3)} | ${r.macroF1.toFixed(3)} | ${formatSeconds(r.trainSeconds)} | ${r.p50.toFixed(1)} ms |`);

@@ -78,7 +78,7 @@ try {
   if (check && !check.ok) log(`Training the frozen head: ${check.reason}`);
   const mode = check?.ok ? 'fast' : 'frozen';
   const train = async (project: string): Promise<{ report: EvaluationReport; version: Version }> => {
-    if (check?.ok) return fastVersion(registry, home, project, { seed, python: check.python }, progress);
+    if (check?.ok) return fastVersion(registry, home, project, { seed }, progress);
     const result: TrainResult = await trainVersion(registry, home, project, head, progress);
     return result;
   };

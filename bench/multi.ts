@@ -57,7 +57,7 @@ try {
   const seed = Number(values.seed);
   const started = performance.now();
   const { report, version } = check?.ok
-    ? await fastVersion(registry, home, 'multi', { seed, python: check.python }, progress)
+    ? await fastVersion(registry, home, 'multi', { seed }, progress)
     : await trainVersion(registry, home, 'multi', { seed, C: values.c === 'auto' ? 'auto' : Number(values.c) }, progress);
   const seconds = (performance.now() - started) / 1000;
   const m = report.multiLabel!;

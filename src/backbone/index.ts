@@ -22,3 +22,4 @@ export { convertedPath, isTfliteFile } from './tflite-weights.js';
 export { averageUnit } from './vector.js';
 export { openSyncOnnxSession, type SyncFeed, type SyncOnnxSession } from './runtime-onnx-sync.js';
 export { openGraphSession, CUDA_HINT, type GraphSession, type GraphSessionOptions, type GraphDevice, type Feed } from './runtime-graph.js';
+export { importOptional, OPTIONAL_PACKAGES, INSTALL_COMMAND } from './optional.js';

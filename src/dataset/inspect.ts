@@ -21,8 +21,9 @@ export interface InspectOptions {
 }
 
 /**
- * Checks that `bytes` is a whole JPEG, PNG or WebP within the size limits; throws a coded
- * SkulensError naming `file` otherwise. The header is checked before any pixel is allocated.
+ * Checks that `bytes` is a whole image of a format in LIMITS.formats within the size limits; throws a
+ * coded SkulensError naming `file` otherwise (ERR_IMAGE_HEIC, with how to convert, for an iPhone HEIC
+ * photo). The header is checked before any pixel is allocated.
  */
 export async function inspectImage(bytes: Uint8Array, file: string, options: InspectOptions = {}): Promise<ImageFacts> {
   const minSide = options.minSide ?? LIMITS.minSide;
@@ -38,9 +39,11 @@ export async function inspectImage(bytes: Uint8Array, file: string, options: Ins
   } catch (error) {
     throw unreadable(file, error);
   }
-  const format = metadata.format as string | undefined;
-  // Animation first: an animated GIF is better reported as animated than as a GIF.
-  if ((metadata.pages ?? 1) > 1) throw new SkulensError('ERR_IMAGE_ANIMATED', { file, frames: metadata.pages });
+  const format = formatOf(metadata);
+  if (format === 'heic') throw new SkulensError('ERR_IMAGE_HEIC', { file });
+  // Animation first: an animated GIF is better reported as animated than as a GIF. A multi-page TIFF is a
+  // document's pages, not frames: its first page is the image, as when predicting.
+  if ((metadata.pages ?? 1) > 1 && format !== 'tiff') throw new SkulensError('ERR_IMAGE_ANIMATED', { file, frames: metadata.pages });
   if (!format || !(LIMITS.formats as readonly string[]).includes(format)) {
     throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file, format: format ?? 'an unknown format' });
   }
@@ -61,6 +64,12 @@ export async function inspectImage(bytes: Uint8Array, file: string, options: Ins
   return { sha256: sha256Hex(bytes), format: format as ImageFormat, width, height, bytes: bytes.length, dhash };
 }
 
+/** sharp's format name, with its HEIF container told apart: AV1 inside is AVIF (decoded), HEVC is HEIC. */
+function formatOf(metadata: Metadata): string | undefined {
+  if (metadata.format !== 'heif') return metadata.format;
+  return metadata.compression === 'av1' ? 'avif' : 'heic';
+}
+
 function unreadable(file: string, error: unknown, truncated = false): SkulensError {
   const message = error instanceof Error ? error.message : String(error);
   if (truncated || /premature end|truncated/i.test(message)) {
@@ -76,13 +85,15 @@ function unreadable(file: string, error: unknown, truncated = false): SkulensErr
 }
 
 /**
- * True when a file that failed to decode also lacks its format's end marker (JPEG EOI, PNG IEND, or
- * a RIFF size past the end of a WebP): the signature of a cut-off copy rather than corrupt content.
+ * True when a file that failed to decode also lacks its format's end marker (JPEG EOI, PNG IEND, GIF
+ * trailer, or a RIFF size past the end of a WebP): the signature of a cut-off copy rather than corrupt content.
  */
 function looksTruncated(bytes: Uint8Array, format: ImageFormat): boolean {
   const n = bytes.length;
   if (format === 'jpeg') return !(n >= 2 && bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9);
   if (format === 'png') return !(n >= 12 && Buffer.from(bytes.subarray(n - 8, n - 4)).toString('latin1') === 'IEND');
+  if (format === 'gif') return bytes[n - 1] !== 0x3b;
+  if (format !== 'webp') return false;
   return n >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, n).readUInt32LE(4) + 8 > n;
 }
 

@@ -28,6 +28,7 @@ const BY_CODE: Readonly<Record<string, IssueKindName>> = Object.freeze({
   ERR_IMAGE_UNREADABLE: 'unreadable',
   ERR_IMAGE_TRUNCATED: 'truncated',
   ERR_IMAGE_FORMAT_UNSUPPORTED: 'unsupported-format',
+  ERR_IMAGE_HEIC: 'unsupported-format',
   ERR_IMAGE_ANIMATED: 'animated',
   ERR_IMAGE_TOO_SMALL: 'too-small',
   ERR_IMAGE_TOO_LARGE: 'too-large',

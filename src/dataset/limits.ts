@@ -2,8 +2,8 @@
 import { MAX_LABEL_LENGTH } from '../labels/index.js';
 
 export const LIMITS = Object.freeze({
-  /** Formats that import and prediction accept (sharp's format names). */
-  formats: Object.freeze(['jpeg', 'png', 'webp'] as const),
+  /** Formats that import and prediction accept: what sharp's prebuilt libvips decodes (AVIF is its HEIF with AV1). */
+  formats: Object.freeze(['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif'] as const),
   minSide: 64,
   maxSide: 4096,
   maxFileBytes: 15 * 1024 * 1024,

@@ -34,12 +34,12 @@ export class ActivationCache {
 
   /**
    * Folder of one backbone's weights at its input side, cut at the last block with `channels` channels, computed by
-   * `runtime` (the two draw their random crops differently: from the original image or from the canvas).
+   * onnxruntime (`-ort`: its random crops are drawn from the original image).
    */
-  cutDir(spec: BackboneSpec, channels: number, runtime: 'onnxruntime' | 'torch'): string {
+  cutDir(spec: BackboneSpec, channels: number): string {
     const sha = spec.weights.source === 'file' ? spec.weights.sha256 : undefined;
     const model = sha ? `${spec.id}-${sha.slice(0, 16)}` : spec.id;
-    return path.join(this.dir, model, `c${channels}-s${spec.input.size}-${runtime === 'torch' ? 'torch' : 'ort'}`);
+    return path.join(this.dir, model, `c${channels}-s${spec.input.size}-ort`);
   }
 
   /** The file of one view (0 = centre) of one image. */

@@ -5,9 +5,8 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SkulensError } from '../errors.js';
-import { CANCEL_LINE, parseEngineLine, type EngineDone, type EngineMessage, type FastDone } from './protocol.js';
+import { CANCEL_LINE, parseEngineLine, type EngineDone, type EngineMessage } from './protocol.js';
 
-type CutFound = Extract<EngineMessage, { type: 'cut' }>;
 
 /**
  * The engine script. Resolved from this module's folder to `src/finetune/engine`, which works both
@@ -65,7 +64,7 @@ export interface RunEngineOptions {
 /**
  * Runs the engine on a job file until it is done.
  *
- * @returns the engine's `done` message (`fast-done` for a fast-path job).
+ * @returns the engine's `done` message.
  * @throws SkulensError ERR_TRAINING_CANCELLED (details.version 'engine') when cancelled; ERR_FINETUNE_FAILED
  *   with the engine's own error or the tail of its stderr; ERR_FINETUNE_ENGINE_MISSING when an import failed.
  */
@@ -75,28 +74,14 @@ export async function runEngine(python: string, jobFile: string, options: RunEng
   return done;
 }
 
-/** Runs a fast-path job file; as {@link runEngine}. */
-export async function runFastEngine(python: string, jobFile: string, options: RunEngineOptions = {}): Promise<FastDone> {
-  const done = await runEngineJob(python, jobFile, options);
-  if (done.type !== 'fast-done') throw new SkulensError('ERR_FINETUNE_FAILED', { detail: `the engine answered ${done.type} to a fast job` });
-  return done;
-}
-
-/** Runs a cut job (find the fast path's cut, write the graph below it); resolves with its `cut` message. */
-export async function runCutEngine(python: string, jobFile: string, options: RunEngineOptions = {}): Promise<CutFound> {
-  const done = await runEngineJob(python, jobFile, options);
-  if (done.type !== 'cut') throw new SkulensError('ERR_FINETUNE_FAILED', { detail: `the engine answered ${done.type} to a cut job` });
-  return done;
-}
-
-async function runEngineJob(python: string, jobFile: string, options: RunEngineOptions): Promise<EngineDone | FastDone | CutFound> {
-  let done: EngineDone | FastDone | CutFound | undefined;
+async function runEngineJob(python: string, jobFile: string, options: RunEngineOptions): Promise<EngineDone> {
+  let done: EngineDone | undefined;
   let failure: Extract<EngineMessage, { type: 'error' }> | undefined;
   const outcome = await runChild(
     python,
     [ENGINE_SCRIPT, '--job', jobFile],
     (message) => {
-      if (message.type === 'done' || message.type === 'fast-done' || message.type === 'cut') done = message;
+      if (message.type === 'done') done = message;
       if (message.type === 'error') failure = message;
       options.onMessage?.(message);
     },

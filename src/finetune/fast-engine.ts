@@ -1,11 +1,11 @@
-// What the fast path's driver hands an engine (ONNX Runtime or PyTorch) and what it gets back: the
+// What the fast path's driver hands the ONNX Runtime engine and what it gets back: the
 // served graph's file and its embedding output, the stacked head, the trained blocks, the held-out
 // photos' logits and the training side of the export check.
 import type { BackboneSpec, EmbedInput } from '../backbone/index.js';
 import type { LogisticHead } from '../train/index.js';
 import type { FastItem } from './fast.js';
 import type { FastParams } from './fast-params.js';
-import type { FastDone, FastHeads, FastJob } from './fast-protocol.js';
+import type { FastDone, FastHeads, HeadLayout } from './fast-protocol.js';
 import type { MemberSplit } from './fast-validation.js';
 import type { EngineMessage } from './protocol.js';
 
@@ -19,10 +19,10 @@ export interface FastEngineInput {
   train: readonly FastItem[];
   /** Every training photo's view files in the activation cache. */
   files: string[][];
-  /** Photos whose views the cache lacks (computed before the engine runs, unless PyTorch computes them). */
+  /** Photos whose views the cache lacked (computed below the cut before the engine runs). */
   missing: { item: FastItem; files: string[]; views: number[] }[];
-  /** Where the backbone is cut (known when onnxruntime computed the cache). */
-  cut?: { tensor: string; shape: number[] };
+  /** Where the backbone is cut: the cached activations' tensor and shape. */
+  cut: { tensor: string; shape: number[] };
   /** Images the export is checked on. */
   check: EmbedInput[];
   splits: MemberSplit[];
@@ -30,10 +30,9 @@ export interface FastEngineInput {
   flipTest: boolean;
   /** Unix time in ms by which training must stop; null = none. */
   deadline: number | null;
-  layout: Pick<FastJob, 'heads' | 'targets'>;
+  layout: HeadLayout;
   heads?: FastHeads;
   start?: { upper: string; head: LogisticHead; labels: readonly string[] };
-  python?: string;
   signal?: AbortSignal;
   onMessage?: (message: EngineMessage) => void;
   onProgress?: (phase: 'decode' | 'cache' | 'serve', done: number, total: number) => void;

@@ -45,7 +45,7 @@ export async function finishRun(x: FinishInput): Promise<FastRunResult> {
   t = performance.now();
   // Each held-out photo scored by the member that never saw it (members in order, as the engine wrote them).
   const heldOut = splits.slice(0, engine.members).flatMap((split) => split.val);
-  const { thresholds, accuracy } = heldOutFit(outcome.valLogits, input.train, heldOut, input.labels.length, input.heads);
+  const { thresholds, accuracy, calibration } = heldOutFit(outcome.valLogits, input.train, heldOut, input.labels.length, input.heads);
   return {
     engine,
     onnxFile: outcome.onnxFile,
@@ -53,6 +53,7 @@ export async function finishRun(x: FinishInput): Promise<FastRunResult> {
     spec: { ...tuned, weights: { ...tuned.weights, file: 'backbone.onnx' } } as BackboneSpec,
     head: outcome.head,
     thresholds,
+    calibration,
     validation: { train: splits[0]!.train.length, val: heldOut.length, accuracy },
     check: exportCheck,
     epochs: x.epochs,

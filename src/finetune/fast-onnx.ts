@@ -5,7 +5,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { preprocess } from '../backbone/index.js';
 import { cachedActivations, FeatureCache, runTraining, type EngineEvent, type TrainOutput } from '../engine/index.js';
-import { SkulensError } from '../errors.js';
 import type { EngineOutcome, FastEngineInput } from './fast-engine.js';
 import type { EngineMessage } from './protocol.js';
 
@@ -16,12 +15,9 @@ function asMessage(event: EngineEvent): EngineMessage {
 
 /**
  * Trains with the ONNX Runtime engine.
- *
- * @throws SkulensError ERR_ARGUMENT_INVALID when the cache is PyTorch's (cacheRuntime torch).
  */
 export async function trainWithOnnx(x: FastEngineInput): Promise<EngineOutcome> {
   const { spec, params } = x;
-  if (!x.cut) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: 'cacheRuntime', detail: 'torch: the ONNX Runtime engine reads activations onnxruntime computed; use cacheRuntime onnxruntime or engine torch' });
   const check = await Promise.all(x.check.map(async (image) => Float32Array.from((await preprocess(image, spec.input)).data)));
   const layout = x.heads ?? { kind: 'softmax' as const };
   const features = await FeatureCache.load(x.files, x.cut.shape as [number, number, number]);

@@ -43,8 +43,6 @@ export const FastParamsSchema = z.object({
   /** Decay of the exponential moving average of the trained weights that is exported; 0 = the last weights. */
   ema: Num(0, 0.9999).default(0),
   balance: z.enum(['balanced', 'sqrt', 'none']).default('sqrt'),
-  /** Where the frozen part below the cut runs: the embedding pool (onnxruntime) or the engine (PyTorch). */
-  cacheRuntime: z.enum(['onnxruntime', 'torch']).default('onnxruntime'),
   /**
    * Share of the training images each member holds out (whole near-duplicate groups; member m its own fold)
    * for thresholds and the validation score: 5% a member, so two members score 10% between them. Against
@@ -57,19 +55,13 @@ export const FastParamsSchema = z.object({
   /** Intra-op threads of the training sessions; default the machine's cores. */
   threads: Int(1, 256).optional(),
   workers: Int(1, 64).optional(),
-  /**
-   * What trains the blocks: onnxruntime (in Node, no Python) or the PyTorch reference engine (a python with
-   * torch and onnx), kept for side-by-side measurement.
-   */
-  engine: z.enum(['onnx', 'torch']).default('onnx'),
-  /** Where the ONNX engine trains: the CPU, or onnxruntime's CUDA provider where its CUDA binaries are installed. */
+  /** Where the engine trains: the CPU, or onnxruntime's CUDA provider where its CUDA binaries are installed. */
   device: z.enum(['cpu', 'cuda']).default('cpu'),
   /**
    * Keep the depthwise kernels as the backbone has them (their biases still train): the ONNX engine then runs
-   * them in onnxruntime's fast blocked layout (docs/fast-path.md). The PyTorch engine always trains them.
+   * them in onnxruntime's fast blocked layout (docs/fast-path.md).
    */
   freezeDepthwise: z.boolean().default(true),
-  python: z.string().min(1).optional(),
 });
 export type FastParams = z.output<typeof FastParamsSchema>;
 export type FastParamsInput = z.input<typeof FastParamsSchema>;

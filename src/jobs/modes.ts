@@ -81,13 +81,12 @@ export const TRAINING_MODES: Readonly<Record<ModeName, TrainingMode>> = Object.f
       option('members', 'copies of the trained blocks with different seeds, served together (default 2; 1 halves training and serving time)', { value: 'n' }),
       option('budgetSeconds', 'wall-clock budget of the training, e.g. 10m', { flag: 'budget', value: 'time' }),
       option('from', "continue from this fast version's trained blocks and head (same backbone and cut): v3, <project>/v3 or an ARN", { value: 'version' }),
-      option('engine', 'onnx (default: onnxruntime, in Node) | torch (the PyTorch engine, python3-torch)', { value: 'engine' }),
       option('device', "cpu (default) | cuda (onnxruntime's CUDA provider)", { value: 'device' }),
     ],
     labelTypes: ALL_LABEL_TYPES,
     run: async (registry, home, project, params, options = {}) => {
       const check = await checkFastPath(home, params);
-      if (check.ok) return fastVersion(registry, home, project, { ...params, python: check.python }, options as never);
+      if (check.ok) return fastVersion(registry, home, project, params, options as never);
       // The fallback keeps what still applies (backbone, seed, workers) and says why in the version.
       options.onFallback?.('frozen', check.reason);
       const frozen = { backbone: params.backbone, seed: params.seed, workers: params.workers, fallback: check.reason };

@@ -1,4 +1,5 @@
-// Names of registry things: the short version id `<project>/v<N>` people type, and the Rekognition-style
+// Names of registry things: the short version id `<project>/<version>` people type (`shoes/v3`,
+// `shoes/2026-12-shoes`), and the Rekognition-style
 // ARNs of projects, datasets and versions that API clients pass around. The one place they are built
 // and parsed; resolving a name to a stored version is VersionRepository.resolve.
 import { SkulensError } from '../errors.js';
@@ -13,14 +14,27 @@ export type DatasetType = 'TRAIN' | 'TEST';
 
 const PREFIX = 'arn:aws:rekognition:local:000000000000';
 const NAME = '([A-Za-z0-9][A-Za-z0-9._-]{0,63})';
-const SHORT = new RegExp(`^${NAME}/(v\\d+)$`);
-const VERSION_ARN = new RegExp(`^arn:aws:rekognition:[^:]*:[^:]*:project/${NAME}/version/(v\\d+)/(\\d+)$`);
+const SHORT = new RegExp(`^${NAME}/${NAME}$`);
+const VERSION_ARN = new RegExp(`^arn:aws:rekognition:[^:]*:[^:]*:project/${NAME}/version/${NAME}/(\\d+)$`);
 const PROJECT_ARN = new RegExp(`^arn:aws:rekognition:[^:]*:[^:]*:project/${NAME}/\\d+$`);
 const DATASET_ARN = new RegExp(`^arn:aws:rekognition:[^:]*:[^:]*:project/${NAME}/dataset/(train|test)/\\d+$`);
 const PLAIN_NAME = new RegExp(`^${NAME}$`);
+/** An automatic version name: `v` and the project's counter. */
+const NUMBERED = /^v(\d+)$/;
+
+/** True when `name` can name a version (and its folder): 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
+export function isVersionName(name: string): boolean {
+  return PLAIN_NAME.test(name);
+}
+
+/** The number of an automatic name (`v12` -> 12), or undefined for a chosen name. */
+export function versionNumber(name: string): number | undefined {
+  const match = NUMBERED.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
 
 /**
- * Parses `shoes/v3` or `arn:aws:rekognition:local:000000000000:project/shoes/version/v3/1732500000000`.
+ * Parses `shoes/v3`, `shoes/2026-12-shoes` or `arn:aws:rekognition:local:000000000000:project/shoes/version/v3/1732500000000`.
  * An ARN's creation time comes back as `createdMs`, so that a stale ARN can be told from its namesake.
  */
 export function parseVersionRef(text: string): VersionRef & { createdMs?: number } {
@@ -31,7 +45,7 @@ export function parseVersionRef(text: string): VersionRef & { createdMs?: number
   return { project: arn[1] as string, name: arn[2] as string, createdMs: Number(arn[3]) };
 }
 
-/** The short id people type: `shoes/v3`. */
+/** The short id people type: `shoes/v3` (or `shoes/<its VersionName>`). */
 export function versionId(version: Pick<Version, 'project' | 'name'>): string {
   return `${version.project}/${version.name}`;
 }

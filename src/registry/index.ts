@@ -3,13 +3,14 @@
 export { Registry } from './registry.js';
 export type { ProjectRepository } from './projects.repository.js';
 export type { EntryRepository } from './entries.repository.js';
-export type { VersionRepository } from './versions.repository.js';
+export { RESERVATION_ENV, type VersionRepository } from './versions.repository.js';
 export type { KeyRepository, StoredApiKey, KeyRole } from './keys.repository.js';
 export type { TaxonomyRepository } from './taxonomies.repository.js';
 export type { ReviewRepository, UncertainPrediction, NewUncertainPrediction, UncertainStatus } from './review.repository.js';
 export type { DatasetImportRepository, DatasetImport, DatasetImportStatus } from './imports.repository.js';
 export {
   parseVersionRef,
+  isVersionName,
   versionId,
   versionArn,
   projectArn,

@@ -32,6 +32,7 @@ export interface VersionRow {
   dir: string | null;
   metrics: string | null;
   pid: number | null;
+  keep_running: 0 | 1;
   created_at: string;
   completed_at: string | null;
 }
@@ -71,6 +72,7 @@ export function toVersion(row: VersionRow): Version {
     seed: row.seed,
     dir: row.dir,
     metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Record<string, unknown>),
+    keepRunning: row.keep_running === 1,
     createdAt: row.created_at,
     completedAt: row.completed_at,
   };

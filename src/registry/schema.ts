@@ -173,6 +173,24 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   ALTER TABLE entries ADD COLUMN split_pending INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE projects ADD COLUMN split_seed INTEGER;
   `,
+  // A serving system keeps its desired state: whether each version should run, apart from its status, so
+  // that versions running when a server went down (killed, rebooted, redeployed) start again when one comes
+  // up. Versions a dead server left started are wanted running.
+  `
+  ALTER TABLE versions ADD COLUMN keep_running INTEGER NOT NULL DEFAULT 0 CHECK (keep_running IN (0, 1));
+  UPDATE versions SET keep_running = 1 WHERE status IN ('STARTING', 'RUNNING');
+  `,
+  // Version names a client chose (CreateProjectVersion's VersionName), held for the training child that will
+  // create the version: the server reserves the name (so a clash is refused at once) and hands the child a token.
+  `
+  CREATE TABLE version_reservations (
+    token TEXT PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (project_id, name)
+  );
+  `,
 ]);
 
 /** A line for the operator after a migration step (by index) changed something they should know. */

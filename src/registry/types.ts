@@ -71,6 +71,11 @@ export interface Version {
   /** Artefact folder relative to the home's root; null until training completes. */
   dir: string | null;
   metrics: Record<string, unknown> | null;
+  /**
+   * The desired state: true from a start (StartProjectVersion, `skulens versions start`) until a stop, so a
+   * server that comes up starts it again. The status says what a server holds now.
+   */
+  keepRunning: boolean;
   createdAt: string;
   completedAt: string | null;
 }

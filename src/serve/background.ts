@@ -5,7 +5,7 @@
 import { SkulensError, reasonOf } from '../errors.js';
 import type { HomeLayout } from '../home/index.js';
 import type { FileIdentity } from '../dataset/index.js';
-import type { DatasetImportStatus, Registry, Split, Version } from '../registry/index.js';
+import { RESERVATION_ENV, type DatasetImportStatus, type Registry, type Split, type Version } from '../registry/index.js';
 import type { ChildMessage, TrainingProgress, TrainingRequest } from './job-protocol.js';
 import { fromWire, startJobChild, type JobChild } from './job-process.js';
 
@@ -48,7 +48,10 @@ export class BackgroundWork {
     private readonly home: HomeLayout,
     private readonly log: Logger,
     private readonly options: BackgroundOptions = {},
-  ) {}
+  ) {
+    // One server per home: names reserved by a server that went down will never be used.
+    registry.versions.releaseAllReservations();
+  }
 
   /**
    * Starts importing `source` into the `type` side of `project` (split undefined: as the layout says, else
@@ -91,10 +94,15 @@ export class BackgroundWork {
 
   /**
    * Starts training in a child (frozen, fast or fine-tune: the engine runs there, off this event loop)
-   * and resolves with the new version row (TRAINING_IN_PROGRESS) as soon as it exists.
+   * and resolves with the new version row (TRAINING_IN_PROGRESS) as soon as it exists, named `versionName`
+   * when one is given (reserved here, so a taken or invalid name is refused before any child starts).
+   *
+   * @throws SkulensError ERR_PROJECT_NOT_FOUND, ERR_VERSION_NAME_INVALID, ERR_VERSION_NAME_EXISTS
    */
-  startTraining(project: string, request: TrainingRequest): Promise<Version> {
-    this.registry.projects.get(project);
+  startTraining(project: string, request: TrainingRequest, options: { versionName?: string } = {}): Promise<Version> {
+    const row = this.registry.projects.get(project);
+    const reservation = options.versionName === undefined ? undefined : this.registry.versions.reserveName(row.id, options.versionName);
+    const env = reservation ? { ...(this.options.env ?? process.env), [RESERVATION_ENV]: reservation } : undefined;
     return new Promise((resolve, reject) => {
       let version: Version | undefined;
       let ended = false;
@@ -119,6 +127,7 @@ export class BackgroundWork {
           }
         },
         (code, stderr) => {
+          if (reservation) this.registry.versions.releaseReservation(reservation);
           if (version) {
             this.progress.delete(version.id);
             this.trainings.delete(version.id);
@@ -133,6 +142,7 @@ export class BackgroundWork {
           if (current?.status === 'TRAINING_IN_PROGRESS') this.registry.versions.setStatus(version.id, 'TRAINING_FAILED', `The training process stopped before it finished (${detail})`);
           this.log.error({ project, version: version.name, detail }, 'training process ended without a result');
         },
+        env,
       );
     });
   }
@@ -170,8 +180,8 @@ export class BackgroundWork {
     await Promise.allSettled(waiting);
   }
 
-  private spawn(job: Parameters<typeof startJobChild>[0], onMessage: (message: ChildMessage) => void, onExit: (code: number | null, stderr: string) => void): JobChild {
-    const child = startJobChild(job, this.options.env ?? process.env, onMessage, (code, stderr) => {
+  private spawn(job: Parameters<typeof startJobChild>[0], onMessage: (message: ChildMessage) => void, onExit: (code: number | null, stderr: string) => void, env?: NodeJS.ProcessEnv): JobChild {
+    const child = startJobChild(job, env ?? this.options.env ?? process.env, onMessage, (code, stderr) => {
       this.children.delete(child);
       try {
         onExit(code, stderr);

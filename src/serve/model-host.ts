@@ -1,6 +1,8 @@
 // Owns the started model versions of a server: StartProjectVersion loads a Predictor (STARTING ->
 // RUNNING), StopProjectVersion releases it (STOPPING -> STOPPED). Versions on one backbone share a
-// single embedder (worker pool), counted by reference and closed when the last one stops.
+// single embedder (worker pool), counted by reference and closed when the last one stops. A start or a
+// stop is also recorded as the version's desired state (keep_running), which the host follows when the
+// server comes up (recover) and while it runs (reconcile: `skulens versions start|stop` from the CLI).
 import path from 'node:path';
 import { openEmbedder, versionBackbone, type BackboneSpec, type Embedder } from '../backbone/index.js';
 import { SkulensError, reasonOf } from '../errors.js';
@@ -43,23 +45,53 @@ export class ModelHost {
     private readonly options: ModelHostOptions = {},
   ) {}
 
-  /** A server that died left versions STARTING/RUNNING/STOPPING; nothing holds them now, so they are STOPPED. */
-  recover(): number {
-    let fixed = 0;
-    for (const project of this.registry.projects.list()) {
-      for (const version of this.registry.versions.list(project.id)) {
-        if (LIVE.includes(version.status) && !this.started.has(version.id)) {
-          this.registry.versions.setStatus(version.id, 'STOPPED', 'The server that had started it stopped');
-          fixed += 1;
-        }
+  /**
+   * At server start: a server that went down left versions STARTING/RUNNING/STOPPING that nothing holds now.
+   * Those wanted running (and those a CLI asked for meanwhile) start loading again; the others are STOPPED.
+   * Returns the versions it started loading.
+   */
+  recover(): Version[] {
+    const started: Version[] = [];
+    for (let version of this.registry.versions.all()) {
+      if (this.started.has(version.id)) continue;
+      if (LIVE.includes(version.status)) {
+        this.registry.versions.setStatus(version.id, 'STOPPED', 'The server that had started it stopped');
+        version = this.registry.versions.byId(version.id);
       }
+      if (version.keepRunning && this.startWanted(version)) started.push(version);
     }
-    return fixed;
+    return started;
+  }
+
+  /**
+   * Brings what this server holds in line with the desired states in the registry (the CLI's `versions
+   * start|stop` write them there): starts wanted versions it does not hold, stops held ones no longer
+   * wanted. The server calls it on a short timer; cheap (one query) when nothing changed.
+   */
+  reconcile(): void {
+    for (const version of this.registry.versions.all()) {
+      const entry = this.started.get(version.id);
+      if (version.keepRunning && !entry && (version.status === 'TRAINING_COMPLETED' || version.status === 'STOPPED')) this.startWanted(version);
+      else if (!version.keepRunning && entry && !entry.stopRequested) this.stop(version);
+    }
+  }
+
+  /** Starts a version wanted running; one that cannot start is no longer wanted (its status says why). */
+  private startWanted(version: Version): boolean {
+    try {
+      this.start(version);
+      return true;
+    } catch (error) {
+      this.registry.versions.setKeepRunning(version.id, false);
+      this.options.onError?.(version, error);
+      return false;
+    }
   }
 
   /**
    * Starts loading `version` and returns its new status at once (STARTING, or RUNNING if it already runs).
-   * `whenReady` of the returned object settles when loading ends.
+   * `whenReady` of the returned object settles when loading ends. The version is wanted running from now on,
+   * across restarts, until it is stopped; a load that fails leaves it STOPPED (with the reason) and unwanted.
    */
   start(version: Version): { status: VersionStatus; whenReady: Promise<void> } {
     const current = this.started.get(version.id);
@@ -68,6 +100,7 @@ export class ModelHost {
       throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'TRAINING_COMPLETED or STOPPED' });
     }
     const entry: Started = { ready: Promise.resolve(undefined as never), stopRequested: false };
+    this.registry.versions.setKeepRunning(version.id, true);
     this.registry.versions.setStatus(version.id, 'STARTING');
     entry.ready = this.load(version, entry);
     this.started.set(version.id, entry);
@@ -75,6 +108,7 @@ export class ModelHost {
       () => undefined,
       (error: unknown) => {
         this.started.delete(version.id);
+        this.registry.versions.setKeepRunning(version.id, false);
         this.registry.versions.setStatus(version.id, 'STOPPED', `Could not start: ${reasonOf(error)}`);
         this.options.onError?.(version, error);
       },
@@ -103,14 +137,15 @@ export class ModelHost {
   }
 
   /**
-   * Stops `version`: detects fail at once, and its head and its share of the backbone are released.
-   * Returns STOPPING; the row says STOPPED once released (`whenStopped`).
+   * Stops `version`: detects fail at once, and its head and its share of the backbone are released; it is
+   * no longer wanted running. Returns STOPPING; the row says STOPPED once released (`whenStopped`).
    */
   stop(version: Version): { status: VersionStatus; whenStopped: Promise<void> } {
     const entry = this.started.get(version.id);
     if (!entry) {
       throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'RUNNING or STARTING' });
     }
+    this.registry.versions.setKeepRunning(version.id, false);
     if (entry.stopRequested) return { status: 'STOPPING', whenStopped: entry.ready.then(() => undefined, () => undefined) };
     entry.stopRequested = true;
     this.registry.versions.setStatus(version.id, 'STOPPING');
@@ -146,7 +181,7 @@ export class ModelHost {
     return [...this.embedders.entries()].map(([backbone, shared]) => ({ backbone, versions: shared.refs }));
   }
 
-  /** Stops everything and closes the embedders (server shutdown); rows go to STOPPED. */
+  /** Stops everything and closes the embedders (server shutdown); rows go to STOPPED, still wanted running. */
   async close(): Promise<void> {
     const ids = [...this.started.keys()];
     await Promise.all(

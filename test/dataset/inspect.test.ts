@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { differenceHash, hammingDistance, inspectImage, sha256Hex } from '../../src/dataset/index.js';
@@ -31,6 +32,23 @@ test('inspectImage reports format, size, byte count and sha256 of a JPEG, a PNG 
   }
 });
 
+test('inspectImage accepts AVIF, TIFF and GIF, which sharp decodes, with their format names', async () => {
+  const photo = sharp(await png(6, 120, 90));
+  for (const [format, bytes] of [
+    ['avif', await photo.clone().avif().toBuffer()],
+    ['tiff', await photo.clone().tiff().toBuffer()],
+    ['gif', await photo.clone().gif().toBuffer()],
+  ] as const) {
+    const facts = await inspectImage(bytes, `photo.${format}`);
+    assert.deepEqual([facts.format, facts.width, facts.height], [format, 120, 90]);
+  }
+});
+
+test('an iPhone HEIC photo is refused with ERR_IMAGE_HEIC naming the file and how to convert it', async () => {
+  const heic = fs.readFileSync(new URL('../fixtures/green-64.heic', import.meta.url));
+  await assert.rejects(inspectImage(heic, 'IMG_0001.HEIC'), (e) => isSkulensError(e, 'ERR_IMAGE_HEIC') && e.message.startsWith('Image IMG_0001.HEIC is HEIC') && e.message.includes('heif-convert'));
+});
+
 test('inspectImage reports the size after EXIF orientation', async () => {
   const rotated = await sharp(await png(4, 120, 80)).jpeg().withMetadata({ orientation: 6 }).toBuffer();
   const facts = await inspectImage(rotated, 'rotated.jpg');
@@ -60,9 +78,14 @@ test('an empty file is refused with ERR_IMAGE_UNREADABLE', async () => {
   await assert.rejects(inspectImage(new Uint8Array(0), 'empty.jpg'), (e) => isSkulensError(e, 'ERR_IMAGE_UNREADABLE') && /empty/.test(e.message));
 });
 
-test('a GIF is refused with ERR_IMAGE_FORMAT_UNSUPPORTED naming its format', async () => {
-  const gif = await sharp(await png(6)).gif().toBuffer();
-  await assert.rejects(inspectImage(gif, 'anim.gif'), (e) => isSkulensError(e, 'ERR_IMAGE_FORMAT_UNSUPPORTED') && e.details.format === 'gif');
+test('an SVG, which sharp renders but a product photo never is, is refused with ERR_IMAGE_FORMAT_UNSUPPORTED naming its format', async () => {
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><rect width="100" height="100" fill="red"/></svg>');
+  await assert.rejects(inspectImage(svg, 'logo.svg'), (e) => isSkulensError(e, 'ERR_IMAGE_FORMAT_UNSUPPORTED') && e.details.format === 'svg');
+});
+
+test('an animated GIF is refused at import with ERR_IMAGE_ANIMATED (which frame is the photo is ambiguous)', async () => {
+  const animated = await sharp([await png(11), await png(12)], { join: { animated: true } }).gif().toBuffer();
+  await assert.rejects(inspectImage(animated, 'spin.gif'), (e) => isSkulensError(e, 'ERR_IMAGE_ANIMATED') && e.details.frames === 2);
 });
 
 test('an image under 64 px on a side is refused with ERR_IMAGE_TOO_SMALL', async () => {

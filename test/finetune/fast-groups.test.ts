@@ -1,4 +1,4 @@
-// Attribute groups on the fast path: the engine's loss (fast_heads.py) against hand-computed numbers, a groups
+// Attribute groups on the fast path: the engine's loss (src/engine/heads.ts) against hand-computed numbers, a groups
 // project trained end to end on the tiny staged graph and served by the Predictor, thresholds from held-out
 // photos only, `skulens train`'s default mode for it, and the export's refusal.
 import assert from 'node:assert/strict';

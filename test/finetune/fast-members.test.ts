@@ -1,4 +1,4 @@
-// The fast path's members (fast_members.py): the first member of a two-member run is the one-member run
+// The fast path's members (src/engine/member.ts): the first member of a two-member run is the one-member run
 // with the same seed, the second another; the exported graph serves both, with the stacked head giving their
 // mean logits; a warm start from a two-member version continues each member.
 import assert from 'node:assert/strict';
@@ -9,17 +9,14 @@ import { defaultFastEpochs, FastParamsSchema, groupedValidation, memberSplits, t
 import type { HomeLayout } from '../../src/home/index.js';
 import type { Registry } from '../../src/registry/index.js';
 import { stagedProject, trainItems } from './fast-fixtures.js';
-import { tempDir, torchPython } from './fixtures.js';
-
-const python = torchPython();
-
+import { tempDir } from './fixtures.js';
 
 const PARAMS: Partial<FastParams> = { backbone: 'staged-cnn', cut: 4, epochs: 2, batchSize: 8, workers: 1, threads: 1, valFraction: 0.25, lr: 3e-2, headLr: 3e-2 };
 
 async function run(home: HomeLayout, registry: Registry, params: Partial<FastParams>, start?: Parameters<typeof trainFast>[0]['start']) {
   const { labels, train, test } = trainItems(registry, home);
   const p = FastParamsSchema.parse({ ...PARAMS, ...params });
-  return trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: test, params: p, python, work: tempDir('fast-members'), start });
+  return trainFast({ home, spec: getBackbone('staged-cnn', home.models), labels, train, evaluate: test, params: p, work: tempDir('fast-members'), start });
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,4 +1,4 @@
-// Multi-label projects on the fast path: the engine's sigmoid loss (fast_heads.py) against hand-computed numbers,
+// Multi-label projects on the fast path: the engine's sigmoid loss (src/engine/heads.ts) against hand-computed numbers,
 // and a multi-label project trained end to end on the tiny staged graph: served logits as training computed them, a sigmoid
 // per label evaluated by evaluateMultiLabel and answered by the Predictor, thresholds from held-out photos only.
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { GenericLabeller } from '../../src/generic/index.js';
-import { jpeg, tempDir } from '../helpers/fixtures.js';
+import { jpeg, needsOptional, tempDir } from '../helpers/fixtures.js';
 
 // The real npm models (CenterNet, nsfwjs) on a synthetic photo, ImageNet classes switched off; the
 // shipped ImageNet classifier is tested on its own below, from an empty (fresh-install) models folder.
@@ -9,7 +9,7 @@ let labeller: GenericLabeller;
 let withImagenet: GenericLabeller;
 let photo: Buffer;
 before(async () => {
-  labeller = await GenericLabeller.open({ modelsDir: tempDir(undefined, 'generic-models'), imagenet: false });
+  labeller = await GenericLabeller.open({ modelsDir: tempDir(undefined, 'generic-models'), imagenet: false, detector: needsOptional.skip ? false : true });
   withImagenet = await GenericLabeller.open({ modelsDir: tempDir(undefined, 'fresh-models'), detector: false });
   photo = await jpeg(7, 160, 120);
 });
@@ -35,7 +35,7 @@ test('imagenetClasses gives the top classes, most confident first, with their De
   await assert.rejects(labeller.imagenetClasses({ bytes: photo }), { code: 'ERR_BACKBONE_MISSING' });
 });
 
-test('DetectLabels answers in Rekognition shape, sorted by confidence and capped at MaxLabels', async () => {
+test('DetectLabels answers in Rekognition shape, sorted by confidence and capped at MaxLabels', needsOptional, async () => {
   const { Labels, LabelModelVersion } = await labeller.detectLabels({ bytes: photo }, { minConfidence: 0, maxLabels: 5 });
   assert.equal(labeller.hasImagenet, false);
   assert.equal(LabelModelVersion, 'centernet-coco');
@@ -50,21 +50,21 @@ test('DetectLabels answers in Rekognition shape, sorted by confidence and capped
   }
 });
 
-test('DetectLabels with MinConfidence 100 answers no labels', async () => {
+test('DetectLabels with MinConfidence 100 answers no labels', needsOptional, async () => {
   assert.deepEqual((await labeller.detectLabels({ bytes: photo }, { minConfidence: 100 })).Labels, []);
 });
 
-test('DetectLabels rejects MaxLabels 0 with ERR_ARGUMENT_INVALID', async () => {
+test('DetectLabels rejects MaxLabels 0 with ERR_ARGUMENT_INVALID', needsOptional, async () => {
   await assert.rejects(labeller.detectLabels({ bytes: photo }, { maxLabels: 0 }), { code: 'ERR_ARGUMENT_INVALID' });
 });
 
-test('DetectModerationLabels answers the mapped names with MinConfidence 0 and nothing unsafe for a plain pattern', async () => {
+test('DetectModerationLabels answers the mapped names with MinConfidence 0 and nothing unsafe for a plain pattern', needsOptional, async () => {
   const all = await labeller.detectModerationLabels({ bytes: photo }, { minConfidence: 0 });
   assert.equal(all.ModerationModelVersion, 'nsfwjs-mobilenet_v2_mid');
   assert.deepEqual(all.ModerationLabels.map((l) => l.Name).sort(), ['Explicit Nudity', 'Illustrated Explicit Nudity', 'Suggestive']);
   assert.deepEqual((await labeller.detectModerationLabels({ bytes: photo })).ModerationLabels, []);
 });
 
-test('an unreadable image is rejected with ERR_IMAGE_UNREADABLE', async () => {
+test('an unreadable image is rejected with ERR_IMAGE_UNREADABLE', needsOptional, async () => {
   await assert.rejects(labeller.detectLabels({ bytes: Buffer.from('not an image'), name: 'x.jpg' }), { code: 'ERR_IMAGE_UNREADABLE' });
 });

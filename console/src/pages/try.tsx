@@ -83,8 +83,8 @@ export function TryPage({ project }: { project: string }) {
       )}
       {/* Offered once the version list is in: a photo dropped before would be sent to no version. */}
       {!versions.loading && (
-        <DropZone accept="image/jpeg,image/png,image/webp" onFiles={detect}>
-          Drop a photo (JPEG, PNG or WebP, at most 4 MB) — or press Enter to choose one
+        <DropZone accept="image/jpeg,image/png,image/webp,image/avif,image/tiff,image/gif,.heic" onFiles={detect}>
+          Drop a photo (JPEG, PNG, WebP, AVIF, TIFF or GIF, at most 4 MB) — or press Enter to choose one
         </DropZone>
       )}
       {busy && <p aria-live="polite">Detecting…</p>}

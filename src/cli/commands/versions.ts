@@ -1,7 +1,10 @@
-// `skulens versions list <project>`, `skulens versions compare <a> <b>` and `skulens evaluate <version>`
+// `skulens versions list <project>`, `versions start|stop <version>`, `versions compare <a> <b>` and
+// `skulens evaluate <version>`
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { SkulensError } from '../../errors.js';
 import { formatReport, type EvaluationReport } from '../../evaluate/index.js';
-import { readVersionJson, versionArn, versionId, type Version } from '../../registry/index.js';
+import { readVersionJson, versionArn, versionId, type Registry, type Version } from '../../registry/index.js';
 import { compareVersions, type VersionComparison } from '../../review/index.js';
 import type { CliContext } from '../context.js';
 
@@ -18,16 +21,41 @@ export function registerVersions(program: Command, context: () => CliContext): v
   const versions = program.command('versions').description('model versions of a project');
   versions
     .command('compare <a> <b>')
-    .description('compare two versions (<project>/v<N>, or v<N> for the second) on the same test photos: per-label F1, fixed and broken photos, McNemar')
+    .description('compare two versions (<project>/<version>, or just <version> of the same project for the second) on the same test photos: per-label F1, fixed and broken photos, McNemar')
     .option('--json', 'print JSON')
     .option('--photos <n>', 'list at most this many fixed and broken photos each', '10')
     .action(async (a: string, b: string, options: { json?: boolean; photos: string }) => {
       const ctx = context();
       const registry = await ctx.registry();
       const va = registry.versions.resolve(a);
-      const vb = registry.versions.resolve(/^v\d+$/.test(b) ? `${va.project}/${b}` : b);
+      const vb = registry.versions.resolveIn(va.project, b);
       const comparison = await compareVersions(registry, ctx.home, va, vb);
       ctx.print(options.json ? JSON.stringify(comparison) : formatComparison(comparison, Math.max(0, Number(options.photos) || 0)));
+    });
+  versions
+    .command('start <version>')
+    .description('keep a version running (<project>/<name> or its ARN): a `skulens serve` on this home loads it within a second, and again after every restart')
+    .option('--wait <seconds>', 'how long to wait for a server to report it RUNNING', '60')
+    .action(async (ref: string, options: { wait: string }) => {
+      const ctx = context();
+      const registry = await ctx.registry();
+      const version = registry.versions.resolve(ref);
+      if (!version.dir || !['TRAINING_COMPLETED', 'STOPPED', 'STARTING', 'RUNNING', 'STOPPING'].includes(version.status)) {
+        throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(version), status: version.status, wanted: 'TRAINING_COMPLETED or STOPPED' });
+      }
+      registry.versions.setKeepRunning(version.id, true);
+      ctx.print(await follow(registry, version, 'RUNNING', waitSeconds(options.wait), (v) => `${versionId(v)} starts when \`skulens serve\` runs on this home (no server loaded it yet${v.statusMessage ? `; last: ${v.statusMessage}` : ''})`));
+    });
+  versions
+    .command('stop <version>')
+    .description('stop a version: a `skulens serve` on this home releases it within a second, and it stays stopped after restarts')
+    .option('--wait <seconds>', 'how long to wait for a server to report it STOPPED', '30')
+    .action(async (ref: string, options: { wait: string }) => {
+      const ctx = context();
+      const registry = await ctx.registry();
+      const version = registry.versions.resolve(ref);
+      registry.versions.setKeepRunning(version.id, false);
+      ctx.print(await follow(registry, version, 'STOPPED', waitSeconds(options.wait), (v) => `${versionId(v)} stays stopped: no server released it yet (it is ${v.status}); the next server start leaves it stopped`));
     });
   versions
     .command('list <project>')
@@ -42,13 +70,14 @@ export function registerVersions(program: Command, context: () => CliContext): v
       }
       if (versions.length === 0) ctx.print(`No versions yet. Train one with \`skulens train ${project}\`.`);
       for (const v of versions) {
-        ctx.print([versionId(v), v.status, v.backbone, v.createdAt, metricsLine(v) || v.statusMessage || ''].join('\t'));
+        const status = v.keepRunning && v.status !== 'RUNNING' && v.status !== 'STARTING' ? `${v.status} (starts with the server)` : v.status;
+        ctx.print([versionId(v), status, v.backbone, v.createdAt, metricsLine(v) || v.statusMessage || ''].join('\t'));
       }
     });
 
   program
     .command('evaluate <version>')
-    .description('show the evaluation of a version (<project>/v<N> or its ARN) on its test split')
+    .description('show the evaluation of a version (<project>/<version> or its ARN) on its test split')
     .option('--json', "print the evaluation summary in Rekognition's shape")
     .action(async (ref: string, options: { json?: boolean }) => {
       const ctx = context();
@@ -62,6 +91,35 @@ export function registerVersions(program: Command, context: () => CliContext): v
       if (options.json) ctx.print(JSON.stringify(await readVersionJson(ctx.home, version.dir, 'evaluation.json'), null, 2));
       else ctx.print(formatReport((await readVersionJson(ctx.home, version.dir, 'report.json')) as EvaluationReport));
     });
+}
+
+function waitSeconds(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new SkulensError('ERR_ARGUMENT_INVALID', { field: '--wait', detail: `expected seconds (0 or more), got "${text}"` });
+  return seconds;
+}
+
+/** How long a running server takes to notice a desired state (its poll is 1 s) before we say none did. */
+const NOTICE_MS = 3000;
+
+/**
+ * Waits until a server on the home brings `version` to `target`, and says what happened: the status it
+ * reached, or `idle(version)` when no server acted within NOTICE_MS (or within `seconds`).
+ */
+async function follow(registry: Registry, version: Version, target: 'RUNNING' | 'STOPPED', seconds: number, idle: (v: Version) => string): Promise<string> {
+  const started = Date.now();
+  const before = version.status;
+  let current = version;
+  for (;;) {
+    current = registry.versions.byId(version.id);
+    const done = target === 'RUNNING' ? current.status === 'RUNNING' : !['STARTING', 'RUNNING', 'STOPPING'].includes(current.status);
+    if (done) return `${versionId(current)} is ${current.status}`;
+    const elapsed = Date.now() - started;
+    // A load that failed leaves the version STOPPED and unwanted, with the reason.
+    if (target === 'RUNNING' && !current.keepRunning) throw new SkulensError('ERR_VERSION_NOT_READY', { version: versionId(current), status: current.status, wanted: `RUNNING (${current.statusMessage ?? 'the server could not start it'})` });
+    if (elapsed >= seconds * 1000 || (current.status === before && elapsed >= NOTICE_MS)) return idle(current);
+    await sleep(200);
+  }
 }
 
 const signed = (x: number | null): string => (x === null ? '   -  ' : `${x >= 0 ? '+' : ''}${x.toFixed(3)}`);

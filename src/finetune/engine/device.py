@@ -1,6 +1,6 @@
 # skulens fine-tuning engine: which device trains, and with what precision. CUDA when PyTorch sees a
 # GPU (float16 autocast with a gradient scaler), Apple MPS next (float32: torch's autocast has no MPS
-# mode before 2.x), the CPU otherwise. Standalone so the fast path (fast.py) can share it.
+# mode before 2.x), the CPU otherwise. Standalone so fine-tuning and the probe share it.
 # `python3 device.py` prints the choice as one JSON line, for tests and bug reports.
 import contextlib
 import json

@@ -213,8 +213,6 @@ class OnnxModule(nn.Module):
         for attrs in self.attrs:  # Constant values: converted once, not at every forward
             if isinstance(attrs.get("value"), onnx.TensorProto):
                 attrs["value"] = _tensor_attr(attrs["value"])
-        self.start = None
-        self.upper = list(range(len(self.nodes)))
 
     def _apply(self, fn):
         # Module.to()/.cuda() reach parameters and buffers; the constants (Clip bounds, batch-norm
@@ -222,35 +220,6 @@ class OnnxModule(nn.Module):
         super()._apply(fn)
         self.constants = {k: fn(v) for k, v in self.constants.items()}
         return self
-
-    def cut_at(self, start):
-        """Makes `forward_from` start at the inner tensor `start`; returns the parameters above it."""
-        below = ancestors(self.nodes, start)
-        self.upper = [k for k, n in enumerate(self.nodes) if id(n) not in below]
-        known = {start} | set(self.keys) | {out for k in self.upper for out in self.nodes[k].output}
-        missing = sorted({i for k in self.upper for i in self.nodes[k].input if i and i not in known})
-        if missing:
-            raise UnsupportedGraph(f"cutting at {start!r} is not possible: layers above it also read {', '.join(missing)}")
-        self.start = start
-        self.lower = [k for k, n in enumerate(self.nodes) if id(n) in below]
-        above = {self.keys[i] for k in self.upper for i in self.nodes[k].input if i in self.keys}
-        return [p for key, p in self.params.items() if key in above]
-
-    def forward_to_cut(self, x):
-        """The cut tensor's values for images `x` (see `cut_at`): only the layers below the cut run."""
-        env = {self.input_name: x}
-        for k in self.lower:
-            node = self.nodes[k]
-            env[node.output[0]] = OPS[node.op_type]([self._value(env, i) for i in node.input], self.attrs[k])
-        return env[self.start]
-
-    def forward_from(self, x):
-        """The output computed from the cut tensor's values `x` (see `cut_at`)."""
-        env = {self.start: x}
-        for k in self.upper:
-            node = self.nodes[k]
-            env[node.output[0]] = OPS[node.op_type]([self._value(env, i) for i in node.input], self.attrs[k])
-        return self._finish(env[self.output])
 
     def _value(self, env, name):
         if not name:

@@ -1,10 +1,8 @@
 # skulens fine-tuning engine, run by the TypeScript driver as `python3 skulens_finetune.py --job job.json`
 # (or `--probe` to report versions). Speaks JSON Lines: one message per stdout line (ready, progress,
-# epoch, phase, done, cancelled, error, and for the fast path cut, cache, fast-done); reads
-# {"type": "cancel"} lines on stdin. It loads an ONNX backbone into PyTorch, trains it (the whole
-# network for a "fine-tune" job; the blocks above a cut on cached activations for a "fast" job, see
-# fast.py), and exports the embedding graph back to ONNX with the head's arrays beside it. It writes
-# into the job's out folder and, for a fast job, the activation cache files the driver names.
+# epoch, phase, done, cancelled, error); reads {"type": "cancel"} lines on stdin. It loads an ONNX
+# backbone into PyTorch, trains the whole network (a "fine-tune" job, `--engine torch`), and exports the
+# embedding graph back to ONNX with the head's arrays beside it, into the job's out folder.
 import argparse
 import json
 import os
@@ -140,12 +138,6 @@ def main():
             job = json.load(f)
         cancel = threading.Event()
         threading.Thread(target=watch_stdin, args=(cancel,), daemon=True).start()
-        if job.get("kind") == "fast":
-            from fast import run_fast
-            return run_fast(job, cancel, emit)
-        if job.get("kind") == "cut":
-            from fast import run_cut
-            return run_cut(job, emit)
         return run(job, cancel)
     except ImportError as error:
         emit({"type": "error", "code": "engine-missing", "message": str(error)})

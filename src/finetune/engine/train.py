@@ -1,6 +1,6 @@
 # skulens fine-tuning engine: the model and its parts shared by both job kinds: the classifier on the
 # L2-normalised embedding, the thread tuner, class weights and evaluation. The fine-tune loop itself is
-# in fit.py (the fast path's in fast.py).
+# in fit.py.
 import contextlib
 import math
 

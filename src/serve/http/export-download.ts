@@ -20,7 +20,7 @@ export const EXPORT_DOWNLOAD_PATH = {
       operationId: 'DownloadProjectVersionExport',
       summary:
         "skulens (key role train): a trained version as a zip of what `skulens export` writes: model.onnx (backbone + head in one graph), labels.json (labels, thresholds, preprocessing) and README.md. Single-label versions only (multi and groups heads are not exported yet).",
-      parameters: [{ name: 'ProjectVersionArn', in: 'query', required: true, schema: { type: 'string' }, description: 'the ARN or <project>/v<N>' }],
+      parameters: [{ name: 'ProjectVersionArn', in: 'query', required: true, schema: { type: 'string' }, description: 'the ARN or <project>/<version>' }],
       responses: { '200': { description: 'application/zip' }, default: ERROR_RESPONSE },
     },
   },

@@ -1,5 +1,5 @@
 // The Image of a detect request: base64 Bytes (at most 4 MB once decoded) or an S3Object, checked
-// to be JPEG, PNG or WebP by its first bytes and at most 4096 px a side by its header, before any
+// to be JPEG, PNG, WebP, AVIF, TIFF or GIF (first frame) by its first bytes and at most 4096 px a side by its header, before any
 // pixel is decoded.
 import { z } from 'zod';
 import { checkPixelLimit } from '../../dataset/index.js';
@@ -17,7 +17,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export const ImageSchema = z
   .object({
-    Bytes: z.string().regex(BASE64, 'must be base64').optional().describe('The image file, base64-encoded; at most 4 MB decoded. JPEG, PNG or WebP.'),
+    Bytes: z.string().regex(BASE64, 'must be base64').optional().describe('The image file, base64-encoded; at most 4 MB decoded. JPEG, PNG, WebP, AVIF, TIFF or GIF (its first frame).'),
     S3Object: z
       .object({ Bucket: z.string().min(1), Name: z.string().min(1), Version: z.string().optional() })
       .optional()
@@ -33,9 +33,11 @@ export async function checkImageBytes(bytes: Uint8Array, name: string): Promise<
   if (bytes.length > MAX_IMAGE_BYTES) {
     throw new SkulensError('ERR_IMAGE_TOO_LARGE', { file: name, detail: `${bytes.length} bytes; a detect request takes at most ${MAX_IMAGE_BYTES} bytes (4 MB)` });
   }
-  if (bytes.length === 0 || sniffFormat(bytes) === undefined) {
+  const format = bytes.length === 0 ? undefined : sniffFormat(bytes);
+  if (format === undefined) {
     throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file: name, format: bytes.length === 0 ? 'empty' : 'of an unknown format' });
   }
+  if (format === 'heic') throw new SkulensError('ERR_IMAGE_HEIC', { file: name });
   await checkPixelLimit(bytes, name);
   return { bytes, name };
 }

@@ -85,7 +85,9 @@ async function writeParts(request: { headers: Record<string, string | string[] |
       if (isZip(head)) return void zips.push({ file, bytes });
       const name = path.basename(filename || 'image').replace(/[^\w.-]/g, '_');
       if (!label) throw refuse(`the photo "${name}" has no label: send a "label" field before it (or upload a zip of label folders)`);
-      if (sniffFormat(head) === undefined) throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file: name, format: 'of an unknown format' });
+      const format = sniffFormat(head);
+      if (format === undefined) throw new SkulensError('ERR_IMAGE_FORMAT_UNSUPPORTED', { file: name, format: 'of an unknown format' });
+      if (format === 'heic') throw new SkulensError('ERR_IMAGE_HEIC', { file: name });
       if (bytes > LIMITS.maxFileBytes) throw new SkulensError('ERR_IMAGE_TOO_LARGE', { file: name, detail: `${bytes} bytes; at most ${LIMITS.maxFileBytes}` });
       lease.draw(0, 1);
       await fsp.mkdir(path.join(dir, label), { recursive: true });
@@ -131,7 +133,7 @@ export async function registerImportUpload(app: FastifyInstance, ctx: ApiContext
           }
           await fsp.rm(path.join(dir, '.parts'), { recursive: true, force: true });
         });
-        if (files === 0) throw new SkulensError('ERR_DATASET_EMPTY', { project: project.name, detail: ': the upload held no JPEG, PNG or WebP images' });
+        if (files === 0) throw new SkulensError('ERR_DATASET_EMPTY', { project: project.name, detail: ': the upload held no JPEG, PNG, WebP, AVIF, TIFF or GIF images' });
         ctx.work.startImport(project.name, split, dir, split === 'test' ? 'test' : undefined);
       } catch (error) {
         await removeInWorker(dir);

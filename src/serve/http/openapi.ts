@@ -40,6 +40,9 @@ export function openApiDocument(operations: Record<string, Operation>, version: 
     };
   }
   Object.assign(paths, extra);
+  paths['/v1/openapi.json'] = {
+    get: { operationId: 'OpenApiDocument', summary: 'This document; needs no credentials (it holds no data).', security: [], responses: { '200': { description: 'OK' } } },
+  };
   paths['/health'] = {
     get: { operationId: 'Health', summary: 'Liveness check; needs no credentials.', security: [], responses: { '200': { description: 'OK' } } },
   };

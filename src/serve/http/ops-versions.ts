@@ -110,7 +110,7 @@ export const versionOperations: Record<string, Operation> = {
     summary: "Trains a new version on the project's dataset in the background and returns its ARN at once (TRAINING_IN_PROGRESS).",
     input: z.object({
       ProjectArn: z.string(),
-      VersionName: z.string().optional().describe('accepted for compatibility; skulens names versions v<N>'),
+      VersionName: z.string().optional().describe('the name of the version, unique in its project: its short id <project>/<VersionName> and its ARN use it (1-64 letters, digits, ".", "_", "-"); default v<N>, numbers never reused'),
       OutputConfig: z.unknown().optional(),
       TrainingData: z.unknown().optional(),
       TestingData: z.unknown().optional(),
@@ -126,7 +126,7 @@ export const versionOperations: Record<string, Operation> = {
       const project = parseProjectArn(input.ProjectArn);
       const common = { ...(input.Backbone !== undefined ? { backbone: input.Backbone } : {}), ...(input.Seed !== undefined ? { seed: input.Seed } : {}) };
       const { mode, params } = modeParams(input);
-      const version = await ctx.work.startTraining(project, { mode, params: { ...common, ...params } });
+      const version = await ctx.work.startTraining(project, { mode, params: { ...common, ...params } }, { versionName: input.VersionName });
       return { ProjectVersionArn: versionArn(version) };
     },
   }),

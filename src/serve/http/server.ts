@@ -48,6 +48,8 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
 });
 
 const API_VERSION = '0.1.0';
+/** How often the server follows the desired version states that `skulens versions start|stop` write. */
+const RECONCILE_MS = 1000;
 /** Room for a 4 MB image in base64 (5.6 MB) plus JSON. */
 const BODY_LIMIT = 6 * 1024 * 1024;
 const SILENT: FastifyBaseLogger = pino({ level: 'silent' });
@@ -115,7 +117,17 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   const log = app.log;
   const keys = new KeyStore(registry, options.home);
   const host = new ModelHost(registry, options.home, { workers: options.workers, onError: (v, err) => log.error({ version: v.name, err }, 'start failed') });
-  guardResourcesSync('starting the server', options.home, () => host.recover());
+  // Versions wanted running when the last server went down start loading again, with no call needed.
+  const resumed = guardResourcesSync('starting the server', options.home, () => host.recover());
+  if (resumed.length > 0) log.info({ versions: resumed.map((v) => `${v.project}/${v.name}`) }, 'starting the versions that were running');
+  const reconciling = setInterval(() => {
+    try {
+      host.reconcile();
+    } catch (error) {
+      log.error({ err: error }, 'following the desired version states failed');
+    }
+  }, RECONCILE_MS);
+  reconciling.unref();
   const env = options.env ?? process.env;
   // S3 images and sources only where the environment names a store; otherwise say so at once.
   const s3Configured = Boolean(env.SKULENS_S3_ENDPOINT || env.AWS_ACCESS_KEY_ID);
@@ -176,7 +188,8 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
   // Backbones by id only: a weights file's path is the server's business.
   app.get('/health', { config: { role: 'public' } }, async () => ({ status: 'ok', backbones: host.backbones().map((b) => ({ ...b, backbone: b.backbone.split('@')[0]! })) }));
   const document = openApiDocument(OPERATIONS, API_VERSION, { ...UPLOAD_PATH, ...BATCH_PATHS, ...IMPORT_UPLOAD_PATH, ...CONSOLE_PATHS, ...EXPORT_DOWNLOAD_PATH, ...REVIEW_PATHS });
-  app.get('/v1/openapi.json', { config: { role: 'detect' } }, async () => document);
+  // The document holds no data (schemas and summaries only), so a client generator needs no key to read it.
+  app.get('/v1/openapi.json', { config: { role: 'public' } }, async () => document);
   app.post('/v1/:operation', { config: { role: 'operation' } }, run);
   app.post('/', { config: { role: 'operation' } }, run);
   await registerUpload(app, ctx);
@@ -202,6 +215,7 @@ export async function createServer(options: ServerOptions): Promise<SkulensServe
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(reconciling);
       await app.close();
       await work.close();
       await batches.close();

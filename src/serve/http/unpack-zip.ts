@@ -12,7 +12,7 @@ import { sniffFormat } from './sniff.js';
 import { ZipFormatError, ZipTooManyEntries, memberDataOffset, readMemberData, readZipDirectory, type ZipMember } from './zip-directory.js';
 
 export const UPLOAD_OPERATION = 'POST /v1/datasets/upload';
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif', '.heic', '.heif']);
 /** What is kept of a member that does not start like an image: enough for the import to say so. */
 const NON_IMAGE_KEPT = 4096;
 

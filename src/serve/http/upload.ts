@@ -11,7 +11,7 @@ import { ERROR_RESPONSE } from './openapi.js';
 import { partBytes, readForm } from './multipart.js';
 
 export const UploadFieldsSchema = z.object({
-  version: z.string().min(1).describe('<project>/v<N> or a ProjectVersionArn'),
+  version: z.string().min(1).describe('<project>/<version> (shoes/v3) or a ProjectVersionArn'),
   minConfidence: z.coerce.number().min(0).max(100).optional(),
   maxResults: z.coerce.number().int().min(0).optional(),
 });
