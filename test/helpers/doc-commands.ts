@@ -83,7 +83,10 @@ function parsingProgram(): Command {
   return program;
 }
 
-/** True when every word names a command under the one before (`datasets import`): a mention of a command, not a run of it. */
+/**
+ * True when every word names a command under the one before (`datasets import`), or there is none
+ * (`skulens` itself): a mention of a command, not a run of it.
+ */
 function namesCommandOnly(program: Command, args: readonly string[]): boolean {
   let command = program;
   for (const word of args) {
@@ -91,7 +94,7 @@ function namesCommandOnly(program: Command, args: readonly string[]): boolean {
     if (!sub) return false;
     command = sub;
   }
-  return args.length > 0;
+  return true;
 }
 
 /**
