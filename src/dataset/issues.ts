@@ -12,7 +12,7 @@ export interface IssueKind {
 export const ISSUE_KINDS = Object.freeze({
   unreadable: { severity: 'warning', title: 'unreadable file(s), left out', why: 'they cannot be decoded, so they were not imported', action: 'open them; replace or delete the broken ones' },
   truncated: { severity: 'warning', title: 'truncated image(s), left out', why: 'the file ends early (an interrupted copy or download)', action: 'copy them again from the original' },
-  'unsupported-format': { severity: 'warning', title: 'file(s) in an unsupported format, left out', why: 'only JPEG, PNG and WebP are read', action: 'convert them to JPEG or PNG, or remove them from the dataset' },
+  'unsupported-format': { severity: 'warning', title: 'file(s) in an unsupported format, left out', why: 'only JPEG, PNG, WebP, AVIF, TIFF and GIF photos are read', action: 'convert them to JPEG or PNG, or remove them from the dataset' },
   animated: { severity: 'warning', title: 'animated image(s), left out', why: 'a model sees one still photo; which frame counts is ambiguous', action: 'export the frame you mean as a JPEG or PNG' },
   'too-small': { severity: 'warning', title: 'image(s) under 64 px on a side, left out', why: 'too little detail to learn from (Rekognition\'s minimum too)', action: 'use larger originals' },
   'too-large': { severity: 'warning', title: 'image(s) over 4096 px on a side or 15 MB, left out', why: 'beyond the limits skulens (and Rekognition) accept; a huge header may be a decompression bomb', action: 'downscale them to at most 4096 px and 15 MB' },

@@ -228,7 +228,9 @@ async function trainingSideEmbeddings(job: TrainJob, graph: Graph, scorer: Score
         const e = await embeddingsOfMaps(scorer, view, job.cut.shape, feedsOf(weights));
         images.forEach((_, i) => {
           const row = e.subarray(i * job.dim, (i + 1) * job.dim);
-          const norm = Math.max(1e-12, Math.hypot(...row));
+          // As the served graph: members' embeddings are each made unit before they are joined; one member's
+          // views are averaged as they come (flip TTA averages the raw embeddings of the photo and its mirror).
+          const norm = M === 1 ? 1 : Math.max(1e-12, Math.hypot(...row));
           const target = result[i]!;
           for (let j = 0; j < job.dim; j++) target[m * job.dim + j] = target[m * job.dim + j]! + row[j]! / norm / Math.sqrt(M) / views.length;
         });
