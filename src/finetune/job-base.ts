@@ -1,4 +1,4 @@
-// The fields every engine job file shares (fine-tuning and the fast path): the network to load, the
+// The fields of the PyTorch engine's fine-tune job file: the network to load, the
 // decoded images it reads, the labels and split, and the common training settings. Paths are absolute.
 
 export interface EngineJobBase {

@@ -2,18 +2,15 @@
 // heldOutFit) divides the head, and every label answers at ANSWER_PROBABILITY of the calibrated softmax
 // (src/train/temperature.ts says why).
 import type { FastRunResult } from '../finetune/index.js';
-import { temperatureScaled, type Calibration, type LogisticHead } from '../train/index.js';
-
-/** A run whose head and thresholds are the calibrated ones (or as trained, with `calibration` null). */
-export type CalibratedRun = FastRunResult & { calibration: Calibration | null };
+import { temperatureScaled, type LogisticHead } from '../train/index.js';
 
 /**
  * The run with its head divided by the held-out temperature and ANSWER_PROBABILITY thresholds, for a
  * one-softmax head; groups and multi-label heads come back as trained.
  */
-export function calibrateRun(run: FastRunResult): CalibratedRun {
+export function calibrateRun(run: FastRunResult): FastRunResult {
   const calibration = run.calibration;
-  if (!calibration) return { ...run, calibration: null };
+  if (!calibration) return run;
   return { ...run, head: temperatureScaled(run.head, calibration.temperature) as LogisticHead, thresholds: calibration.thresholds, calibration };
 }
 

@@ -12,7 +12,7 @@ import { versionId, type Entry, type Registry } from '../registry/index.js';
 import { fastPlan } from './fast-plan.js';
 import { defaultFineTuneEpochs, type FineTuneOptions, type FineTuneParams, type FineTuneResult } from './fine-tune.js';
 import { coldStart, inputAt, warmStart } from './fine-tune-from.js';
-import { fineTunable } from './fine-tune-parts.js';
+import { endSeconds, fineTunable } from './fine-tune-parts.js';
 import { forwardEngineProgress } from './engine-progress.js';
 import { runVersionJob, type JobProgress } from './version-job.js';
 
@@ -111,11 +111,6 @@ export async function fineTuneOnnxVersion(registry: Registry, home: HomeLayout, 
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
-}
-
-/** Seconds of the budget kept for what follows training: held-out scoring, the export and the test split. */
-function endSeconds(testPhotos: number): number {
-  return 30 + 0.05 * testPhotos;
 }
 
 /** The fast path's settings a fine-tune does not choose (their defaults; the fine-tune's own override them). */

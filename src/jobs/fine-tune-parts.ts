@@ -13,6 +13,11 @@ import { headProbabilities, type LogisticHead } from '../train/index.js';
 import type { FineTuneParams, FineTuneProgress } from './fine-tune.js';
 
 /** The engine's job file: the images, labels and splits by index, and the recipe. */
+/** Seconds of a fine-tune's budget kept for what follows training: held-out scoring, the export and the test split. */
+export function endSeconds(testPhotos: number): number {
+  return 30 + 0.05 * testPhotos;
+}
+
 export function engineJob(input: {
   base: BackboneSpec;
   params: FineTuneParams;
@@ -72,7 +77,7 @@ export function engineJob(input: {
     threads: params.threads ?? Math.min(2, os.availableParallelism()),
     // Time after the engine: serving the test split through onnxruntime and writing (about 15 ms an
     // image on an idle 2-core machine; the margin is for a busy one).
-    deadline: input.budgetEnd === null ? null : input.budgetEnd - 30 - 0.05 * input.testCount,
+    deadline: input.budgetEnd === null ? null : input.budgetEnd - endSeconds(input.testCount),
     out: path.join(input.work, 'out'),
   };
 }

@@ -33,4 +33,4 @@ export { warmStart, defaultFinalSize, inputAt, type FineTuneStart } from './fine
 export { fastVersion, checkFastPath, FAST_PATH_ADDS, FastParamsSchema, type FastParams, type FastParamsInput, type FastPathCheck, type FastOptions, type FastProgress, type FastPhase, type FastResult } from './fast-version.js';
 export { addLabelVersion, extendWithShots, AddLabelParamsSchema, type AddLabelParams, type AddLabelResult } from './add-label.js';
 export { scoreTestImages, evaluateAt, thresholdVersion, type TestPrediction, type ScoredTestSet, type ThresholdVersionOptions } from './threshold-version.js';
-export { TRAINING_MODES, DEFAULT_MODE, COMMON_OPTIONS, type TrainingMode, type ModeName, type ModeOption, type ModeRunOptions, type ModeResult } from './modes.js';
+export { TRAINING_MODES, MODE_NAMES, DEFAULT_MODE, COMMON_OPTIONS, type TrainingMode, type ModeName, type ModeOption, type ModeRunOptions, type ModeResult } from './modes.js';

@@ -131,6 +131,9 @@ export const TRAINING_MODES: Readonly<Record<ModeName, TrainingMode>> = Object.f
   },
 });
 
+/** The modes' names, in the table's order. */
+export const MODE_NAMES = Object.keys(TRAINING_MODES) as [ModeName, ...ModeName[]];
+
 /** The mode every edge trains when none is named. */
 export const DEFAULT_MODE: ModeName = 'fast';
 

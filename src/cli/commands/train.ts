@@ -3,14 +3,12 @@
 // schema checks their values once, and an option of another mode is refused in one line.
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { COMMON_OPTIONS, DEFAULT_MODE, TRAINING_MODES, type ModeName, type ModeOption } from '../../jobs/index.js';
+import { COMMON_OPTIONS, DEFAULT_MODE, MODE_NAMES, TRAINING_MODES, type ModeName, type ModeOption } from '../../jobs/index.js';
 import type { CliContext } from '../context.js';
 import { parseOption, refuseOptions } from '../options.js';
 import { optionKey, trainCommand, type TrainCliOptions } from './train-run.js';
 
 export { runMode, type TrainCliOptions } from './train-run.js';
-
-const MODE_NAMES = Object.keys(TRAINING_MODES) as ModeName[];
 
 /** On/off options are named by both their flags in refusals (`--tune/--no-tune`). */
 const SWITCHES: Readonly<Record<string, string>> = Object.freeze(

@@ -4,9 +4,7 @@
 // bounds, and the OpenAPI document and the console's form show the same fields.
 import { z } from 'zod';
 import { SkulensError } from '../../errors.js';
-import { DEFAULT_MODE, TRAINING_MODES, type ModeName, type TrainingMode } from '../../jobs/index.js';
-
-export const MODE_NAMES = Object.keys(TRAINING_MODES) as [ModeName, ...ModeName[]];
+import { DEFAULT_MODE, MODE_NAMES, TRAINING_MODES, type ModeName, type TrainingMode } from '../../jobs/index.js';
 
 export const TrainingModeSchema = z.enum(MODE_NAMES);
 
