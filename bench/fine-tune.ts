@@ -73,9 +73,9 @@ export async function runFineTuneBench(argv: string[]): Promise<void> {
           const t = ((performance.now() - started) / 1000).toFixed(0).padStart(5);
           if (m.type === 'epoch') {
             const extra = `${m.valAccuracyRaw !== undefined ? `, raw weights ${m.valAccuracyRaw.toFixed(4)}` : ''}${m.valAccuracyAtServingSize !== undefined ? `, at the serving size ${m.valAccuracyAtServingSize.toFixed(4)}` : ''}`;
-            log(`${t}s epoch ${m.epoch}/${m.epochs} at ${m.size ?? '?'} px: train loss ${m.trainLoss.toFixed(4)}, val acc ${m.valAccuracy.toFixed(4)}${extra}, ${m.seconds.toFixed(0)} s`);
+            log(`${t}s epoch ${m.epoch}/${m.epochs}${m.size !== undefined ? ` at ${m.size} px` : ''}: train loss ${m.trainLoss.toFixed(4)}, val acc ${m.valAccuracy.toFixed(4)}${extra}, ${m.seconds.toFixed(0)} s`);
           }
-          else if (m.type === 'ready') log(`${t}s engine ready: torch ${m.torch} on ${m.device ?? 'cpu'} (${m.precision ?? 'float32'}), ${m.trainable}/${m.parameters} parameters trained, ${m.train} train / ${m.val} validation images`);
+          else if (m.type === 'ready') log(`${t}s engine ready: ${m.torch !== undefined ? `torch ${m.torch}` : (m.runtime ?? 'onnxruntime')} on ${m.device ?? 'cpu'} (${m.precision ?? 'float32'}), ${m.trainable}/${m.parameters} parameters trained, ${m.train} train / ${m.val} validation images`);
           else if (m.type === 'plan') log(`${t}s ${describePlan(m)}`);
           else if (m.type === 'phase') log(`${t}s ${m.phase}`);
           else if (m.type === 'progress' && performance.now() - lastLine > 30_000) {
