@@ -12,12 +12,12 @@ import type { Entry } from '../registry/index.js';
 import { headProbabilities, type LogisticHead } from '../train/index.js';
 import type { FineTuneParams, FineTuneProgress } from './fine-tune.js';
 
-/** The engine's job file: the images, labels and splits by index, and the recipe. */
 /** Seconds of a fine-tune's budget kept for what follows training: held-out scoring, the export and the test split. */
 export function endSeconds(testPhotos: number): number {
   return 30 + 0.05 * testPhotos;
 }
 
+/** The engine's job file: the images, labels and splits by index, and the recipe. */
 export function engineJob(input: {
   base: BackboneSpec;
   params: FineTuneParams;

@@ -31,6 +31,7 @@ test('files left out at import are reported after it, one finding per kind namin
   const cases: Record<string, (src: string) => Promise<string>> = {
     unreadable: async (src) => put(path.join(src, 'train', 'boot', 'empty.jpg'), ''),
     truncated: async (src) => put(path.join(src, 'train', 'boot', 'cut.jpg'), whole.subarray(0, 900)),
+    // A vector drawing, which sharp reads but skulens does not take as a photo.
     'unsupported-format': async (src) => put(path.join(src, 'train', 'boot', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><rect width="100" height="100"/></svg>'),
     animated: async (src) => put(path.join(src, 'train', 'boot', 'spin.webp'), await sharp([await png(3), await png(4)], { join: { animated: true } }).webp().toBuffer()),
     'too-small': async (src) => put(path.join(src, 'train', 'boot', 'tiny.jpg'), await jpeg(5, 40, 40)),
